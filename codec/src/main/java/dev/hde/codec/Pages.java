@@ -1,0 +1,31 @@
+package dev.hde.codec;
+
+import java.util.Arrays;
+
+/** Small page-level helpers shared by the encoder, the decoder and the digest. */
+public final class Pages {
+
+    private static final byte[] ZEROS = new byte[1 << Limits.MAX_PAGE_SHIFT];
+
+    private Pages() {}
+
+    /** True when every byte of {@code page[off, off+len)} is zero. */
+    public static boolean isZero(byte[] page, int off, int len) {
+        return Arrays.mismatch(page, off, off + len, ZEROS, 0, len) < 0;
+    }
+
+    public static boolean isZero(byte[] page) {
+        return isZero(page, 0, page.length);
+    }
+
+    /** {@code dst[dstOff + i] = a[aOff + i] ^ b[bOff + i]}; a null {@code a} counts as zeros. */
+    public static void xor(byte[] a, int aOff, byte[] b, int bOff, byte[] dst, int dstOff, int len) {
+        if (a == null) {
+            System.arraycopy(b, bOff, dst, dstOff, len);
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            dst[dstOff + i] = (byte) (a[aOff + i] ^ b[bOff + i]);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.hde.codec.block;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdDictContentType;
+import com.github.luben.zstd.ZstdException;
+import dev.hde.codec.HdeException;
+import dev.hde.codec.HdeException.Kind;
+import dev.hde.codec.wire.WireWriter;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * Compresses and decompresses one block. Zstd blocks are magicless frames without content size or
+ * checksum (the HDE frame carries the length, a CRC32C and the region digest); a dictionary is
+ * always raw content, never a trained-dictionary header that page bytes might happen to look like.
+ *
+ * <p>Native contexts are kept per thread: creating a zstd context costs more than compressing a
+ * page, and Flink runs each operator subtask on one thread.
+ */
+public final class BlockCodecs {
+
+    private static final LZ4Factory LZ4_FACTORY = LZ4Factory.fastestInstance();
+    private static final LZ4SafeDecompressor LZ4_DECOMPRESSOR = LZ4_FACTORY.safeDecompressor();
+
+    private static final ThreadLocal<ZstdCompressCtx> ZSTD_COMPRESS = ThreadLocal.withInitial(ZstdCompressCtx::new);
+    private static final ThreadLocal<ZstdDecompressCtx> ZSTD_DECOMPRESS = ThreadLocal.withInitial(ZstdDecompressCtx::new);
+
+    private BlockCodecs() {}
+
+    /**
+     * Appends the compressed form of {@code src[off, off+len)} to {@code out} and returns its length.
+     *
+     * @param dict raw-content dictionary (zstd only), or null
+     */
+    public static int compress(CodecSpec spec, byte[] src, int off, int len, byte[] dict, WireWriter out) {
+        if (dict != null && spec.codec() != BlockCodec.ZSTD) {
+            throw new IllegalArgumentException("a dictionary needs zstd, not " + spec);
+        }
+        switch (spec.codec()) {
+            case NONE -> {
+                out.bytes(src, off, len);
+                return len;
+            }
+            case LZ4 -> {
+                LZ4Compressor c = spec.level() == 0 ? LZ4_FACTORY.fastCompressor() : LZ4_FACTORY.highCompressor(spec.level());
+                int max = c.maxCompressedLength(len);
+                int at = out.reserve(max);
+                int n = c.compress(src, off, len, out.buffer(), at, max);
+                out.reserve(n - max); // give back the unused tail
+                return n;
+            }
+            case ZSTD -> {
+                ZstdCompressCtx ctx = ZSTD_COMPRESS.get();
+                ctx.reset();
+                ctx.setLevel(spec.level());
+                ctx.setMagicless(true);
+                ctx.setContentSize(false);
+                ctx.setChecksum(false);
+                ctx.setDictID(false);
+                if (dict != null && dict.length > 0) {
+                    ctx.loadDict(dict, ZstdDictContentType.RAW_CONTENT);
+                }
+                int max = (int) Math.min(Integer.MAX_VALUE - 16, Zstd.compressBound(len));
+                int at = out.reserve(max);
+                int n = ctx.compressByteArray(out.buffer(), at, max, src, off, len);
+                out.reserve(n - max);
+                return n;
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    /**
+     * Decompresses {@code src[off, off+len)} into exactly {@code expectedLen} bytes at {@code dst[dstOff]};
+     * the caller sized {@code dst} from a length it checked. Any other outcome is a typed error.
+     */
+    public static void decompress(BlockCodec codec, byte[] src, int off, int len, byte[] dst, int dstOff, int expectedLen, byte[] dict) {
+        switch (codec) {
+            case NONE -> {
+                if (len != expectedLen) {
+                    throw new HdeException(Kind.LENGTH_MISMATCH, "stored block of " + len + " bytes, expected " + expectedLen);
+                }
+                System.arraycopy(src, off, dst, dstOff, len);
+            }
+            case LZ4 -> {
+                if (dict != null) {
+                    throw new HdeException(Kind.CODEC_FAILURE, "lz4 blocks take no dictionary");
+                }
+                int n;
+                try {
+                    n = LZ4_DECOMPRESSOR.decompress(src, off, len, dst, dstOff, expectedLen);
+                } catch (LZ4Exception e) {
+                    throw new HdeException(Kind.CODEC_FAILURE, "lz4 block is corrupt: " + e.getMessage(), e);
+                }
+                if (n != expectedLen) {
+                    throw new HdeException(Kind.LENGTH_MISMATCH, "lz4 block gave " + n + " bytes, expected " + expectedLen);
+                }
+            }
+            case ZSTD -> {
+                ZstdDecompressCtx ctx = ZSTD_DECOMPRESS.get();
+                ctx.reset();
+                ctx.setMagicless(true);
+                if (dict != null && dict.length > 0) {
+                    ctx.loadDict(dict, ZstdDictContentType.RAW_CONTENT);
+                }
+                int n;
+                try {
+                    n = ctx.decompressByteArray(dst, dstOff, expectedLen, src, off, len);
+                } catch (ZstdException e) {
+                    throw new HdeException(Kind.CODEC_FAILURE, "zstd block is corrupt: " + e.getMessage(), e);
+                }
+                if (n != expectedLen) {
+                    throw new HdeException(Kind.LENGTH_MISMATCH, "zstd block gave " + n + " bytes, expected " + expectedLen);
+                }
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.hde.codec.region;
+
+import dev.hde.codec.HdeException;
+import dev.hde.codec.HdeException.Kind;
+import dev.hde.codec.Limits;
+import dev.hde.codec.PageHash;
+import dev.hde.codec.Pages;
+import dev.hde.codec.block.BlockCodec;
+import dev.hde.codec.block.BlockCodecs;
+import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.delta.Xbzrle;
+import dev.hde.codec.wire.FrameFormat;
+import dev.hde.codec.wire.FrameHeader;
+import dev.hde.codec.wire.FrameType;
+import dev.hde.codec.wire.WireReader;
+
+/**
+ * The receiver: applies frames to a region image and checks everything it can. A frame is fully
+ * decoded and its resulting region digest verified before the store is touched, so a refused frame
+ * leaves the image as it was, and a frame that is accepted leaves it byte-exact.
+ */
+public final class FrameApplier {
+
+    private final Limits limits;
+
+    public FrameApplier(Limits limits) {
+        this.limits = limits;
+    }
+
+    public FrameApplier() {
+        this(Limits.DEFAULT);
+    }
+
+    /** A frame applied: the region's metadata after it (null once deleted) and the frame's header. */
+    public record Applied(RegionMeta meta, FrameHeader header) {}
+
+    /**
+     * Applies one frame.
+     *
+     * @param current the region's metadata, or null when the receiver holds nothing for it
+     * @param store the region's pages, changed only when the frame is accepted
+     */
+    public Applied apply(byte[] frame, RegionMeta current, PageStore store) {
+        FrameFormat.Parsed parsed = FrameFormat.parse(frame, limits);
+        FrameHeader h = parsed.header();
+        switch (h.type()) {
+            case DELETE -> {
+                store.clear();
+                return new Applied(null, h);
+            }
+            case FULL -> {
+                if (current != null && h.epoch() <= current.epoch()) {
+                    throw new HdeException(Kind.EPOCH_MISMATCH, "keyframe of epoch " + h.epoch() + " after epoch " + current.epoch());
+                }
+                if (h.chainIndex() != 0) {
+                    throw new HdeException(Kind.SEQUENCE_GAP, "keyframe with chain index " + h.chainIndex());
+                }
+            }
+            case DELTA -> {
+                if (current == null) {
+                    throw new HdeException(Kind.NO_KEYFRAME, "delta frame " + h.epoch() + "." + h.chainIndex() + " before any keyframe");
+                }
+                if (h.epoch() != current.epoch()) {
+                    throw new HdeException(Kind.EPOCH_MISMATCH, "delta of epoch " + h.epoch() + " on an image of epoch " + current.epoch());
+                }
+                if (h.chainIndex() != current.chainIndex() + 1) {
+                    throw new HdeException(Kind.SEQUENCE_GAP, "delta " + h.epoch() + "." + h.chainIndex()
+                            + " after " + current.epoch() + "." + current.chainIndex());
+                }
+                if (h.pageShift() != current.pageShift()) {
+                    throw new HdeException(Kind.LENGTH_MISMATCH, "page size changed inside an epoch");
+                }
+            }
+        }
+        boolean delta = h.type() == FrameType.DELTA;
+        int pageSize = h.pageSize();
+        int tableBytes = parsed.dataOffset() - parsed.tableOffset();
+        int[] indices = PageTable.read(frame, parsed.tableOffset(), tableBytes, h.pageCount(), h.regionPages(), h.tableIsBitmap());
+        int count = indices.length;
+
+        byte[][] olds = new byte[count][];
+        if (delta) {
+            for (int i = 0; i < count; i++) {
+                olds[i] = indices[i] < current.regionPages() ? store.get(indices[i]) : null;
+            }
+        }
+        byte[] dict = null;
+        if (h.method() == DeltaMethod.DICT && h.codec() == BlockCodec.ZSTD) {
+            dict = new byte[count * pageSize]; // count <= regionPages <= limit
+            for (int i = 0; i < count; i++) {
+                if (olds[i] != null) {
+                    System.arraycopy(olds[i], 0, dict, i * pageSize, pageSize);
+                }
+            }
+        }
+        byte[] data = new byte[h.dataRawLength()]; // checked against pageCount x page size by FrameFormat
+        BlockCodecs.decompress(h.codec(), frame, parsed.dataOffset(), h.dataBlockLength(), data, 0, h.dataRawLength(), dict);
+
+        byte[][] news = decodePages(data, count, olds, pageSize);
+
+        long digest;
+        if (delta) {
+            digest = current.digest();
+            for (int i = 0; i < count; i++) {
+                digest ^= PageHash.of(indices[i], olds[i]) ^ PageHash.of(indices[i], news[i]);
+            }
+            for (int index = h.regionPages(); index < current.regionPages(); index++) {
+                digest ^= PageHash.of(index, store.get(index));
+            }
+        } else {
+            digest = 0;
+            for (int i = 0; i < count; i++) {
+                digest ^= PageHash.of(indices[i], news[i]);
+            }
+        }
+        if (digest != h.digest()) {
+            throw new HdeException(Kind.DIGEST_MISMATCH, String.format("region digest %016x, frame says %016x", digest, h.digest()));
+        }
+
+        if (!delta) {
+            store.clear();
+        } else {
+            for (int index = h.regionPages(); index < current.regionPages(); index++) {
+                store.remove(index);
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            if (news[i] == null) {
+                store.remove(indices[i]);
+            } else {
+                store.put(indices[i], news[i]);
+            }
+        }
+        return new Applied(new RegionMeta(h.pageShift(), h.regionPages(), h.epoch(), h.chainIndex(), digest), h);
+    }
+
+    private static byte[][] decodePages(byte[] data, int count, byte[][] olds, int pageSize) {
+        WireReader r = new WireReader(data);
+        r.skip(count, "page ops");
+        byte[][] news = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            int op = data[i];
+            byte[] page;
+            switch (op) {
+                case RegionEncoder.OP_ZERO -> page = null;
+                case RegionEncoder.OP_RAW -> {
+                    int at = r.skip(pageSize, "raw page");
+                    page = java.util.Arrays.copyOfRange(data, at, at + pageSize);
+                }
+                case RegionEncoder.OP_XOR -> {
+                    int at = r.skip(pageSize, "xor page");
+                    page = new byte[pageSize];
+                    Pages.xor(olds[i], 0, data, at, page, 0, pageSize);
+                }
+                case RegionEncoder.OP_XBZRLE -> {
+                    int n = r.varint("xbzrle length");
+                    if (n >= pageSize) {
+                        throw new HdeException(Kind.LENGTH_MISMATCH, "xbzrle encoding of " + n + " bytes for a page of " + pageSize);
+                    }
+                    page = olds[i] == null ? new byte[pageSize] : olds[i].clone();
+                    Xbzrle.decode(r, n, page, pageSize);
+                }
+                default -> throw new HdeException(Kind.UNKNOWN_METHOD, "page op " + op);
+            }
+            news[i] = page != null && Pages.isZero(page) ? null : page;
+        }
+        r.expectEnd("data block");
+        return news;
+    }
+}

@@ -1,0 +1,226 @@
+package dev.hde.codec.region;
+
+import dev.hde.codec.PageHash;
+import dev.hde.codec.Pages;
+import dev.hde.codec.block.BlockCodec;
+import dev.hde.codec.block.BlockCodecs;
+import dev.hde.codec.block.CodecSpec;
+import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.delta.Xbzrle;
+import dev.hde.codec.wire.FrameFormat;
+import dev.hde.codec.wire.FrameHeader;
+import dev.hde.codec.wire.FrameType;
+import dev.hde.codec.wire.WireWriter;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns a region's reference image and a page update into a frame, in three steps: {@link #delta}
+ * or {@link #full} work out what the frame must carry (reading only the updated pages for a
+ * delta), {@link #render} writes it with a chosen method and codec, {@link #commit} brings the
+ * reference image to what the receiver will hold.
+ */
+public final class RegionEncoder {
+
+    /** The op byte of each listed page in the data block. */
+    public static final int OP_ZERO = 0;
+    public static final int OP_RAW = 1;
+    public static final int OP_XOR = 2;
+    public static final int OP_XBZRLE = 3;
+
+    private RegionEncoder() {}
+
+    /**
+     * A DELTA frame for {@code update} against {@code meta} and {@code reference}: pages whose
+     * content did not change (false dirties) are left out, pages that became zero cost one op byte.
+     */
+    public static PendingFrame delta(RegionMeta meta, PageStore reference, PageUpdate update) {
+        int pageSize = meta.pageSize();
+        int n = update.size();
+        int[] indices = new int[n];
+        byte[][] olds = new byte[n][];
+        byte[][] news = new byte[n][];
+        int count = 0;
+        int zeros = 0;
+        long digest = meta.digest();
+        for (int i = 0; i < n; i++) {
+            int index = update.indices()[i];
+            byte[] page = checkPage(update.pages()[i], pageSize);
+            byte[] old = index < meta.regionPages() ? reference.get(index) : null;
+            boolean zero = Pages.isZero(page);
+            if (zero ? old == null : old != null && Arrays.equals(old, page)) {
+                continue;
+            }
+            indices[count] = index;
+            olds[count] = old;
+            news[count] = zero ? null : page;
+            digest ^= PageHash.of(index, old) ^ (zero ? 0L : PageHash.of(index, page));
+            if (zero) {
+                zeros++;
+            }
+            count++;
+        }
+        int removedTo = meta.regionPages();
+        int removedFrom = Math.min(update.regionPages(), removedTo);
+        for (int index = removedFrom; index < removedTo; index++) {
+            digest ^= PageHash.of(index, reference.get(index));
+        }
+        RegionMeta after = new RegionMeta(meta.pageShift(), update.regionPages(), meta.epoch(), meta.chainIndex() + 1, digest);
+        return new PendingFrame(FrameType.DELTA, after, count, indices, olds, news, count, indices, news,
+                removedFrom, removedTo, n, zeros);
+    }
+
+    /**
+     * A FULL frame that starts epoch {@code meta.epoch() + 1} (1 when {@code meta} is null) with the
+     * region as it is after {@code update}: every non-zero page, read from {@code reference} where
+     * the update does not bring it.
+     */
+    public static PendingFrame full(RegionMeta meta, int pageShift, PageStore reference, PageUpdate update) {
+        int pageSize = 1 << pageShift;
+        int regionPages = update.regionPages();
+        int[] indices = new int[regionPages];
+        byte[][] news = new byte[regionPages][];
+        int[] changed = new int[update.size()];
+        byte[][] changedPages = new byte[update.size()][];
+        int changedCount = 0;
+        int count = 0;
+        long digest = 0;
+        int u = 0;
+        int oldRegionPages = meta == null ? 0 : meta.regionPages();
+        for (int index = 0; index < regionPages; index++) {
+            byte[] page;
+            if (u < update.size() && update.indices()[u] == index) {
+                page = checkPage(update.pages()[u++], pageSize);
+                if (Pages.isZero(page)) {
+                    page = null;
+                }
+                changed[changedCount] = index;
+                changedPages[changedCount++] = page;
+            } else {
+                page = index < oldRegionPages ? reference.get(index) : null;
+            }
+            if (page != null) {
+                indices[count] = index;
+                news[count++] = page;
+                digest ^= PageHash.of(index, page);
+            }
+        }
+        long epoch = meta == null ? 1 : meta.epoch() + 1;
+        int removedFrom = Math.min(regionPages, oldRegionPages);
+        RegionMeta after = new RegionMeta(pageShift, regionPages, epoch, 0, digest);
+        return new PendingFrame(FrameType.FULL, after, count, indices, new byte[count][], news, changedCount, changed,
+                changedPages, removedFrom, oldRegionPages, update.size(), 0);
+    }
+
+    private static byte[] checkPage(byte[] page, int pageSize) {
+        if (page.length != pageSize) {
+            throw new IllegalArgumentException("page of " + page.length + " bytes in a region of " + pageSize + "-byte pages");
+        }
+        return page;
+    }
+
+    /** Brings {@code reference} to the image the receiver holds once it has applied the frame. */
+    public static void commit(PendingFrame f, PageStore reference) {
+        for (int i = 0; i < f.changedCount(); i++) {
+            byte[] page = f.changedPages()[i];
+            if (page == null) {
+                reference.remove(f.changedIndices()[i]);
+            } else {
+                reference.put(f.changedIndices()[i], page);
+            }
+        }
+        for (int index = f.removedFrom(); index < f.removedTo(); index++) {
+            reference.remove(index);
+        }
+    }
+
+    /** Writes the frame with one method and codec. */
+    public static byte[] render(FrameInfo info, PendingFrame f, EncodeSpec spec) {
+        RegionMeta after = f.after();
+        int pageSize = after.pageSize();
+        DeltaMethod method = f.type() == FrameType.FULL ? DeltaMethod.RAW : spec.method();
+        WireWriter data = new WireWriter(f.count() * (pageSize + 1) + 16);
+        data.reserve(f.count()); // op bytes, filled in below
+        byte[] dict = method == DeltaMethod.DICT ? new byte[f.count() * pageSize] : null;
+        WireWriter scratch = method == DeltaMethod.XBZRLE ? new WireWriter(pageSize) : null;
+        for (int i = 0; i < f.count(); i++) {
+            byte[] old = f.oldPages()[i];
+            byte[] page = f.newPages()[i];
+            int op;
+            if (page == null) {
+                op = OP_ZERO;
+            } else if (old == null || method == DeltaMethod.RAW || method == DeltaMethod.DICT) {
+                op = OP_RAW;
+                data.bytes(page);
+            } else if (method == DeltaMethod.XOR) {
+                op = OP_XOR;
+                int at = data.reserve(pageSize);
+                Pages.xor(old, 0, page, 0, data.buffer(), at, pageSize);
+            } else {
+                scratch.rewind(0);
+                int n = Xbzrle.encode(old, 0, page, 0, pageSize, scratch);
+                if (n < 0) {
+                    op = OP_RAW;
+                    data.bytes(page);
+                } else {
+                    op = OP_XBZRLE;
+                    data.varint(n).bytes(scratch.buffer(), 0, n);
+                }
+            }
+            data.buffer()[i] = (byte) op;
+            if (dict != null && old != null) {
+                System.arraycopy(old, 0, dict, i * pageSize, pageSize);
+            }
+        }
+        int dataRaw = data.position();
+
+        WireWriter block = new WireWriter(dataRaw / 2 + 64);
+        CodecSpec codec = spec.codec();
+        if (f.count() > 0 && codec.codec() != BlockCodec.NONE) {
+            BlockCodecs.compress(codec, data.buffer(), 0, dataRaw, dict, block);
+            if (block.position() >= dataRaw) { // never expand: store instead
+                block.rewind(0);
+                codec = CodecSpec.NONE;
+            }
+        } else {
+            codec = CodecSpec.NONE;
+        }
+        if (codec.codec() == BlockCodec.NONE) {
+            block.bytes(data.buffer(), 0, dataRaw);
+        }
+
+        boolean bitmap = PageTable.preferBitmap(f.indices(), f.count(), after.regionPages());
+        FrameHeader h = new FrameHeader(f.type(), method, codec.codec(), codec.level(), after.pageShift(), info.stateKey(),
+                after.regionPages(), after.epoch(), after.chainIndex(), info.sourceSequence(), info.captureTimeMillis(), 0,
+                f.count(), bitmap, dataRaw, block.position(), after.digest());
+        WireWriter out = new WireWriter(block.position() + 128);
+        FrameFormat.writeHeader(h, out);
+        PageTable.write(f.indices(), f.count(), after.regionPages(), bitmap, out);
+        out.bytes(block.buffer(), 0, block.position());
+        return FrameFormat.finish(out);
+    }
+
+    /** Renders with each spec and returns the smallest frame (the first one on a tie). */
+    public static byte[] renderSmallest(FrameInfo info, PendingFrame f, List<EncodeSpec> specs) {
+        byte[] best = null;
+        for (EncodeSpec spec : specs) {
+            byte[] frame = render(info, f, spec);
+            if (best == null || frame.length < best.length) {
+                best = frame;
+            }
+        }
+        return best;
+    }
+
+    /** A DELETE frame: the region is gone. */
+    public static byte[] delete(FrameInfo info, RegionMeta meta) {
+        int pageShift = meta == null ? 12 : meta.pageShift();
+        long epoch = meta == null ? 0 : meta.epoch();
+        int chain = meta == null ? 0 : meta.chainIndex() + 1;
+        FrameHeader h = new FrameHeader(FrameType.DELETE, DeltaMethod.RAW, BlockCodec.NONE, 0, pageShift, info.stateKey(), 0,
+                epoch, chain, info.sourceSequence(), info.captureTimeMillis(), 0, 0, false, 0, 0, 0L);
+        WireWriter out = new WireWriter(64);
+        FrameFormat.writeHeader(h, out);
+        return FrameFormat.finish(out);
+    }
+}
