@@ -1,0 +1,80 @@
+package dev.hde.job.cli;
+
+import dev.hde.codec.block.CodecSpec;
+import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.region.EncodeSpec;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * How frames are encoded: a preset, or a method, codec and level pinned by hand. Until the
+ * adaptive selector exists, the default preset is the best fixed choice measured on real memory.
+ */
+public final class EncodeOptions {
+
+    /** Named settings; each renders a frame with every spec listed and keeps the smallest. */
+    public enum Preset {
+        /** Fastest that still beats the seed algorithm's bytes: XOR then LZ4. */
+        FAST(List.of(EncodeSpec.of(DeltaMethod.XOR, CodecSpec.LZ4))),
+        /** The default: old pages as a zstd dictionary at a moderate level. */
+        BALANCED(List.of(EncodeSpec.of(DeltaMethod.DICT, CodecSpec.zstd(9)))),
+        /** Fewest bytes, slowly: dictionary and XOR at zstd 19, the smaller per frame. */
+        MAX(List.of(EncodeSpec.of(DeltaMethod.DICT, CodecSpec.zstd(19)), EncodeSpec.of(DeltaMethod.XOR, CodecSpec.zstd(19))));
+
+        final List<EncodeSpec> specs;
+
+        Preset(List<EncodeSpec> specs) {
+            this.specs = specs;
+        }
+    }
+
+    /** Codec names accepted by {@code --codec}. */
+    public enum CodecName {
+        NONE,
+        LZ4,
+        ZSTD
+    }
+
+    @Option(names = "--preset", description = "fast, balanced (default) or max; ignored when --method is given.")
+    Preset preset = Preset.BALANCED;
+
+    @Option(names = "--method", description = "Pin the delta method: raw, xor, xbzrle or dict.")
+    DeltaMethod method;
+
+    @Option(names = "--codec", description = "Block codec with --method: none, lz4 or zstd (default: zstd).")
+    CodecName codec;
+
+    @Option(names = "--level", description = "Codec level with --method: zstd -128..22 (default 3), lz4 0 = fast, 1..17 = HC.")
+    Integer level;
+
+    public List<EncodeSpec> specs() {
+        if (method == null) {
+            if (codec != null || level != null) {
+                throw new ParameterException(null, "--codec and --level go with --method");
+            }
+            return preset.specs;
+        }
+        CodecName name = codec == null ? CodecName.ZSTD : codec;
+        CodecSpec spec;
+        try {
+            spec = switch (name) {
+                case NONE -> {
+                    if (level != null && level != 0) {
+                        throw new IllegalArgumentException("codec none takes no level");
+                    }
+                    yield CodecSpec.NONE;
+                }
+                case LZ4 -> CodecSpec.lz4(level == null ? 0 : level);
+                case ZSTD -> CodecSpec.zstd(level == null ? 3 : level);
+            };
+            return List.of(EncodeSpec.of(method, spec));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(null, e.getMessage());
+        }
+    }
+
+    public String describe() {
+        return specs().stream().map(EncodeSpec::toString).reduce((a, b) -> a + " | " + b).orElseThrow();
+    }
+}
