@@ -12,7 +12,7 @@ import net.jpountz.xxhash.XXHashFactory;
  */
 public final class PageHash {
 
-    private static final XXHash64 XXH64 = XXHashFactory.fastestJavaInstance().hash64();
+    private static final XXHash64 XXH64 = XXHashFactory.fastestInstance().hash64();
 
     private PageHash() {}
 
@@ -28,6 +28,16 @@ public final class PageHash {
         if (Pages.isZero(buf, off, len)) {
             return 0L;
         }
+        return ofNonZero(pageIndex, buf, off, len);
+    }
+
+    /** The contribution of a page as a {@link dev.hde.codec.region.PageStore} holds it: null, or never all zeros. */
+    public static long ofStored(int pageIndex, byte[] page) {
+        return page == null ? 0L : ofNonZero(pageIndex, page, 0, page.length);
+    }
+
+    /** The contribution of a page already known not to be all zeros. */
+    public static long ofNonZero(int pageIndex, byte[] buf, int off, int len) {
         return XXH64.hash(buf, off, len, Integer.toUnsignedLong(pageIndex));
     }
 }

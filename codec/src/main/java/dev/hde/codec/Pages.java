@@ -1,11 +1,15 @@
 package dev.hde.codec;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /** Small page-level helpers shared by the encoder, the decoder and the digest. */
 public final class Pages {
 
     private static final byte[] ZEROS = new byte[1 << Limits.MAX_PAGE_SHIFT];
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private Pages() {}
 
@@ -24,7 +28,11 @@ public final class Pages {
             System.arraycopy(b, bOff, dst, dstOff, len);
             return;
         }
-        for (int i = 0; i < len; i++) {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            LONGS.set(dst, dstOff + i, (long) LONGS.get(a, aOff + i) ^ (long) LONGS.get(b, bOff + i));
+        }
+        for (; i < len; i++) {
             dst[dstOff + i] = (byte) (a[aOff + i] ^ b[bOff + i]);
         }
     }

@@ -4,6 +4,7 @@ import dev.hde.codec.HdeException;
 import dev.hde.codec.HdeException.Kind;
 import dev.hde.codec.wire.WireReader;
 import dev.hde.codec.wire.WireWriter;
+import java.util.Arrays;
 
 /**
  * QEMU's XBZRLE page delta: pairs of (run of unchanged bytes, run of changed bytes followed by the
@@ -23,11 +24,8 @@ public final class Xbzrle {
         int start = out.position();
         int i = 0;
         while (i < len) {
-            int zrun = 0;
-            while (i + zrun < len && old[oldOff + i + zrun] == page[pageOff + i + zrun]) {
-                zrun++;
-            }
-            if (i + zrun == len) {
+            int zrun = Arrays.mismatch(old, oldOff + i, oldOff + len, page, pageOff + i, pageOff + len);
+            if (zrun < 0) {
                 break; // trailing unchanged bytes are implied
             }
             i += zrun;

@@ -102,15 +102,15 @@ public final class FrameApplier {
         if (delta) {
             digest = current.digest();
             for (int i = 0; i < count; i++) {
-                digest ^= PageHash.of(indices[i], olds[i]) ^ PageHash.of(indices[i], news[i]);
+                digest ^= PageHash.ofStored(indices[i], olds[i]) ^ PageHash.ofStored(indices[i], news[i]);
             }
             for (int index = h.regionPages(); index < current.regionPages(); index++) {
-                digest ^= PageHash.of(index, store.get(index));
+                digest ^= PageHash.ofStored(index, store.get(index));
             }
         } else {
             digest = 0;
             for (int i = 0; i < count; i++) {
-                digest ^= PageHash.of(indices[i], news[i]);
+                digest ^= PageHash.ofStored(indices[i], news[i]);
             }
         }
         if (digest != h.digest()) {

@@ -54,7 +54,7 @@ public final class RegionEncoder {
             indices[count] = index;
             olds[count] = old;
             news[count] = zero ? null : page;
-            digest ^= PageHash.of(index, old) ^ (zero ? 0L : PageHash.of(index, page));
+            digest ^= PageHash.ofStored(index, old) ^ (zero ? 0L : PageHash.ofStored(index, page));
             if (zero) {
                 zeros++;
             }
@@ -63,7 +63,7 @@ public final class RegionEncoder {
         int removedTo = meta.regionPages();
         int removedFrom = Math.min(update.regionPages(), removedTo);
         for (int index = removedFrom; index < removedTo; index++) {
-            digest ^= PageHash.of(index, reference.get(index));
+            digest ^= PageHash.ofStored(index, reference.get(index));
         }
         RegionMeta after = new RegionMeta(meta.pageShift(), update.regionPages(), meta.epoch(), meta.chainIndex() + 1, digest);
         return new PendingFrame(FrameType.DELTA, after, count, indices, olds, news, count, indices, news,
@@ -102,7 +102,7 @@ public final class RegionEncoder {
             if (page != null) {
                 indices[count] = index;
                 news[count++] = page;
-                digest ^= PageHash.of(index, page);
+                digest ^= PageHash.ofStored(index, page);
             }
         }
         long epoch = meta == null ? 1 : meta.epoch() + 1;
@@ -139,10 +139,12 @@ public final class RegionEncoder {
         RegionMeta after = f.after();
         int pageSize = after.pageSize();
         DeltaMethod method = f.type() == FrameType.FULL ? DeltaMethod.RAW : spec.method();
-        WireWriter data = new WireWriter(f.count() * (pageSize + 1) + 16);
+        Scratch scratchBuffers = SCRATCH.get();
+        WireWriter data = scratchBuffers.data;
+        data.rewind(0);
         data.reserve(f.count()); // op bytes, filled in below
         byte[] dict = method == DeltaMethod.DICT ? new byte[f.count() * pageSize] : null;
-        WireWriter scratch = method == DeltaMethod.XBZRLE ? new WireWriter(pageSize) : null;
+        WireWriter scratch = scratchBuffers.page;
         for (int i = 0; i < f.count(); i++) {
             byte[] old = f.oldPages()[i];
             byte[] page = f.newPages()[i];
@@ -174,7 +176,8 @@ public final class RegionEncoder {
         }
         int dataRaw = data.position();
 
-        WireWriter block = new WireWriter(dataRaw / 2 + 64);
+        WireWriter block = scratchBuffers.block;
+        block.rewind(0);
         CodecSpec codec = spec.codec();
         if (f.count() > 0 && codec.codec() != BlockCodec.NONE) {
             BlockCodecs.compress(codec, data.buffer(), 0, dataRaw, dict, block);
@@ -193,12 +196,22 @@ public final class RegionEncoder {
         FrameHeader h = new FrameHeader(f.type(), method, codec.codec(), codec.level(), after.pageShift(), info.stateKey(),
                 after.regionPages(), after.epoch(), after.chainIndex(), info.sourceSequence(), info.captureTimeMillis(), 0,
                 f.count(), bitmap, dataRaw, block.position(), after.digest());
-        WireWriter out = new WireWriter(block.position() + 128);
-        FrameFormat.writeHeader(h, out);
-        PageTable.write(f.indices(), f.count(), after.regionPages(), bitmap, out);
-        out.bytes(block.buffer(), 0, block.position());
-        return FrameFormat.finish(out);
+        WireWriter head = scratchBuffers.head;
+        head.rewind(0);
+        FrameFormat.writeHeader(h, head);
+        PageTable.write(f.indices(), f.count(), after.regionPages(), bitmap, head);
+        return FrameFormat.assemble(head, block);
     }
+
+    /** Per-thread working buffers, so that rendering a frame allocates only the frame itself. */
+    private static final class Scratch {
+        final WireWriter data = new WireWriter(1 << 16);
+        final WireWriter block = new WireWriter(1 << 16);
+        final WireWriter head = new WireWriter(1 << 10);
+        final WireWriter page = new WireWriter(1 << 12);
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** Renders with each spec and returns the smallest frame (the first one on a tie). */
     public static byte[] renderSmallest(FrameInfo info, PendingFrame f, List<EncodeSpec> specs) {

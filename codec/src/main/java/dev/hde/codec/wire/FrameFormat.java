@@ -59,6 +59,18 @@ public final class FrameFormat {
         return out.toByteArray();
     }
 
+    /** Joins the envelope written so far and the data block into a finished frame with its CRC32C. */
+    public static byte[] assemble(WireWriter head, WireWriter block) {
+        int n = head.position() + block.position();
+        byte[] frame = new byte[n + 4];
+        System.arraycopy(head.buffer(), 0, frame, 0, head.position());
+        System.arraycopy(block.buffer(), 0, frame, head.position(), block.position());
+        CRC32C crc = new CRC32C();
+        crc.update(frame, 0, n);
+        WireWriter.putU32(frame, n, crc.getValue());
+        return frame;
+    }
+
     /** A parsed envelope: the header and where the page table begins; the data block ends 4 bytes before the end. */
     public record Parsed(FrameHeader header, byte[] bytes, int tableOffset, int dataOffset) {}
 
