@@ -7,7 +7,7 @@ package dev.hde.codec;
  * @param maxRegionPages the most pages one region (state key) may have
  * @param maxKeyBytes the longest state key, in UTF-8 bytes
  */
-public record Limits(int maxPageShift, int maxRegionPages, int maxKeyBytes) {
+public record Limits(int maxPageShift, int maxRegionPages, int maxKeyBytes) implements java.io.Serializable {
 
     public static final int MIN_PAGE_SHIFT = 9;
     public static final int MAX_PAGE_SHIFT = 16;

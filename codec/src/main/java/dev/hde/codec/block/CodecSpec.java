@@ -4,7 +4,7 @@ package dev.hde.codec.block;
  * A block codec with its level: zstd levels as zstd defines them (negative = fast, up to 22);
  * LZ4 level 0 is the fast compressor and 1..17 the high-compression one; NONE has level 0.
  */
-public record CodecSpec(BlockCodec codec, int level) {
+public record CodecSpec(BlockCodec codec, int level) implements java.io.Serializable {
 
     public static final CodecSpec NONE = new CodecSpec(BlockCodec.NONE, 0);
     public static final CodecSpec LZ4 = new CodecSpec(BlockCodec.LZ4, 0);

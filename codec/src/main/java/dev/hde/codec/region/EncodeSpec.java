@@ -5,7 +5,7 @@ import dev.hde.codec.block.CodecSpec;
 import dev.hde.codec.delta.DeltaMethod;
 
 /** One choice of delta method and block codec for a frame. */
-public record EncodeSpec(DeltaMethod method, CodecSpec codec) {
+public record EncodeSpec(DeltaMethod method, CodecSpec codec) implements java.io.Serializable {
 
     public EncodeSpec {
         if (method == DeltaMethod.DICT && codec.codec() != BlockCodec.ZSTD) {

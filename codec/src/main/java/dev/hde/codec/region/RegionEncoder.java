@@ -76,6 +76,20 @@ public final class RegionEncoder {
      * the update does not bring it.
      */
     public static PendingFrame full(RegionMeta meta, int pageShift, PageStore reference, PageUpdate update) {
+        return full(meta, meta == null ? 1 : meta.epoch() + 1, pageShift, reference, update);
+    }
+
+    /**
+     * As {@link #full(RegionMeta, int, PageStore, PageUpdate)} with a chosen epoch, which must be
+     * above the previous one (receivers refuse a keyframe that does not move the epoch forward).
+     */
+    public static PendingFrame full(RegionMeta meta, long epoch, int pageShift, PageStore reference, PageUpdate update) {
+        if (epoch < 1 || meta != null && epoch <= meta.epoch()) {
+            throw new IllegalArgumentException("epoch " + epoch + " does not follow " + (meta == null ? "nothing" : meta.epoch()));
+        }
+        if (meta != null && meta.pageShift() != pageShift) {
+            throw new IllegalArgumentException("the page size changed: clear the reference and pass no previous meta");
+        }
         int pageSize = 1 << pageShift;
         int regionPages = update.regionPages();
         int[] indices = new int[regionPages];
@@ -105,7 +119,6 @@ public final class RegionEncoder {
                 digest ^= PageHash.ofStored(index, page);
             }
         }
-        long epoch = meta == null ? 1 : meta.epoch() + 1;
         int removedFrom = Math.min(regionPages, oldRegionPages);
         RegionMeta after = new RegionMeta(pageShift, regionPages, epoch, 0, digest);
         return new PendingFrame(FrameType.FULL, after, count, indices, new byte[count][], news, changedCount, changed,

@@ -153,6 +153,26 @@ public final class FrameFormat {
         return new Parsed(h, frame, tableOffset, dataOffset);
     }
 
+    /**
+     * The method, codec and level of a frame this process wrote, read from their fixed offsets
+     * without a CRC check: for metrics and performance records, never for decoding.
+     */
+    public record Choice(DeltaMethod method, BlockCodec codec, int level) {
+        @Override
+        public String toString() {
+            String m = method.name().toLowerCase(java.util.Locale.ROOT);
+            return switch (codec) {
+                case NONE -> m + "+none";
+                case LZ4 -> m + (level == 0 ? "+lz4" : "+lz4hc-" + level);
+                case ZSTD -> m + "+zstd-" + level;
+            };
+        }
+    }
+
+    public static Choice choiceOf(byte[] frame) {
+        return new Choice(DeltaMethod.fromId(frame[6] & 0xFF), BlockCodec.fromId(frame[7] & 0xFF), frame[8]);
+    }
+
     /** One op byte per page plus, at worst, a whole page and a 3-byte varint (XBZRLE never exceeds a page). */
     public static long maxDataRawLength(int pageCount, int pageShift) {
         return (long) pageCount * (1 + 3 + (1L << pageShift));

@@ -1,0 +1,98 @@
+package dev.hde.bench;
+
+import dev.hde.codec.block.BlockCodec;
+import dev.hde.codec.block.CodecSpec;
+import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.region.EncodeSpec;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One way of shipping a {@link Dataset}'s transitions: an HDE setting (delta method + block codec),
+ * the seed documents' algorithm, or a plain codec on the changed pages. A {@link Sender} and a
+ * {@link Receiver} start from image 0 (the state both sides hold after the first FULL frames, not
+ * counted) and go through every transition of every region.
+ */
+public abstract class Scheme {
+
+    /** The HDE settings measured by default, then the references (the same list as CodecBench's @Param). */
+    public static final List<String> DEFAULT_SETTINGS = List.of(
+            "xbzrle+none", "xbzrle+lz4", "xbzrle+zstd-1", "xbzrle+zstd-3",
+            "xor+lz4", "xor+zstd-1", "xor+zstd-3",
+            "raw+lz4", "raw+zstd-3",
+            "dict+zstd-3", "dict+zstd-9",
+            SeedScheme.NAME, PlainScheme.LZ4, PlainScheme.ZSTD_1);
+
+    /** Slow (1 to 6 MB/s), the max-ratio settings; measured only when asked for. */
+    public static final List<String> SLOW_SETTINGS = List.of("xbzrle+zstd-19", "dict+zstd-18");
+
+    /**
+     * "seed", "plain-lz4", "plain-zstd-N", or an HDE setting "method+codec": method raw, xor,
+     * xbzrle or dict; codec none, lz4, lz4hc-N or zstd-N.
+     */
+    public static Scheme of(String setting) {
+        String s = setting.trim().toLowerCase(Locale.ROOT);
+        if (s.equals(SeedScheme.NAME)) {
+            return new SeedScheme(3, 10);
+        }
+        if (s.startsWith(PlainScheme.PREFIX)) {
+            return new PlainScheme(codec(s.substring(PlainScheme.PREFIX.length())));
+        }
+        int plus = s.indexOf('+');
+        if (plus < 0) {
+            throw new IllegalArgumentException("setting " + setting + ": expected method+codec, seed or plain-CODEC");
+        }
+        DeltaMethod method = DeltaMethod.valueOf(s.substring(0, plus).toUpperCase(Locale.ROOT));
+        return new HdeScheme(EncodeSpec.of(method, codec(s.substring(plus + 1))));
+    }
+
+    static CodecSpec codec(String s) {
+        if (s.equals("none")) {
+            return CodecSpec.NONE;
+        }
+        if (s.equals("lz4")) {
+            return CodecSpec.LZ4;
+        }
+        if (s.startsWith("lz4hc-")) {
+            return CodecSpec.lz4(Integer.parseInt(s.substring(6)));
+        }
+        if (s.startsWith("zstd-")) {
+            return CodecSpec.zstd(Integer.parseInt(s.substring(5)));
+        }
+        throw new IllegalArgumentException("codec " + s + ": expected none, lz4, lz4hc-N or zstd-N");
+    }
+
+    static boolean isZstd(CodecSpec c) {
+        return c.codec() == BlockCodec.ZSTD;
+    }
+
+    public abstract String name();
+
+    /** A sender holding image 0 of every region. Not measured: build one per measured pass. */
+    public abstract Sender sender(Dataset d);
+
+    /** A receiver holding image 0 of every region. Not measured: build one per measured pass. */
+    public abstract Receiver receiver(Dataset d);
+
+    public interface Sender {
+        /**
+         * Encodes every transition of every region in order and returns the bytes on the wire.
+         *
+         * @param out when not null, receives frame [transition - 1][region] (null = nothing sent)
+         */
+        long encodeAll(byte[][][] out);
+    }
+
+    public interface Receiver {
+        /** Applies frames [transition - 1][region] in order; returns a value to sink. */
+        long decodeAll(byte[][][] frames);
+
+        /** Null when the receiver holds what it should after {@link #decodeAll}, else what is wrong. */
+        String verify(byte[][][] frames);
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

@@ -1,0 +1,131 @@
+package dev.hde.operators;
+
+import dev.hde.codec.HdeException;
+import dev.hde.codec.Limits;
+import dev.hde.codec.region.FrameApplier;
+import dev.hde.codec.region.PageStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The receiver as a Flink function: rebuilds each region in keyed state from its frames, checks
+ * every frame (chain, digest, format), and emits a verdict per frame. A frame that fails stops
+ * its region with the error; later frames of that region are counted and ignored.
+ */
+public class FrameApplierFunction extends KeyedProcessFunction<String, FrameRecord, RegionVerdict> {
+
+    private static final long serialVersionUID = 1L;
+
+    static final MapStateDescriptor<Integer, byte[]> PAGES =
+            new MapStateDescriptor<>("received-pages", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    static final ValueStateDescriptor<ReceivedRegion> REGION =
+            new ValueStateDescriptor<>("received-region", TypeInformation.of(ReceivedRegion.class));
+
+    private final Limits limits;
+    /** Where to write each rebuilt region after every frame, or null. */
+    private final String imageDirectory;
+
+    private transient MapState<Integer, byte[]> pages;
+    private transient ValueState<ReceivedRegion> region;
+    private transient PageStore store;
+    private transient FrameApplier applier;
+    private transient Counter applied;
+    private transient Counter failed;
+    private transient Counter ignored;
+
+    public FrameApplierFunction(Limits limits, String imageDirectory) {
+        this.limits = limits;
+        this.imageDirectory = imageDirectory;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        pages = getRuntimeContext().getMapState(PAGES);
+        region = getRuntimeContext().getState(REGION);
+        store = new MapStatePageStore(pages);
+        applier = new FrameApplier(limits);
+        applied = getRuntimeContext().getMetricGroup().counter("framesApplied");
+        failed = getRuntimeContext().getMetricGroup().counter("regionsFailed");
+        ignored = getRuntimeContext().getMetricGroup().counter("framesIgnored");
+    }
+
+    @Override
+    public void processElement(FrameRecord frame, Context ctx, Collector<RegionVerdict> out) throws Exception {
+        ReceivedRegion r = region.value();
+        if (r == null) {
+            r = new ReceivedRegion();
+        }
+        if (r.error != null) {
+            ignored.inc();
+            return;
+        }
+        try {
+            FrameApplier.Applied result = applier.apply(frame.bytes, r.meta(), store);
+            r.take(result.meta());
+            r.framesApplied++;
+            applied.inc();
+            if (imageDirectory != null) {
+                writeImage(ctx.getCurrentKey(), r);
+            }
+        } catch (HdeException e) {
+            r.error = e.getMessage();
+            failed.inc();
+        }
+        region.update(r);
+        out.collect(verdict(ctx.getCurrentKey(), r));
+    }
+
+    static RegionVerdict verdict(String key, ReceivedRegion r) {
+        RegionVerdict v = new RegionVerdict();
+        v.stateKey = key;
+        v.framesApplied = r.framesApplied;
+        v.epoch = r.epoch;
+        v.chainIndex = r.chainIndex;
+        v.regionPages = r.regionPages;
+        v.digest = r.digest;
+        v.deleted = r.deleted;
+        v.verified = r.error == null;
+        v.error = r.error;
+        return v;
+    }
+
+    /** The region as a flat file (zero pages written as zeros), replaced atomically. */
+    private void writeImage(String key, ReceivedRegion r) {
+        Path dir = Path.of(imageDirectory);
+        Path target = dir.resolve(key.replace('/', '_') + ".bin");
+        try {
+            Files.createDirectories(dir);
+            if (r.deleted) {
+                Files.deleteIfExists(target);
+                return;
+            }
+            int pageSize = 1 << r.pageShift;
+            byte[] image = new byte[r.regionPages * pageSize];
+            for (int i = 0; i < r.regionPages; i++) {
+                byte[] page = store.get(i);
+                if (page != null) {
+                    System.arraycopy(page, 0, image, i * pageSize, pageSize);
+                }
+            }
+            Path tmp = Files.createTempFile(dir, ".region", ".tmp");
+            Files.write(tmp, image);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the image of " + key, e);
+        }
+    }
+}

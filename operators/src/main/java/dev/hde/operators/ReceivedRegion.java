@@ -1,0 +1,38 @@
+package dev.hde.operators;
+
+import dev.hde.codec.region.RegionMeta;
+
+/** The decoder's per-region metadata beside the rebuilt pages; {@code error} set means the region is stopped. */
+public class ReceivedRegion {
+
+    public boolean hasImage;
+    public int pageShift;
+    public int regionPages;
+    public long epoch;
+    public int chainIndex;
+    public long digest;
+    public long framesApplied;
+    public boolean deleted;
+    public String error;
+
+    public ReceivedRegion() {}
+
+    public RegionMeta meta() {
+        return hasImage ? new RegionMeta(pageShift, regionPages, epoch, chainIndex, digest) : null;
+    }
+
+    public void take(RegionMeta m) {
+        hasImage = m != null;
+        deleted = m == null;
+        if (m != null) {
+            pageShift = m.pageShift();
+            regionPages = m.regionPages();
+            epoch = m.epoch();
+            chainIndex = m.chainIndex();
+            digest = m.digest();
+        } else {
+            regionPages = 0;
+            digest = 0;
+        }
+    }
+}
