@@ -17,6 +17,7 @@ public final class HdeException extends RuntimeException {
         UNKNOWN_TYPE,
         UNKNOWN_METHOD,
         UNKNOWN_CODEC,
+        UNKNOWN_DICTIONARY,
         TRUNCATED,
         TRAILING_BYTES,
         CHECKSUM_MISMATCH,

@@ -74,7 +74,7 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
             return;
         }
         try {
-            FrameApplier.Applied result = applier.apply(frame.bytes, r.meta(), store);
+            FrameApplier.Applied result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.meta(), store);
             r.take(result.meta());
             r.framesApplied++;
             applied.inc();

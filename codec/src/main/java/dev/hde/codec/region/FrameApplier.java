@@ -41,10 +41,31 @@ public final class FrameApplier {
      * @param store the region's pages, changed only when the frame is accepted
      */
     public Applied apply(byte[] frame, RegionMeta current, PageStore store) {
+        return apply(frame, null, current, store);
+    }
+
+    /**
+     * Applies one frame that must belong to {@code expectedKey} (null: any key), for receivers
+     * that keep one image per state key and must not apply another key's frame to it.
+     */
+    public Applied apply(byte[] frame, String expectedKey, RegionMeta current, PageStore store) {
         FrameFormat.Parsed parsed = FrameFormat.parse(frame, limits);
         FrameHeader h = parsed.header();
+        if (expectedKey != null && !expectedKey.equals(h.stateKey())) {
+            throw new HdeException(Kind.KEY_MISMATCH, "frame of " + h.stateKey() + " for the image of " + expectedKey);
+        }
         switch (h.type()) {
             case DELETE -> {
+                // Epoch 0 is an unconditional delete: the encoder had forgotten the region (pruned) but receivers may not have.
+                if (current != null && h.epoch() != 0) {
+                    if (h.epoch() != current.epoch()) {
+                        throw new HdeException(Kind.EPOCH_MISMATCH, "delete of epoch " + h.epoch() + " on an image of epoch " + current.epoch());
+                    }
+                    if (h.chainIndex() != current.chainIndex() + 1) {
+                        throw new HdeException(Kind.SEQUENCE_GAP, "delete " + h.epoch() + "." + h.chainIndex()
+                                + " after " + current.epoch() + "." + current.chainIndex());
+                    }
+                }
                 store.clear();
                 return new Applied(null, h);
             }
@@ -85,15 +106,15 @@ public final class FrameApplier {
             }
         }
         byte[] dict = null;
-        if (h.method() == DeltaMethod.DICT && h.codec() == BlockCodec.ZSTD) {
-            dict = new byte[count * pageSize]; // count <= regionPages <= limit
+        if (delta && h.method() == DeltaMethod.DICT && h.codec() == BlockCodec.ZSTD) {
+            dict = new byte[count * pageSize]; // count x page size <= region bytes <= limit < 2^31
             for (int i = 0; i < count; i++) {
                 if (olds[i] != null) {
                     System.arraycopy(olds[i], 0, dict, i * pageSize, pageSize);
                 }
             }
         }
-        byte[] data = new byte[h.dataRawLength()]; // checked against pageCount x page size by FrameFormat
+        byte[] data = new byte[h.dataRawLength()]; // at most pageCount x (page size + 4), so within the region limit
         BlockCodecs.decompress(h.codec(), frame, parsed.dataOffset(), h.dataBlockLength(), data, 0, h.dataRawLength(), dict);
 
         byte[][] news = decodePages(data, count, olds, pageSize);

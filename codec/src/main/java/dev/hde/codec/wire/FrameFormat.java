@@ -111,12 +111,15 @@ public final class FrameFormat {
         int keyLength = r.varint("key length");
         limits.checkKeyBytes(keyLength);
         int regionPages = r.varint("region pages");
-        limits.checkRegionPages(regionPages);
+        limits.checkRegion(regionPages, pageShift);
         long epoch = r.varint64("epoch");
         int chainIndex = r.varint("chain index");
         long sourceSequence = r.varint64("source sequence");
         long captureTime = r.varint64("capture time");
         int dictionaryId = r.varint("dictionary id");
+        if (dictionaryId != 0) {
+            throw new HdeException(Kind.UNKNOWN_DICTIONARY, "dictionary " + dictionaryId + " (trained dictionaries are not supported yet)");
+        }
         int pageCount = r.varint("page count");
         if (pageCount > regionPages) {
             throw new HdeException(Kind.LENGTH_MISMATCH, pageCount + " pages listed in a region of " + regionPages);

@@ -76,7 +76,7 @@ public final class PageUpdateEventFormat {
         int keyLength = r.varint("key length");
         limits.checkKeyBytes(keyLength);
         int regionPages = r.varint("region pages");
-        limits.checkRegionPages(regionPages);
+        limits.checkRegion(regionPages, pageShift);
         long sequence = r.varint64("sequence");
         long time = r.varint64("capture time");
         int pageCount = r.varint("page count");

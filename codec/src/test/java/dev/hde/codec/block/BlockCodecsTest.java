@@ -1,0 +1,306 @@
+package dev.hde.codec.block;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.github.luben.zstd.ZstdDecompressCtx;
+import dev.hde.codec.HdeException;
+import dev.hde.codec.HdeException.Kind;
+import dev.hde.codec.testing.PagePatterns;
+import dev.hde.codec.wire.WireWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class BlockCodecsTest {
+
+    static Stream<CodecSpec> specs() {
+        return Stream.of(CodecSpec.NONE, CodecSpec.lz4(0), CodecSpec.lz4(1), CodecSpec.lz4(9), CodecSpec.lz4(17),
+                CodecSpec.zstd(-128), CodecSpec.zstd(-5), CodecSpec.zstd(1), CodecSpec.zstd(3), CodecSpec.zstd(19), CodecSpec.zstd(22));
+    }
+
+    static Stream<CodecSpec> compressing() {
+        return specs().filter(s -> s.codec() != BlockCodec.NONE);
+    }
+
+    /** Several pages of mixed content, the kind of data block the encoder makes. */
+    static byte[] sample(long seed, int pages) {
+        PagePatterns g = new PagePatterns(seed, 4096);
+        return g.image(pages);
+    }
+
+    static byte[] compress(CodecSpec spec, byte[] src, byte[] dict) {
+        WireWriter out = new WireWriter(16);
+        out.u8(0x5A); // the block is appended after what is there
+        int n = BlockCodecs.compress(spec, src, 0, src.length, dict, out);
+        assertThat(out.position()).isEqualTo(1 + n);
+        assertThat(out.buffer()[0]).isEqualTo((byte) 0x5A);
+        return Arrays.copyOfRange(out.buffer(), 1, 1 + n);
+    }
+
+    static byte[] decompress(BlockCodec codec, byte[] block, int expected, byte[] dict) {
+        byte[] dst = new byte[expected + 7];
+        BlockCodecs.decompress(codec, block, 0, block.length, dst, 3, expected, dict);
+        return Arrays.copyOfRange(dst, 3, 3 + expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("specs")
+    void roundTrips(CodecSpec spec) {
+        for (int seed = 0; seed < 6; seed++) {
+            byte[] src = sample(seed, 1 + seed * 3);
+            byte[] block = compress(spec, src, null);
+            if (spec.codec() == BlockCodec.NONE) {
+                assertThat(block).isEqualTo(src);
+            }
+            assertThat(decompress(spec.codec(), block, src.length, null)).as("%s seed %d", spec, seed).isEqualTo(src);
+        }
+        // incompressible input and a single byte
+        byte[] random = new PagePatterns(42, 4096).randomPage();
+        assertThat(decompress(spec.codec(), compress(spec, random, null), random.length, null)).isEqualTo(random);
+        byte[] one = {7};
+        assertThat(decompress(spec.codec(), compress(spec, one, null), 1, null)).isEqualTo(one);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("specs")
+    void compressesFromAnOffset(CodecSpec spec) {
+        byte[] src = sample(3, 4);
+        byte[] buf = new byte[src.length + 100];
+        System.arraycopy(src, 0, buf, 37, src.length);
+        WireWriter out = new WireWriter(8);
+        int n = BlockCodecs.compress(spec, buf, 37, src.length, null, out);
+        assertThat(decompress(spec.codec(), Arrays.copyOf(out.buffer(), n), src.length, null)).isEqualTo(src);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressing")
+    void compressibleDataShrinks(CodecSpec spec) {
+        byte[] text = new byte[64 * 1024];
+        PagePatterns g = new PagePatterns(1, 4096);
+        for (int i = 0; i < 16; i++) {
+            System.arraycopy(g.textPage(), 0, text, i * 4096, 4096);
+        }
+        // The fastest zstd levels trade most of the ratio for speed; every other choice halves text.
+        int bound = spec.codec() == BlockCodec.ZSTD && spec.level() < 0 ? text.length : text.length / 2;
+        assertThat(compress(spec, text, null).length).as("%s", spec).isLessThan(bound);
+    }
+
+    @Test
+    void zstdWithARawContentDictionaryRoundTripsAndHelps() {
+        PagePatterns g = new PagePatterns(11, 4096);
+        byte[] old = g.image(8);
+        byte[] now = old.clone();
+        for (int p = 0; p < 8; p++) {
+            g.sparseEdits(now, p, 10);
+        }
+        byte[] withDict = compress(CodecSpec.zstd(3), now, old);
+        byte[] without = compress(CodecSpec.zstd(3), now, null);
+        assertThat(withDict.length).as("the old pages as dictionary make the block much smaller").isLessThan(without.length / 4);
+        assertThat(decompress(BlockCodec.ZSTD, withDict, now.length, old)).isEqualTo(now);
+    }
+
+    /**
+     * The zstd contexts are per thread and reused: a dictionary loaded for one call must not stay
+     * in the context for the next. A block made right after a dictionary call must be exactly what
+     * a fresh context makes, and decode without any dictionary.
+     */
+    @Test
+    void noDictionaryLeaksBetweenCallsOnTheSameThread() throws Exception {
+        PagePatterns g = new PagePatterns(12, 4096);
+        byte[] old = g.image(6);
+        byte[] now = old.clone();
+        for (int p = 0; p < 6; p++) {
+            g.sparseEdits(now, p, 5);
+        }
+        for (int level : new int[] {-5, 1, 3, 19}) {
+            CodecSpec spec = CodecSpec.zstd(level);
+            byte[] fresh = onFreshThread(() -> compress(spec, now, null));
+
+            byte[] dictBlock = compress(spec, now, old);
+            byte[] after = compress(spec, now, null);
+            assertThat(after).as("zstd %d without a dictionary right after a call with one", level).isEqualTo(fresh);
+            assertThat(after).isNotEqualTo(dictBlock);
+            assertThat(decompressWithFreshContext(after, now.length)).isEqualTo(now);
+
+            // The decompress context: with a dictionary, then without one.
+            assertThat(decompress(BlockCodec.ZSTD, dictBlock, now.length, old)).isEqualTo(now);
+            assertThat(decompress(BlockCodec.ZSTD, after, now.length, null)).isEqualTo(now);
+            // A block that needs the dictionary does not decode to the data without it.
+            Throwable t = catchThrowable(() -> decompress(BlockCodec.ZSTD, dictBlock, now.length, null));
+            if (t == null) {
+                assertThat(decompress(BlockCodec.ZSTD, dictBlock, now.length, null)).isNotEqualTo(now);
+            } else {
+                assertThat(t).isInstanceOf(HdeException.class);
+            }
+            // An empty dictionary is no dictionary.
+            assertThat(compress(spec, now, new byte[0])).isEqualTo(fresh);
+        }
+    }
+
+    @Test
+    void aDifferentDictionaryOnTheNextCallIsUsedAndNotMixed() {
+        PagePatterns g = new PagePatterns(13, 4096);
+        byte[] dictA = g.image(4);
+        byte[] dictB = g.image(4);
+        byte[] data = dictB.clone();
+        g.sparseEdits(data, 1, 3);
+        byte[] withA = compress(CodecSpec.zstd(1), data, dictA);
+        byte[] withB = compress(CodecSpec.zstd(1), data, dictB);
+        byte[] withAAgain = compress(CodecSpec.zstd(1), data, dictA);
+        assertThat(withAAgain).isEqualTo(withA);
+        assertThat(withB.length).isLessThan(withA.length / 4);
+        assertThat(decompress(BlockCodec.ZSTD, withB, data.length, dictB)).isEqualTo(data);
+        assertThat(decompress(BlockCodec.ZSTD, withA, data.length, dictA)).isEqualTo(data);
+        assertThat(decompress(BlockCodec.ZSTD, withB, data.length, dictB)).isEqualTo(data);
+    }
+
+    @Test
+    void contextsArePerThread() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                long seed = 100 + t;
+                jobs.add(pool.submit((Callable<Void>) () -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    PagePatterns g = new PagePatterns(seed, 4096);
+                    for (int i = 0; i < 40; i++) {
+                        byte[] old = g.image(2);
+                        byte[] now = old.clone();
+                        g.sparseEdits(now, 0, 4);
+                        byte[] dict = rnd.nextBoolean() ? old : null;
+                        CodecSpec spec = rnd.nextBoolean() ? CodecSpec.zstd(1 + rnd.nextInt(5)) : CodecSpec.lz4(rnd.nextInt(10));
+                        if (spec.codec() != BlockCodec.ZSTD) {
+                            dict = null;
+                        }
+                        byte[] block = compress(spec, now, dict);
+                        assertThat(decompress(spec.codec(), block, now.length, dict)).as("seed %d step %d %s", seed, i, spec).isEqualTo(now);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : jobs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aDictionaryNeedsZstd() {
+        assertThatThrownBy(() -> compress(CodecSpec.lz4(0), new byte[10], new byte[10])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> compress(CodecSpec.NONE, new byte[10], new byte[10])).isInstanceOf(IllegalArgumentException.class);
+        byte[] block = compress(CodecSpec.lz4(0), new byte[100], null);
+        assertThat(kind(() -> decompress(BlockCodec.LZ4, block, 100, new byte[10]))).isEqualTo(Kind.CODEC_FAILURE);
+    }
+
+    @Test
+    void codecSpecLevelsAreChecked() {
+        assertThatThrownBy(() -> new CodecSpec(BlockCodec.NONE, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CodecSpec.lz4(18)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CodecSpec.lz4(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CodecSpec.zstd(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CodecSpec.zstd(23)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CodecSpec.zstd(-129)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(CodecSpec.zstd(-5)).hasToString("zstd--5");
+        assertThat(CodecSpec.lz4(9)).hasToString("lz4hc-9");
+        assertThat(BlockCodec.fromId(2)).isEqualTo(BlockCodec.ZSTD);
+        assertThat(kind(() -> BlockCodec.fromId(3))).isEqualTo(Kind.UNKNOWN_CODEC);
+        assertThat(kind(() -> BlockCodec.fromId(-1))).isEqualTo(Kind.UNKNOWN_CODEC);
+    }
+
+    // ------------------------------------------------------------------ corrupt blocks
+
+    @Test
+    void storedBlockOfTheWrongLengthIsALengthMismatch() {
+        assertThat(kind(() -> decompress(BlockCodec.NONE, new byte[10], 11, null))).isEqualTo(Kind.LENGTH_MISMATCH);
+        assertThat(kind(() -> decompress(BlockCodec.NONE, new byte[10], 9, null))).isEqualTo(Kind.LENGTH_MISMATCH);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressing")
+    void wrongExpectedLengthIsRefused(CodecSpec spec) {
+        byte[] src = sample(7, 3);
+        byte[] block = compress(spec, src, null);
+        // Asked for more than the block holds: it decodes fully but short.
+        assertThat(kind(() -> decompress(spec.codec(), block, src.length + 1, null))).isIn(Kind.LENGTH_MISMATCH, Kind.CODEC_FAILURE);
+        assertThat(kind(() -> decompress(spec.codec(), block, src.length + 4096, null))).isIn(Kind.LENGTH_MISMATCH, Kind.CODEC_FAILURE);
+        // Asked for less: the output does not fit.
+        assertThat(kind(() -> decompress(spec.codec(), block, src.length - 1, null))).isIn(Kind.LENGTH_MISMATCH, Kind.CODEC_FAILURE);
+        assertThat(kind(() -> decompress(spec.codec(), block, 0, null))).isIn(Kind.LENGTH_MISMATCH, Kind.CODEC_FAILURE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressing")
+    void garbageAndTruncatedBlocksAreRefused(CodecSpec spec) {
+        byte[] src = sample(8, 2);
+        byte[] block = compress(spec, src, null);
+        for (int cut = 0; cut < block.length; cut += Math.max(1, block.length / 50)) {
+            byte[] prefix = Arrays.copyOf(block, cut);
+            assertThat(kind(() -> decompress(spec.codec(), prefix, src.length, null))).as("%s cut at %d", spec, cut)
+                    .isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH);
+        }
+        byte[] garbage = new PagePatterns(9, 512).randomPage();
+        assertThat(kind(() -> decompress(spec.codec(), garbage, src.length, null))).isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH);
+        byte[] zeros = new byte[64];
+        assertThat(kind(() -> decompress(spec.codec(), zeros, src.length, null))).isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH);
+    }
+
+    /** Every single-bit flip of a block: a typed error, or some output of the right length; never another exception. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("compressing")
+    void bitFlipsGiveATypedErrorOrSomeBytesButNeverCrash(CodecSpec spec) {
+        byte[] src = new PagePatterns(10, 512).image(3);
+        byte[] block = compress(spec, src, null);
+        int refused = 0;
+        for (int i = 0; i < block.length * 8; i++) {
+            byte[] bad = block.clone();
+            bad[i >>> 3] ^= (byte) (1 << (i & 7));
+            Throwable t = catchThrowable(() -> decompress(spec.codec(), bad, src.length, null));
+            if (t != null) {
+                assertThat(t).as("%s bit %d", spec, i).isInstanceOf(HdeException.class);
+                assertThat(((HdeException) t).kind()).isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH);
+                refused++;
+            }
+        }
+        assertThat(refused).as("%s: some flips must be detected by the codec itself", spec).isPositive();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static Kind kind(Runnable r) {
+        Throwable t = catchThrowable(r::run);
+        assertThat(t).isInstanceOf(HdeException.class);
+        return ((HdeException) t).kind();
+    }
+
+    static byte[] onFreshThread(Callable<byte[]> c) throws Exception {
+        ExecutorService one = Executors.newSingleThreadExecutor();
+        try {
+            return one.submit(c).get();
+        } finally {
+            one.shutdownNow();
+        }
+    }
+
+    static byte[] decompressWithFreshContext(byte[] block, int len) {
+        try (ZstdDecompressCtx ctx = new ZstdDecompressCtx()) {
+            ctx.setMagicless(true);
+            byte[] out = new byte[len];
+            assertThat(ctx.decompressByteArray(out, 0, len, block, 0, block.length)).isEqualTo(len);
+            return out;
+        }
+    }
+}
