@@ -13,6 +13,11 @@ public class PerformanceRecord {
     /** Pages the frame lists (changed or new; unchanged pages are left out). */
     public int pagesChanged;
     public int zeroPages;
+    /** Data features of the frame's pages (see {@link dev.hde.codec.select.DataFeatures}). */
+    public double entropyBits;
+    public double zeroFraction;
+    public double changedShare;
+    public int dataKind;
     /** Bytes of page content the frame brings to the receiver. */
     public long bytesIn;
     /** Bytes of the frame on the wire. */
