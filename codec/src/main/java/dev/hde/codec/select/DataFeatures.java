@@ -4,7 +4,8 @@ import dev.hde.codec.region.PendingFrame;
 
 /**
  * What the selector knows about a frame's data before choosing how to encode it, from a sample of
- * its bytes: cheap enough for the hot path (one byte in {@link #SAMPLE_STRIDE} of each page).
+ * its bytes: cheap enough for the hot path (one byte in {@link #SAMPLE_STRIDE} of each page; the
+ * entropy has the Miller-Madow small-sample correction).
  *
  * @param entropyBits Shannon entropy of the sampled new bytes, 0..8 bits per byte
  * @param zeroFraction share of sampled new bytes that are zero
@@ -15,7 +16,7 @@ import dev.hde.codec.region.PendingFrame;
  */
 public record DataFeatures(double entropyBits, double zeroFraction, double changedShare, int pages, long bytes) {
 
-    public static final int SAMPLE_STRIDE = 61; // prime, so the sample does not lock onto struct layouts
+    public static final int SAMPLE_STRIDE = 31; // prime, so the sample does not lock onto struct layouts
 
     /** Number of kinds of data the selector learns apart ({@link #kind()}). */
     public static final int KINDS = 9;
@@ -49,11 +50,17 @@ public record DataFeatures(double entropyBits, double zeroFraction, double chang
             }
         }
         double entropy = 0;
+        int distinct = 0;
         for (int count : histogram) {
             if (count > 0) {
                 double p = (double) count / sampled;
                 entropy -= p * (Math.log(p) / Math.log(2));
+                distinct++;
             }
+        }
+        if (sampled > 0) {
+            // Miller-Madow correction: a sample of a few hundred bytes underestimates the entropy.
+            entropy = Math.min(8.0, entropy + (distinct - 1) / (2.0 * sampled * Math.log(2)));
         }
         return new DataFeatures(entropy, sampled == 0 ? 1.0 : (double) zeros / sampled,
                 compared == 0 ? 1.0 : (double) differing / compared, f.count(), f.changedBytes());
