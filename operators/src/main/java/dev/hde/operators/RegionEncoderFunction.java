@@ -234,18 +234,23 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     private void touch(RegionState s, ReadOnlyContext ctx) {
         s.lastActivity = ctx.timerService().currentProcessingTime();
         if (s.pruneTimer == 0) {
-            s.pruneTimer = s.lastActivity + settings.policy().idleTimeout().toMillis();
+            s.pruneTimer = saturatedAdd(s.lastActivity, settings.policy().idleTimeout().toMillis());
             ctx.timerService().registerProcessingTimeTimer(s.pruneTimer);
         }
     }
 
     private void armAgeTimer(RegionState s, ReadOnlyContext ctx) {
-        long due = s.epochStartMillis + settings.policy().maxAge().toMillis();
+        long due = saturatedAdd(s.epochStartMillis, settings.policy().maxAge().toMillis());
         if (s.ageTimer != due) {
             cancelAgeTimer(s, ctx);
             s.ageTimer = due;
             ctx.timerService().registerEventTimeTimer(due);
         }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     private static void cancelAgeTimer(RegionState s, ReadOnlyContext ctx) {
@@ -262,7 +267,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             return;
         }
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && timestamp == s.pruneTimer) {
-            long due = s.lastActivity + settings.policy().idleTimeout().toMillis();
+            long due = saturatedAdd(s.lastActivity, settings.policy().idleTimeout().toMillis());
             if (timestamp >= due) {
                 forget(s, ctx);
                 metrics.baselinesRemoved.inc();

@@ -18,6 +18,8 @@ public final class PageUpdateEventFormat {
     /** "HDEU" in ASCII. */
     public static final int MAGIC = 0x55454448;
     public static final int VERSION = 1;
+    /** The last millisecond of the year 9999: later capture times are refused, so epochs and timers built on them cannot overflow. */
+    public static final long MAX_CAPTURE_TIME_MILLIS = 253_402_300_799_999L;
 
     private PageUpdateEventFormat() {}
 
@@ -79,6 +81,9 @@ public final class PageUpdateEventFormat {
         limits.checkRegion(regionPages, pageShift);
         long sequence = r.varint64("sequence");
         long time = r.varint64("capture time");
+        if (time > MAX_CAPTURE_TIME_MILLIS) {
+            throw new HdeException(Kind.LIMIT_EXCEEDED, "capture time " + time + " ms is after the year 9999");
+        }
         int pageCount = r.varint("page count");
         int keyAt = r.skip(keyLength, "state key");
         String key = FrameFormat.decodeKey(bytes, keyAt, keyLength);

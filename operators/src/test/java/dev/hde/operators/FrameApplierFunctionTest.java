@@ -1,0 +1,341 @@
+package dev.hde.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hde.codec.Limits;
+import dev.hde.codec.region.FrameInfo;
+import dev.hde.codec.region.HeapPageStore;
+import dev.hde.codec.region.PageUpdate;
+import dev.hde.codec.region.PendingFrame;
+import dev.hde.codec.region.RegionEncoder;
+import dev.hde.codec.region.RegionMeta;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FrameApplierFunctionTest {
+
+    static final long T0 = 1_700_000_000_000L;
+    static final int SHIFT = 12;
+    static final int PS = 1 << SHIFT;
+    static final int N = 16;
+    static final String A = "vm-00/r0000";
+    static final String B = "vm-00/r0001";
+
+    private final Random random = new Random(99);
+    private final List<KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict>> open = new ArrayList<>();
+    private FrameApplierFunction function;
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (var h : open) {
+            h.close();
+        }
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict> applier(String imageDirectory) throws Exception {
+        function = new FrameApplierFunction(Limits.DEFAULT, imageDirectory);
+        var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(function, (KeySelector<FrameRecord, String>) f -> f.stateKey, Types.STRING);
+        open.add(h);
+        return h;
+    }
+
+    /** The sending side of one region, with the codec's encoder: what the frames should rebuild. */
+    private final class Sender {
+        final String key;
+        final HeapPageStore reference = new HeapPageStore();
+        RegionMeta meta;
+        long seq;
+        long time = T0;
+
+        Sender(String key) {
+            this.key = key;
+        }
+
+        FrameRecord full() {
+            byte[][] pages = new byte[N][];
+            int[] indices = new int[N];
+            for (int i = 0; i < N; i++) {
+                pages[i] = TestPages.page(random, PS);
+                indices[i] = i;
+            }
+            return frame(RegionEncoder.full(meta, ++time, SHIFT, reference, new PageUpdate(N, indices, pages)));
+        }
+
+        FrameRecord delta() {
+            int[] indices = random.ints(0, N).distinct().limit(3).sorted().toArray();
+            byte[][] pages = new byte[3][];
+            for (int i = 0; i < 3; i++) {
+                byte[] old = reference.get(indices[i]);
+                pages[i] = i == 2 ? new byte[PS] : old == null ? TestPages.text(random, PS) : TestPages.edited(random, old);
+            }
+            return frame(RegionEncoder.delta(meta, reference, new PageUpdate(N, indices, pages)));
+        }
+
+        /** A keyframe (not returned) and the delta after it: a delta for a receiver that has no keyframe. */
+        FrameRecord fullThenDelta() {
+            full();
+            return delta();
+        }
+
+        FrameRecord delete() {
+            FrameRecord f = new FrameRecord(key, RegionEncoder.delete(new FrameInfo(key, ++seq, ++time), meta));
+            meta = null;
+            reference.clear();
+            return f;
+        }
+
+        private FrameRecord frame(PendingFrame p) {
+            byte[] bytes = RegionEncoder.render(new FrameInfo(key, ++seq, time), p, EncoderSettings.DEFAULT_SPEC);
+            RegionEncoder.commit(p, reference);
+            meta = p.after();
+            return new FrameRecord(key, bytes);
+        }
+
+        byte[] image() {
+            byte[] image = new byte[meta.regionPages() * PS];
+            reference.copyTo(image, 0, meta.regionPages(), PS);
+            return image;
+        }
+
+        Map<Integer, byte[]> pages() {
+            Map<Integer, byte[]> out = new TreeMap<>();
+            for (int i = 0; i < meta.regionPages(); i++) {
+                if (reference.get(i) != null) {
+                    out.put(i, reference.get(i));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static List<RegionVerdict> drain(KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict> h) {
+        List<RegionVerdict> out = h.extractOutputValues();
+        h.getOutput().clear();
+        return out;
+    }
+
+    private static RegionVerdict one(KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict> h, FrameRecord f) throws Exception {
+        h.processElement(f, 0);
+        List<RegionVerdict> v = drain(h);
+        assertThat(v).hasSize(1);
+        return v.get(0);
+    }
+
+    private static Map<Integer, byte[]> statePages(KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict> h, String key)
+            throws Exception {
+        KeyedStateBackend<String> b = h.getOperator().getKeyedStateBackend();
+        b.setCurrentKey(key);
+        MapState<Integer, byte[]> pages = b.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, FrameApplierFunction.PAGES);
+        Map<Integer, byte[]> out = new TreeMap<>();
+        for (var e : pages.entries()) {
+            out.put(e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
+    private static void assertSamePages(Map<Integer, byte[]> actual, Map<Integer, byte[]> expected) {
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((i, p) -> assertThat(actual.get(i)).as("page %d", i).isEqualTo(p));
+    }
+
+    private long counter(String name) throws ReflectiveOperationException {
+        Field f = FrameApplierFunction.class.getDeclaredField(name);
+        f.setAccessible(true);
+        return ((Counter) f.get(function)).getCount();
+    }
+
+    private static void assertVerified(RegionVerdict v, Sender s, long framesApplied) {
+        assertThat(v.error).isNull();
+        assertThat(v.verified).isTrue();
+        assertThat(v.deleted).isFalse();
+        assertThat(v.stateKey).isEqualTo(s.key);
+        assertThat(v.framesApplied).isEqualTo(framesApplied);
+        assertThat(v.epoch).isEqualTo(s.meta.epoch());
+        assertThat(v.chainIndex).isEqualTo(s.meta.chainIndex());
+        assertThat(v.regionPages).isEqualTo(s.meta.regionPages());
+        assertThat(v.digest).isEqualTo(s.meta.digest());
+    }
+
+    @Test
+    void framesInOrderAreVerifiedWithTheSendersDigest() throws Exception {
+        var h = applier(null);
+        Sender a = new Sender(A);
+        Sender b = new Sender(B);
+        assertVerified(one(h, a.full()), a, 1);
+        assertVerified(one(h, b.full()), b, 1);
+        for (int i = 2; i <= 8; i++) {
+            assertVerified(one(h, a.delta()), a, i);
+            assertSamePages(statePages(h, A), a.pages());
+        }
+        assertVerified(one(h, a.full()), a, 9); // a new epoch
+        assertVerified(one(h, a.delta()), a, 10);
+        assertVerified(one(h, b.delta()), b, 2);
+        assertSamePages(statePages(h, A), a.pages());
+        assertSamePages(statePages(h, B), b.pages());
+        assertThat(counter("applied")).isEqualTo(12);
+        assertThat(counter("failed")).isZero();
+    }
+
+    @Test
+    void aGapStopsThatRegionOnly() throws Exception {
+        var h = applier(null);
+        Sender a = new Sender(A);
+        Sender b = new Sender(B);
+        one(h, a.full());
+        one(h, b.full());
+        one(h, a.delta());
+        Map<Integer, byte[]> before = a.pages();
+        a.delta(); // lost
+        RegionVerdict gap = one(h, a.delta());
+        assertThat(gap.verified).isFalse();
+        assertThat(gap.error).startsWith("SEQUENCE_GAP");
+        assertThat(gap.stateKey).isEqualTo(A);
+        assertThat(gap.framesApplied).isEqualTo(2);
+        assertSamePages(statePages(h, A), before);
+
+        // Later frames of A are ignored, even a keyframe; B goes on.
+        h.processElement(a.delta(), 0);
+        h.processElement(a.full(), 0);
+        h.processElement(b.delta(), 0);
+        h.processElement(a.delta(), 0);
+        h.processElement(b.delta(), 0);
+        List<RegionVerdict> v = drain(h);
+        assertThat(v).hasSize(2).allSatisfy(x -> {
+            assertThat(x.stateKey).isEqualTo(B);
+            assertThat(x.verified).isTrue();
+        });
+        assertVerified(v.get(1), b, 3);
+        assertSamePages(statePages(h, A), before);
+        assertThat(counter("failed")).isEqualTo(1);
+        assertThat(counter("ignored")).isEqualTo(3);
+    }
+
+    @Test
+    void corruptFramesAreRefusedWithTheirReason() throws Exception {
+        var h = applier(null);
+
+        Sender a = new Sender(A);
+        one(h, a.full());
+        FrameRecord d = a.delta();
+        d.bytes[d.bytes.length / 2] ^= 0x01;
+        RegionVerdict v = one(h, d);
+        assertThat(v.verified).isFalse();
+        assertThat(v.error).startsWith("CHECKSUM_MISMATCH");
+
+        RegionVerdict noKeyframe = one(h, new Sender(B).fullThenDelta());
+        assertThat(noKeyframe.error).startsWith("NO_KEYFRAME");
+
+        // Two senders that diverged: the delta is for another base image, which the digest catches.
+        Sender c = new Sender("vm-00/r0002");
+        Sender other = new Sender("vm-00/r0002");
+        one(h, c.full());
+        other.full(); // same epoch, different content, never delivered
+        RegionVerdict diverged = one(h, other.delta());
+        assertThat(diverged.error).startsWith("DIGEST_MISMATCH");
+
+        // A keyframe that does not move the epoch forward.
+        Sender e = new Sender("vm-00/r0003");
+        one(h, e.full());
+        Sender stale = new Sender("vm-00/r0003");
+        stale.time = T0 - 100;
+        RegionVerdict old = one(h, stale.full());
+        assertThat(old.error).startsWith("EPOCH_MISMATCH");
+
+        // Cut short.
+        Sender f = new Sender("vm-00/r0004");
+        FrameRecord full = f.full();
+        full.bytes = java.util.Arrays.copyOf(full.bytes, 10);
+        assertThat(one(h, full).error).startsWith("TRUNCATED");
+        assertThat(counter("failed")).isEqualTo(5);
+    }
+
+    /** A keyed frame record whose bytes come from another sender (same key). */
+    private static FrameRecord withKey(String key, FrameRecord f) {
+        return new FrameRecord(key, f.bytes);
+    }
+
+    @Test
+    void deleteClearsThePages() throws Exception {
+        var h = applier(null);
+        Sender a = new Sender(A);
+        one(h, a.full());
+        one(h, a.delta());
+        assertThat(statePages(h, A)).isNotEmpty();
+        RegionVerdict v = one(h, a.delete());
+        assertThat(v.verified).isTrue();
+        assertThat(v.deleted).isTrue();
+        assertThat(v.regionPages).isZero();
+        assertThat(v.digest).isZero();
+        assertThat(v.framesApplied).isEqualTo(3);
+        assertThat(statePages(h, A)).isEmpty();
+        assertThat(h.numKeyedStateEntries()).as("only the small region record is left").isEqualTo(1);
+
+        // The region comes back with a keyframe.
+        assertVerified(one(h, a.full()), a, 4);
+        assertSamePages(statePages(h, A), a.pages());
+    }
+
+    @Test
+    void imageDirectoryHoldsEachRegionByteExact(@TempDir Path dir) throws Exception {
+        var h = applier(dir.toString());
+        Sender a = new Sender(A);
+        Sender b = new Sender(B);
+        Path fileA = dir.resolve("vm-00_r0000.bin");
+        Path fileB = dir.resolve("vm-00_r0001.bin");
+        one(h, a.full());
+        assertThat(Files.readAllBytes(fileA)).isEqualTo(a.image());
+        one(h, b.full());
+        for (int i = 0; i < 5; i++) {
+            one(h, a.delta());
+            assertThat(Files.readAllBytes(fileA)).isEqualTo(a.image());
+        }
+        assertThat(Files.readAllBytes(fileB)).isEqualTo(b.image());
+        one(h, a.full());
+        assertThat(Files.readAllBytes(fileA)).isEqualTo(a.image());
+
+        // A refused frame leaves the file as it was.
+        byte[] kept = Files.readAllBytes(fileA);
+        a.delta();
+        one(h, a.delta());
+        assertThat(Files.readAllBytes(fileA)).isEqualTo(kept);
+
+        one(h, b.delete());
+        assertThat(fileB).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("vm-00_r0000.bin");
+        }
+    }
+
+    @Test
+    void aFrameOfAnotherRegionIsRefused() throws Exception {
+        var h = applier(null);
+        Sender a = new Sender(A);
+        Sender b = new Sender(B);
+        one(h, b.full());
+        one(h, b.delta());
+        // A frame of region A arriving under B's record key (a misrouted or mis-keyed record) must not become B's image.
+        FrameRecord misrouted = withKey(B, a.full());
+        RegionVerdict v = one(h, misrouted);
+        assertThat(v.verified).as("the frame's own state key is %s, the record's %s", A, B).isFalse();
+        assertThat(v.error).startsWith("KEY_MISMATCH");
+        assertSamePages(statePages(h, B), b.pages());
+    }
+}
