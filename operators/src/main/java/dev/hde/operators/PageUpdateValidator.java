@@ -2,7 +2,6 @@ package dev.hde.operators;
 
 import dev.hde.codec.HdeException;
 import dev.hde.codec.Limits;
-import dev.hde.codec.wire.PageUpdateEvent;
 import dev.hde.codec.wire.PageUpdateEventFormat;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -45,9 +44,9 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
             refuse(record, HdeException.Kind.TRUNCATED.name(), "record has no value", ctx);
             return;
         }
-        PageUpdateEvent event;
+        PageUpdateEventFormat.Checked event;
         try {
-            event = PageUpdateEventFormat.parse(record.value, limits);
+            event = PageUpdateEventFormat.check(record.value, limits);
         } catch (HdeException e) {
             refuse(record, e.kind().name(), e.getMessage(), ctx);
             return;

@@ -280,7 +280,8 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             }
         } else if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == s.ageTimer) {
             s.ageTimer = 0;
-            if (s.chainIndex > 0) {
+            // The final watermark of a bounded input fires every timer at once: that is the end of the input, not age.
+            if (s.chainIndex > 0 && ctx.timerService().currentWatermark() != Long.MAX_VALUE) {
                 refreshFromState(s, timestamp, ctx, out);
             }
             region.update(s);

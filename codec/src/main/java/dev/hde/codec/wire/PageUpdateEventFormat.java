@@ -50,7 +50,15 @@ public final class PageUpdateEventFormat {
         return FrameFormat.finish(out);
     }
 
-    public static PageUpdateEvent parse(byte[] bytes, Limits limits) {
+    /** An event whose every field and length has been checked; its pages are still in the buffer. */
+    public record Checked(EventKind kind, String stateKey, int pageShift, int regionPages, long sequence,
+            long captureTimeMillis, int[] indices, int pagesOffset) {}
+
+    /**
+     * Checks an event as {@link #parse} does, without copying its pages: what a validator needs to
+     * route or refuse a record.
+     */
+    public static Checked check(byte[] bytes, Limits limits) {
         if (bytes.length < 4 + 4 + 4) {
             throw new HdeException(Kind.TRUNCATED, "event of " + bytes.length + " bytes is shorter than any event");
         }
@@ -126,11 +134,19 @@ public final class PageUpdateEventFormat {
             throw new HdeException(r.remaining() < pageBytes ? Kind.TRUNCATED : Kind.TRAILING_BYTES,
                     pageCount + " pages need " + pageBytes + " bytes, " + r.remaining() + " present");
         }
+        return new Checked(kind, key, pageShift, regionPages, sequence, time, indices, r.position());
+    }
+
+    public static PageUpdateEvent parse(byte[] bytes, Limits limits) {
+        Checked c = check(bytes, limits);
+        int pageSize = 1 << c.pageShift();
+        int pageCount = c.indices().length;
         byte[][] pages = new byte[pageCount][];
         for (int i = 0; i < pageCount; i++) {
-            int at = r.skip(pageSize, "page");
+            int at = c.pagesOffset() + i * pageSize;
             pages[i] = java.util.Arrays.copyOfRange(bytes, at, at + pageSize);
         }
-        return new PageUpdateEvent(kind, key, pageShift, regionPages, sequence, time, indices, pages);
+        return new PageUpdateEvent(c.kind(), c.stateKey(), c.pageShift(), c.regionPages(), c.sequence(), c.captureTimeMillis(),
+                c.indices(), pages);
     }
 }

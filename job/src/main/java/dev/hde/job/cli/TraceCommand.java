@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "trace",
         mixinStandardHelpOptions = true,
+        header = "Encode, decode and verify a directory of successive memory images.",
         description = {
             "Encode a directory of successive memory images (000.bin, 001.bin, ... or a zstd patch chain",
             "000.bin.zst, 001.patch.zst, ... as in shared/traces), decode every frame again, verify the",

@@ -1,0 +1,155 @@
+package dev.hde.job;
+
+import dev.hde.job.config.HdeJobConfig;
+import dev.hde.job.kafka.KafkaConnectors;
+import dev.hde.operators.BaselineEvent;
+import dev.hde.operators.DeadLetter;
+import dev.hde.operators.FrameRecord;
+import dev.hde.operators.PageUpdateValidator;
+import dev.hde.operators.PerformanceRecord;
+import dev.hde.operators.RegionEncoderFunction;
+import dev.hde.operators.SourceRecord;
+import dev.hde.operators.ValidEvent;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The encoder pipeline:
+ *
+ * <pre>
+ * page updates ─► validate ─┬─► keyBy(state key) ─► encoder ─► frames (exactly-once)
+ *                           └─► dead letters          ▲  ├─► performance records (side output)
+ *               selector model (broadcast) ───────────┘  └─► baseline events (side output)
+ * </pre>
+ *
+ * <p>Sources and sinks are passed in (in the style of the Flink training exercises), so tests and
+ * benchmarks run the same graph on other topics or in-memory connectors; {@link #fromKafka} wires
+ * the production ones. {@link #build} adds the graph to an environment and returns the streams a
+ * caller may sink further; {@link #execute} runs it. The job's Flink settings (checkpointing,
+ * exactly-once, state backend, restart strategy, generic types off) come from {@link HdeJobConfig}.
+ */
+public final class EncoderJob {
+
+    public static final String NAME = "hde-encoder";
+
+    private final HdeJobConfig config;
+    private final Source<SourceRecord, ?, ?> events;
+    private final Source<byte[], ?, ?> selectorModel;
+    private final Sink<FrameRecord> frames;
+    private final Sink<DeadLetter> deadLetters;
+    private UnaryOperator<DataStream<FrameRecord>> afterEncoder = UnaryOperator.identity();
+
+    /** The streams of a built encoder graph, for callers that sink more of them. */
+    public record Outputs(
+            DataStream<FrameRecord> frames,
+            DataStream<DeadLetter> deadLetters,
+            DataStream<PerformanceRecord> performance,
+            DataStream<BaselineEvent> baselines) {}
+
+    public EncoderJob(HdeJobConfig config, Source<SourceRecord, ?, ?> events, Source<byte[], ?, ?> selectorModel,
+            Sink<FrameRecord> frames, Sink<DeadLetter> deadLetters) {
+        this.config = Objects.requireNonNull(config);
+        this.events = Objects.requireNonNull(events);
+        this.selectorModel = Objects.requireNonNull(selectorModel);
+        this.frames = Objects.requireNonNull(frames);
+        this.deadLetters = Objects.requireNonNull(deadLetters);
+    }
+
+    /** The production wiring: page updates, selector model, frames and dead letters on the Kafka topics of {@code config}. */
+    public static EncoderJob fromKafka(HdeJobConfig config) {
+        return new EncoderJob(config, KafkaConnectors.pageUpdates(config), KafkaConnectors.selectorModel(config),
+                KafkaConnectors.framesSink(config), KafkaConnectors.deadLetterSink(config));
+    }
+
+    /**
+     * A stage between the encoder and the frames sink (identity by default). For tests, e.g. to
+     * inject a failure after a checkpoint; it must pass frames on unchanged and in order.
+     */
+    public EncoderJob afterEncoder(UnaryOperator<DataStream<FrameRecord>> stage) {
+        this.afterEncoder = Objects.requireNonNull(stage);
+        return this;
+    }
+
+    public HdeJobConfig config() {
+        return config;
+    }
+
+    /** Adds the encoder graph to {@code env} (and applies the job's Flink settings to it). */
+    public Outputs build(StreamExecutionEnvironment env) {
+        if (config.transactionTimeout().compareTo(config.checkpointInterval()) <= 0) {
+            // A transaction stays open from one checkpoint to the next: the broker would abort it first.
+            throw new IllegalArgumentException("transaction timeout " + config.transactionTimeout()
+                    + " must be longer than the checkpoint interval " + config.checkpointInterval());
+        }
+        env.configure(config.flinkConfiguration());
+        if (config.parallelism() > 0) {
+            env.setParallelism(config.parallelism());
+        }
+
+        SingleOutputStreamOperator<ValidEvent> valid = env
+                .fromSource(events, EventTime.pageUpdates(config), "page-updates", TypeInformation.of(SourceRecord.class))
+                .uid("page-updates-source")
+                .process(new PageUpdateValidator(config.limits()), TypeInformation.of(ValidEvent.class))
+                .uid("validator")
+                .name("validate");
+
+        BroadcastStream<byte[]> model = env
+                .fromSource(selectorModel, EventTime.none(), "selector-model")
+                .uid("selector-model-source")
+                .broadcast(RegionEncoderFunction.SELECTOR_MODEL);
+
+        SingleOutputStreamOperator<FrameRecord> encoded = valid
+                .keyBy(new StateKey(), Types.STRING)
+                .connect(model)
+                .process(new RegionEncoderFunction(config.encoderSettings()), TypeInformation.of(FrameRecord.class))
+                .uid("region-encoder")
+                .name("encode");
+
+        DataStream<FrameRecord> out = afterEncoder.apply(encoded);
+        out.sinkTo(frames).uid("frames-sink").name("frames");
+
+        DataStream<DeadLetter> dead = valid.getSideOutput(PageUpdateValidator.DEAD_LETTERS);
+        dead.sinkTo(deadLetters).uid("dead-letters-sink").name("dead-letters");
+
+        return new Outputs(out, dead, encoded.getSideOutput(RegionEncoderFunction.PERFORMANCE),
+                encoded.getSideOutput(RegionEncoderFunction.BASELINES));
+    }
+
+    /** Builds the graph on {@code env} and runs it until it ends (bounded sources) or fails. */
+    public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.execute(NAME);
+    }
+
+    /** Builds the graph on {@code env} and submits it; the caller waits on or cancels the returned client. */
+    public JobClient executeAsync(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.executeAsync(NAME);
+    }
+
+    /** Runs on the environment of the context (a cluster when submitted with {@code flink run}, else a local one). */
+    public JobExecutionResult execute() throws Exception {
+        return execute(StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration()));
+    }
+
+    /** The state key of a valid event; its type is given explicitly (generic types are off). */
+    static final class StateKey implements KeySelector<ValidEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(ValidEvent e) {
+            return e.stateKey;
+        }
+    }
+}

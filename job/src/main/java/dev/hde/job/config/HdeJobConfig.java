@@ -1,0 +1,520 @@
+package dev.hde.job.config;
+
+import dev.hde.codec.Limits;
+import dev.hde.codec.region.EncodeSpec;
+import dev.hde.operators.EncoderSettings;
+import dev.hde.state.RefreshPolicy;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+
+/**
+ * Every setting of the HDE pipelines in one place: Kafka (servers, topics, client properties,
+ * transactions), Flink (checkpoints, state backend, restarts, parallelism, watermarks), the
+ * encoder (frame choices, refresh policy) and the input limits. The CLI flags map onto it one
+ * to one; docs/configuration.md lists every setting with its default.
+ *
+ * <p>A plain mutable object with fluent setters, used where the job graph is built (never
+ * shipped to the task managers: the functions get the immutable {@link EncoderSettings} and
+ * {@link Limits} it derives).
+ */
+public final class HdeJobConfig {
+
+    /** Where Flink keeps keyed state between checkpoints. */
+    public enum StateBackend {
+        /** Objects on the JVM heap: fastest, state must fit in memory. */
+        HASHMAP,
+        /** RocksDB on local disk with incremental checkpoints: state larger than memory, page-granular uploads. */
+        ROCKSDB
+    }
+
+    /** Where the encoder starts reading page updates when it does not restore from a checkpoint. */
+    public enum StartingOffsets {
+        /** The encoder group's committed offsets, the earliest where it has none (resumes a stopped job). */
+        COMMITTED,
+        EARLIEST,
+        LATEST
+    }
+
+    /** Prefix of JVM system properties and {@code -D} options that are Kafka client properties. */
+    public static final String KAFKA_PROPERTY_PREFIX = "kafka.";
+
+    // Kafka.
+    private String bootstrapServers = "localhost:9092";
+    private final Properties kafkaProperties = new Properties();
+    private String pageUpdatesTopic = "hde.page-updates";
+    private String framesTopic = "hde.frames";
+    private String deadLettersTopic = "hde.dead-letters";
+    private String selectorModelTopic = "hde.selector-model";
+    private String encoderGroupId = "hde-encoder";
+    private String decoderGroupId = "hde-decoder";
+    private String transactionalIdPrefix = "hde-encoder";
+    private Duration transactionTimeout = Duration.ofMinutes(10);
+    private int maxRecordBytes = 32 << 20;
+    private StartingOffsets startingOffsets = StartingOffsets.COMMITTED;
+    private boolean bounded = false;
+
+    // Flink.
+    private int parallelism = 0;
+    private Duration checkpointInterval = Duration.ofSeconds(10);
+    private StateBackend stateBackend = StateBackend.HASHMAP;
+    private String checkpointDirectory = null;
+    private boolean incrementalCheckpoints = true;
+    private int restartAttempts = 3;
+    private Duration restartDelay = Duration.ofSeconds(5);
+    private Duration watermarkOutOfOrderness = Duration.ofSeconds(5);
+    private Duration watermarkIdleness = Duration.ofSeconds(30);
+    private boolean objectReuse = true;
+
+    // Encoder.
+    private List<EncodeSpec> encodeSpecs = List.of(EncoderSettings.DEFAULT_SPEC);
+    private boolean compressionDisabled = false;
+    private RefreshPolicy refreshPolicy = RefreshPolicy.DEFAULT;
+    private Limits limits = Limits.DEFAULT;
+
+    public HdeJobConfig() {}
+
+    /** A copy: every field, and the Kafka properties as a new map. */
+    public HdeJobConfig copy() {
+        HdeJobConfig c = new HdeJobConfig();
+        c.bootstrapServers = bootstrapServers;
+        c.kafkaProperties.putAll(kafkaProperties);
+        c.pageUpdatesTopic = pageUpdatesTopic;
+        c.framesTopic = framesTopic;
+        c.deadLettersTopic = deadLettersTopic;
+        c.selectorModelTopic = selectorModelTopic;
+        c.encoderGroupId = encoderGroupId;
+        c.decoderGroupId = decoderGroupId;
+        c.transactionalIdPrefix = transactionalIdPrefix;
+        c.transactionTimeout = transactionTimeout;
+        c.maxRecordBytes = maxRecordBytes;
+        c.startingOffsets = startingOffsets;
+        c.bounded = bounded;
+        c.parallelism = parallelism;
+        c.checkpointInterval = checkpointInterval;
+        c.stateBackend = stateBackend;
+        c.checkpointDirectory = checkpointDirectory;
+        c.incrementalCheckpoints = incrementalCheckpoints;
+        c.restartAttempts = restartAttempts;
+        c.restartDelay = restartDelay;
+        c.watermarkOutOfOrderness = watermarkOutOfOrderness;
+        c.watermarkIdleness = watermarkIdleness;
+        c.objectReuse = objectReuse;
+        c.encodeSpecs = encodeSpecs;
+        c.compressionDisabled = compressionDisabled;
+        c.refreshPolicy = refreshPolicy;
+        c.limits = limits;
+        return c;
+    }
+
+    // ---------------------------------------------------------------- derived
+
+    /** What the encoder function gets. */
+    public EncoderSettings encoderSettings() {
+        return new EncoderSettings(encodeSpecs, compressionDisabled, refreshPolicy, limits);
+    }
+
+    /**
+     * The Kafka client properties every source, sink and admin client of the job uses: the
+     * bootstrap servers plus everything passed through (security, TLS, SASL, timeouts).
+     */
+    public Properties kafkaClientProperties() {
+        Properties p = new Properties();
+        p.putAll(kafkaProperties);
+        p.setProperty("bootstrap.servers", bootstrapServers);
+        return p;
+    }
+
+    /**
+     * The Flink settings of the pipelines: checkpointing (exactly-once), state backend, restart
+     * strategy, generic types off, parallelism. Applied with {@code env.configure(...)} by the jobs
+     * and used to create the embedded environment.
+     */
+    public Configuration flinkConfiguration() {
+        Configuration c = new Configuration();
+        c.set(PipelineOptions.GENERIC_TYPES, false);
+        // The functions neither keep nor change their input records, so chained operators may hand
+        // records on without a defensive copy (a copy of every event's and frame's bytes otherwise).
+        c.set(PipelineOptions.OBJECT_REUSE, objectReuse);
+        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        c.set(CheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH, true);
+        c.set(StateBackendOptions.STATE_BACKEND, stateBackend.name().toLowerCase(Locale.ROOT));
+        if (stateBackend == StateBackend.ROCKSDB) {
+            c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, incrementalCheckpoints);
+        }
+        // Always file-based: the reference images outgrow the JobManager's in-memory checkpoint
+        // storage (5 MiB per state handle) at a few regions. Without a configured place, a local
+        // directory: fine for the embedded runtime, not for a cluster (set a shared, durable one).
+        c.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory != null ? checkpointDirectory : defaultCheckpointDirectory());
+        if (restartAttempts > 0) {
+            c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
+            c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, restartDelay);
+        } else {
+            c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
+        if (parallelism > 0) {
+            c.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        }
+        return c;
+    }
+
+    /** {@code file://<java.io.tmpdir>/hde-checkpoints}. */
+    public static String defaultCheckpointDirectory() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "hde-checkpoints").toUri().toString();
+    }
+
+    // ---------------------------------------------------------------- Kafka client properties
+
+    /** Adds the properties of a Kafka client properties file (as for kafka-console-producer --producer.config). */
+    public HdeJobConfig loadKafkaProperties(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        for (String name : p.stringPropertyNames()) {
+            setKafkaProperty(name, p.getProperty(name));
+        }
+        return this;
+    }
+
+    /** Adds every {@code kafka.*} entry of {@code map} (system properties, {@code -D} options) without the prefix. */
+    public HdeJobConfig applyKafkaOverrides(Map<?, ?> map) {
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (key.startsWith(KAFKA_PROPERTY_PREFIX) && key.length() > KAFKA_PROPERTY_PREFIX.length()) {
+                setKafkaProperty(key.substring(KAFKA_PROPERTY_PREFIX.length()), String.valueOf(e.getValue()));
+            }
+        }
+        return this;
+    }
+
+    /** One Kafka client property; {@code bootstrap.servers} sets {@link #bootstrapServers(String)}. */
+    public HdeJobConfig setKafkaProperty(String name, String value) {
+        if ("bootstrap.servers".equals(name)) {
+            bootstrapServers = value;
+        } else {
+            kafkaProperties.setProperty(name, value);
+        }
+        return this;
+    }
+
+    public Properties kafkaProperties() {
+        Properties p = new Properties();
+        p.putAll(kafkaProperties);
+        return p;
+    }
+
+    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|\\.key$|keystore\\.key).*");
+
+    /** True for a client property whose value must never be printed or logged. */
+    public static boolean isSecret(String propertyName) {
+        return SECRET.matcher(propertyName).matches();
+    }
+
+    /** The Kafka properties with every secret value replaced: the only form that may be printed. */
+    public static Map<String, String> redacted(Properties p) {
+        Map<String, String> out = new TreeMap<>();
+        for (String name : p.stringPropertyNames()) {
+            out.put(name, isSecret(name) ? "[hidden]" : p.getProperty(name));
+        }
+        return out;
+    }
+
+    /** A one-line summary that is safe to print (no secrets). */
+    public String describe() {
+        return String.format(Locale.ROOT,
+                "kafka=%s %s, topics %s -> %s (dead letters %s, model %s), encode=%s%s, checkpoints every %s (%s), "
+                        + "restarts %d x %s, parallelism %s",
+                bootstrapServers, redacted(kafkaProperties), pageUpdatesTopic, framesTopic, deadLettersTopic, selectorModelTopic,
+                describeSpecs(), compressionDisabled ? " (compression disabled)" : "", checkpointInterval,
+                stateBackend.name().toLowerCase(Locale.ROOT), restartAttempts, restartDelay,
+                parallelism > 0 ? String.valueOf(parallelism) : "default");
+    }
+
+    public String describeSpecs() {
+        return encodeSpecs.stream().map(EncodeSpec::toString).reduce((a, b) -> a + " | " + b).orElseThrow();
+    }
+
+    // ---------------------------------------------------------------- getters and fluent setters
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public HdeJobConfig bootstrapServers(String servers) {
+        this.bootstrapServers = Objects.requireNonNull(servers);
+        return this;
+    }
+
+    public String pageUpdatesTopic() {
+        return pageUpdatesTopic;
+    }
+
+    public HdeJobConfig pageUpdatesTopic(String topic) {
+        this.pageUpdatesTopic = Objects.requireNonNull(topic);
+        return this;
+    }
+
+    public String framesTopic() {
+        return framesTopic;
+    }
+
+    public HdeJobConfig framesTopic(String topic) {
+        this.framesTopic = Objects.requireNonNull(topic);
+        return this;
+    }
+
+    public String deadLettersTopic() {
+        return deadLettersTopic;
+    }
+
+    public HdeJobConfig deadLettersTopic(String topic) {
+        this.deadLettersTopic = Objects.requireNonNull(topic);
+        return this;
+    }
+
+    public String selectorModelTopic() {
+        return selectorModelTopic;
+    }
+
+    public HdeJobConfig selectorModelTopic(String topic) {
+        this.selectorModelTopic = Objects.requireNonNull(topic);
+        return this;
+    }
+
+    public String encoderGroupId() {
+        return encoderGroupId;
+    }
+
+    public HdeJobConfig encoderGroupId(String id) {
+        this.encoderGroupId = Objects.requireNonNull(id);
+        return this;
+    }
+
+    public String decoderGroupId() {
+        return decoderGroupId;
+    }
+
+    public HdeJobConfig decoderGroupId(String id) {
+        this.decoderGroupId = Objects.requireNonNull(id);
+        return this;
+    }
+
+    public String transactionalIdPrefix() {
+        return transactionalIdPrefix;
+    }
+
+    public HdeJobConfig transactionalIdPrefix(String prefix) {
+        this.transactionalIdPrefix = Objects.requireNonNull(prefix);
+        return this;
+    }
+
+    public Duration transactionTimeout() {
+        return transactionTimeout;
+    }
+
+    public HdeJobConfig transactionTimeout(Duration d) {
+        this.transactionTimeout = positive(d, "transaction timeout");
+        return this;
+    }
+
+    public int maxRecordBytes() {
+        return maxRecordBytes;
+    }
+
+    /**
+     * The largest record the job's producers send ({@code max.request.size}): a FULL frame of a
+     * region of incompressible pages is as large as the region. The topic's and the broker's
+     * {@code max.message.bytes} / {@code message.max.bytes} must allow it too.
+     */
+    public HdeJobConfig maxRecordBytes(int bytes) {
+        if (bytes < 1024) {
+            throw new IllegalArgumentException("max record bytes must be at least 1 KiB");
+        }
+        this.maxRecordBytes = bytes;
+        return this;
+    }
+
+    public StartingOffsets startingOffsets() {
+        return startingOffsets;
+    }
+
+    public HdeJobConfig startingOffsets(StartingOffsets s) {
+        this.startingOffsets = Objects.requireNonNull(s);
+        return this;
+    }
+
+    public boolean bounded() {
+        return bounded;
+    }
+
+    /** Stop at the end offsets the topics have when the job starts (instead of running until cancelled). */
+    public HdeJobConfig bounded(boolean b) {
+        this.bounded = b;
+        return this;
+    }
+
+    public int parallelism() {
+        return parallelism;
+    }
+
+    /** 0 = the environment's default (on the embedded runtime: the number of cores). */
+    public HdeJobConfig parallelism(int p) {
+        if (p < 0) {
+            throw new IllegalArgumentException("parallelism must not be negative");
+        }
+        this.parallelism = p;
+        return this;
+    }
+
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public HdeJobConfig checkpointInterval(Duration d) {
+        this.checkpointInterval = positive(d, "checkpoint interval");
+        return this;
+    }
+
+    public StateBackend stateBackend() {
+        return stateBackend;
+    }
+
+    public HdeJobConfig stateBackend(StateBackend b) {
+        this.stateBackend = Objects.requireNonNull(b);
+        return this;
+    }
+
+    public String checkpointDirectory() {
+        return checkpointDirectory;
+    }
+
+    /** A URI such as {@code file:///var/lib/hde/checkpoints} or {@code s3://bucket/hde}; null = {@link #defaultCheckpointDirectory()}. */
+    public HdeJobConfig checkpointDirectory(String uri) {
+        this.checkpointDirectory = uri;
+        return this;
+    }
+
+    public boolean incrementalCheckpoints() {
+        return incrementalCheckpoints;
+    }
+
+    public HdeJobConfig incrementalCheckpoints(boolean b) {
+        this.incrementalCheckpoints = b;
+        return this;
+    }
+
+    public int restartAttempts() {
+        return restartAttempts;
+    }
+
+    /** 0 = no restarts: the first failure fails the job. */
+    public HdeJobConfig restartAttempts(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("restart attempts must not be negative");
+        }
+        this.restartAttempts = n;
+        return this;
+    }
+
+    public Duration restartDelay() {
+        return restartDelay;
+    }
+
+    public HdeJobConfig restartDelay(Duration d) {
+        this.restartDelay = Objects.requireNonNull(d);
+        return this;
+    }
+
+    public Duration watermarkOutOfOrderness() {
+        return watermarkOutOfOrderness;
+    }
+
+    public HdeJobConfig watermarkOutOfOrderness(Duration d) {
+        this.watermarkOutOfOrderness = Objects.requireNonNull(d);
+        return this;
+    }
+
+    public Duration watermarkIdleness() {
+        return watermarkIdleness;
+    }
+
+    public HdeJobConfig watermarkIdleness(Duration d) {
+        this.watermarkIdleness = positive(d, "watermark idleness");
+        return this;
+    }
+
+    public boolean objectReuse() {
+        return objectReuse;
+    }
+
+    /** Flink's {@code pipeline.object-reuse}: on by default (see {@link #flinkConfiguration()}). */
+    public HdeJobConfig objectReuse(boolean on) {
+        this.objectReuse = on;
+        return this;
+    }
+
+    public List<EncodeSpec> encodeSpecs() {
+        return encodeSpecs;
+    }
+
+    public HdeJobConfig encodeSpecs(List<EncodeSpec> specs) {
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("at least one encode spec");
+        }
+        this.encodeSpecs = List.copyOf(specs);
+        return this;
+    }
+
+    public boolean compressionDisabled() {
+        return compressionDisabled;
+    }
+
+    public HdeJobConfig compressionDisabled(boolean b) {
+        this.compressionDisabled = b;
+        return this;
+    }
+
+    public RefreshPolicy refreshPolicy() {
+        return refreshPolicy;
+    }
+
+    public HdeJobConfig refreshPolicy(RefreshPolicy p) {
+        this.refreshPolicy = Objects.requireNonNull(p);
+        return this;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    public HdeJobConfig limits(Limits l) {
+        this.limits = Objects.requireNonNull(l);
+        return this;
+    }
+
+    private static Duration positive(Duration d, String what) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
+        return d;
+    }
+}

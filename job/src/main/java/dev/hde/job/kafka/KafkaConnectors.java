@@ -1,0 +1,106 @@
+package dev.hde.job.kafka;
+
+import dev.hde.job.config.HdeJobConfig;
+import dev.hde.operators.DeadLetter;
+import dev.hde.operators.FrameRecord;
+import dev.hde.operators.SourceRecord;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The Kafka sources and sinks of the pipelines, built from {@link HdeJobConfig}: every consumer
+ * reads with {@code isolation.level=read_committed}; every sink writes exactly-once in
+ * transactions whose timeout fits the broker's maximum.
+ */
+public final class KafkaConnectors {
+
+    private KafkaConnectors() {}
+
+    /** Page-update events as they came (key, value, topic, partition, offset). */
+    public static KafkaSource<SourceRecord> pageUpdates(HdeJobConfig config) {
+        KafkaSourceBuilder<SourceRecord> b = base(KafkaSource.<SourceRecord>builder(), config)
+                .setTopics(config.pageUpdatesTopic())
+                .setGroupId(config.encoderGroupId())
+                .setClientIdPrefix(config.encoderGroupId() + "-events")
+                .setDeserializer(new SourceRecordDeserializer())
+                .setStartingOffsets(startingOffsets(config.startingOffsets()));
+        return finish(b, config);
+    }
+
+    /** The selector model (broadcast to every encoder subtask); read from the beginning, so the newest model wins. */
+    public static KafkaSource<byte[]> selectorModel(HdeJobConfig config) {
+        KafkaSourceBuilder<byte[]> b = base(KafkaSource.<byte[]>builder(), config)
+                .setTopics(config.selectorModelTopic())
+                .setGroupId(config.encoderGroupId() + "-model")
+                .setClientIdPrefix(config.encoderGroupId() + "-model")
+                .setDeserializer(new BytesDeserializer())
+                .setStartingOffsets(OffsetsInitializer.earliest());
+        return finish(b, config);
+    }
+
+    /** Frames as a receiver reads them (committed transactions only), from the beginning of the topic. */
+    public static KafkaSource<FrameRecord> frames(HdeJobConfig config) {
+        KafkaSourceBuilder<FrameRecord> b = base(KafkaSource.<FrameRecord>builder(), config)
+                .setTopics(config.framesTopic())
+                .setGroupId(config.decoderGroupId())
+                .setClientIdPrefix(config.decoderGroupId())
+                .setDeserializer(new FrameRecordDeserializer())
+                .setStartingOffsets(OffsetsInitializer.earliest());
+        return finish(b, config);
+    }
+
+    public static KafkaSink<FrameRecord> framesSink(HdeJobConfig config) {
+        return sink(config, new FrameRecordSerializer(config.framesTopic()), config.transactionalIdPrefix() + "-frames");
+    }
+
+    /** Frames to another topic (the pass-through benchmark, tests). */
+    public static KafkaSink<FrameRecord> framesSink(HdeJobConfig config, String topic, String transactionalIdPrefix) {
+        return sink(config, new FrameRecordSerializer(topic), transactionalIdPrefix);
+    }
+
+    public static KafkaSink<DeadLetter> deadLetterSink(HdeJobConfig config) {
+        return sink(config, new DeadLetterSerializer(config.deadLettersTopic()), config.transactionalIdPrefix() + "-dead-letters");
+    }
+
+    private static <T> KafkaSink<T> sink(HdeJobConfig config, KafkaRecordSerializationSchema<T> serializer, String transactionalIdPrefix) {
+        Properties p = config.kafkaClientProperties();
+        p.putIfAbsent("max.request.size", Integer.toString(config.maxRecordBytes()));
+        // The connector's default (1 h) is above the broker's transaction.max.timeout.ms (15 min).
+        p.setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeout().toMillis()));
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(p)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .build();
+    }
+
+    /** The pass-through client properties first, so that the settings the job depends on come after them. */
+    private static <T> KafkaSourceBuilder<T> base(KafkaSourceBuilder<T> b, HdeJobConfig config) {
+        return b.setProperties(config.kafkaClientProperties());
+    }
+
+    private static <T> KafkaSource<T> finish(KafkaSourceBuilder<T> b, HdeJobConfig config) {
+        b.setProperty("isolation.level", "read_committed");
+        if (config.bounded()) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    @SuppressWarnings("deprecation") // the connector's committedOffsets takes the deprecated OffsetResetStrategy
+    private static OffsetsInitializer startingOffsets(HdeJobConfig.StartingOffsets s) {
+        return switch (s) {
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+        };
+    }
+}

@@ -1,0 +1,54 @@
+package dev.hde.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hde.job.config.HdeJobConfig;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class EncodeCommandTest {
+
+    @Test
+    void encodeFlagsMapOntoTheConfiguration() {
+        var cli = HdeCli.commandLine();
+        var parsed = cli.parseArgs("encode", "-b", "k1:9092,k2:9092", "-Dkafka.security.protocol=SSL", "--frames-topic", "f",
+                "--checkpoint-interval", "2s", "--state-backend", "rocksdb", "--restart-attempts", "5", "--restart-delay", "250ms",
+                "--transactional-id-prefix", "site-a", "--transaction-timeout", "5m", "-p", "3", "--preset", "fast", "--max-chain", "4",
+                "--refresh-interval", "1m", "--max-age", "2m", "--no-size-rule", "--idle-timeout", "10m", "--max-region-pages", "1024",
+                "--bounded");
+        HdeJobConfig c = ((EncodeCommand) parsed.subcommand().commandSpec().userObject()).config();
+
+        assertThat(c.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
+        assertThat(c.kafkaClientProperties()).containsEntry("security.protocol", "SSL");
+        assertThat(c.framesTopic()).isEqualTo("f");
+        assertThat(c.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.stateBackend()).isEqualTo(HdeJobConfig.StateBackend.ROCKSDB);
+        assertThat(c.restartAttempts()).isEqualTo(5);
+        assertThat(c.restartDelay()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.transactionalIdPrefix()).isEqualTo("site-a");
+        assertThat(c.transactionTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.parallelism()).isEqualTo(3);
+        assertThat(c.describeSpecs()).isEqualTo("xbzrle+lz4");
+        assertThat(c.refreshPolicy().maxChain()).isEqualTo(4);
+        assertThat(c.refreshPolicy().interval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.refreshPolicy().maxAge()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.refreshPolicy().sizeRule()).isFalse();
+        assertThat(c.refreshPolicy().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.limits().maxRegionPages()).isEqualTo(1024);
+        assertThat(c.bounded()).isTrue();
+    }
+
+    @Test
+    void defaultsOfTheCommandAreTheConfigurationDefaults() {
+        var parsed = HdeCli.commandLine().parseArgs("encode");
+        HdeJobConfig c = ((EncodeCommand) parsed.subcommand().commandSpec().userObject()).config();
+        HdeJobConfig d = new HdeJobConfig();
+
+        assertThat(c.bootstrapServers()).isEqualTo(d.bootstrapServers());
+        assertThat(c.checkpointInterval()).isEqualTo(d.checkpointInterval());
+        assertThat(c.encodeSpecs()).isEqualTo(d.encodeSpecs());
+        assertThat(c.refreshPolicy()).isEqualTo(d.refreshPolicy());
+        assertThat(c.limits()).isEqualTo(d.limits());
+        assertThat(c.bounded()).isFalse();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.hde.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HdeJobConfigTest {
+
+    @Test
+    void defaultsAreExactlyOnceWithExplicitRestartsAndNoGenericTypes() {
+        HdeJobConfig c = new HdeJobConfig();
+        Configuration f = c.flinkConfiguration();
+
+        assertThat(f.get(PipelineOptions.GENERIC_TYPES)).isFalse();
+        assertThat(f.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(f.get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE)).isEqualTo(CheckpointingMode.EXACTLY_ONCE);
+        assertThat(f.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
+        assertThat(f.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS)).isEqualTo(3);
+        assertThat(f.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
+        assertThat(f.get(CheckpointingOptions.CHECKPOINT_STORAGE)).isEqualTo("filesystem");
+        assertThat(c.transactionTimeout()).isLessThan(Duration.ofMinutes(15)); // the broker's default transaction.max.timeout.ms
+        assertThat(c.pageUpdatesTopic()).isEqualTo("hde.page-updates");
+        assertThat(c.framesTopic()).isEqualTo("hde.frames");
+        assertThat(c.deadLettersTopic()).isEqualTo("hde.dead-letters");
+        assertThat(c.selectorModelTopic()).isEqualTo("hde.selector-model");
+    }
+
+    @Test
+    void rocksDbHasIncrementalCheckpoints() {
+        Configuration f = new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB).flinkConfiguration();
+        assertThat(f.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(f.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+    }
+
+    @Test
+    void kafkaPropertiesComeFromFileThenOverridesAndSecretsAreNeverShown(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, """
+                security.protocol=SASL_SSL
+                sasl.mechanism=SCRAM-SHA-512
+                sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="hde" password="s3cret";
+                ssl.truststore.location=/etc/kafka/truststore.jks
+                ssl.truststore.password=trust-me
+                """);
+        HdeJobConfig c = new HdeJobConfig().loadKafkaProperties(file)
+                .applyKafkaOverrides(Map.of("kafka.sasl.mechanism", "SCRAM-SHA-256", "kafka.bootstrap.servers", "broker:9093", "other", "x"));
+
+        assertThat(c.kafkaClientProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-256")
+                .containsEntry("bootstrap.servers", "broker:9093")
+                .doesNotContainKey("other");
+        assertThat(c.describe()).doesNotContain("s3cret").doesNotContain("trust-me").contains("SCRAM-SHA-256").contains("[hidden]");
+        assertThat(HdeJobConfig.isSecret("ssl.key.password")).isTrue();
+        assertThat(HdeJobConfig.isSecret("ssl.keystore.key")).isTrue();
+        assertThat(HdeJobConfig.isSecret("security.protocol")).isFalse();
+    }
+}
