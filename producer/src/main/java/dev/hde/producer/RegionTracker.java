@@ -1,0 +1,211 @@
+package dev.hde.producer;
+
+import dev.hde.codec.Limits;
+import dev.hde.codec.wire.PageUpdateEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * The producer's memory of what it last published for each region (state key): the region's page
+ * count and one 64-bit hash per page ({@link PageHasher}), never the pages themselves (8 bytes per
+ * 4 KiB page). Each scan reads the pages, compares their hashes with the last round's and emits one
+ * event: a REGION event (every page) the first time a key is seen in this run, then a PAGES event
+ * with exactly the pages whose hash changed (none when nothing changed, no event at all), and a
+ * DELETE when the region is gone.
+ *
+ * <p>Why REGION first and not only the non-zero pages: the encoder may still hold the key from an
+ * earlier run of the producer, and only a REGION event says what every page is now (pages that
+ * became zero included).
+ *
+ * <p>Sequence numbers go up by one per event of a key, starting after {@code firstSequence - 1},
+ * and keep going when a key is deleted and comes back. The CLI starts them at the run's start time
+ * in microseconds, so that the events of a restarted producer are never taken for duplicates of
+ * the last run's (the encoder drops events whose sequence is not above the last one it saw).
+ *
+ * <p>Not thread-safe: one capture loop owns it.
+ */
+public final class RegionTracker {
+
+    /** Reads pages of one region. */
+    @FunctionalInterface
+    public interface PageReader {
+        /**
+         * Pages {@code [first, first + count)} of the region, laid end to end from index 0 of the
+         * returned buffer (its position and limit do not matter); valid until the next call.
+         */
+        ByteBuffer read(int first, int count) throws IOException;
+    }
+
+    /** What one region's scan found: pages read and hashed, pages in the event (0 when none was emitted). */
+    public record Result(int pagesRead, int pagesChanged, boolean emitted) {}
+
+    /** Pages read in one go at most: 1 MiB of 4 KiB pages. */
+    public static final int DEFAULT_CHUNK_PAGES = 256;
+
+    private static final class Region {
+        int pages;
+        long[] hashes;
+    }
+
+    private final int pageShift;
+    private final int pageSize;
+    private final long zeroHash;
+    private final int chunkPages;
+    private final long firstSequence;
+    private final LongSupplier clock;
+    private final Map<String, Region> regions = new LinkedHashMap<>();
+    private final Map<String, Long> lastSequence = new HashMap<>();
+
+    public RegionTracker(int pageShift, long firstSequence) {
+        this(pageShift, firstSequence, DEFAULT_CHUNK_PAGES, System::currentTimeMillis);
+    }
+
+    /**
+     * @param chunkPages the most pages asked of a {@link PageReader} at once
+     * @param clock capture times (milliseconds since the epoch)
+     */
+    public RegionTracker(int pageShift, long firstSequence, int chunkPages, LongSupplier clock) {
+        if (pageShift < Limits.MIN_PAGE_SHIFT || pageShift > Limits.MAX_PAGE_SHIFT) {
+            throw new IllegalArgumentException("page shift " + pageShift);
+        }
+        if (firstSequence < 1 || chunkPages < 1) {
+            throw new IllegalArgumentException("sequences start at 1 or later, chunks hold a page or more");
+        }
+        this.pageShift = pageShift;
+        this.pageSize = 1 << pageShift;
+        this.zeroHash = PageHasher.zeroPage(pageSize);
+        this.chunkPages = chunkPages;
+        this.firstSequence = firstSequence;
+        this.clock = clock;
+    }
+
+    public int pageShift() {
+        return pageShift;
+    }
+
+    /** The state keys published and not deleted, in the order they were first seen. */
+    public Set<String> keys() {
+        return new LinkedHashSet<>(regions.keySet());
+    }
+
+    public boolean tracks(String key) {
+        return regions.containsKey(key);
+    }
+
+    /**
+     * Scans one region of {@code regionPages} pages and emits its event, if any.
+     *
+     * @param candidates the pages that may have changed since the last scan (from soft-dirty bits),
+     *     or null to read every page; pages past the region's last page count are always read, and
+     *     a region seen for the first time is read whole
+     */
+    public Result scan(String key, int regionPages, PageReader reader, BitSet candidates, Source.Emitter out)
+            throws IOException, InterruptedException {
+        if (regionPages < 1) {
+            throw new IllegalArgumentException("region " + key + " of " + regionPages + " pages");
+        }
+        long time = clock.getAsLong();
+        Region region = regions.get(key);
+        if (region == null) {
+            return first(key, regionPages, reader, time, out);
+        }
+        int old = region.pages;
+        long[] hashes = region.hashes;
+        if (regionPages > old) {
+            hashes = Arrays.copyOf(hashes, regionPages);
+            Arrays.fill(hashes, old, regionPages, zeroHash);
+        }
+        BitSet check;
+        if (candidates == null) {
+            check = new BitSet(regionPages);
+            check.set(0, regionPages);
+        } else {
+            check = candidates.get(0, Math.min(regionPages, Math.max(candidates.length(), 1)));
+            if (regionPages > old) {
+                check.set(old, regionPages);
+            }
+        }
+        int[] indices = new int[Math.min(regionPages, 64)];
+        List<byte[]> pages = new ArrayList<>();
+        int read = 0;
+        for (int start = check.nextSetBit(0); start >= 0 && start < regionPages; start = check.nextSetBit(start)) {
+            int end = Math.min(Math.min(check.nextClearBit(start), regionPages), start + chunkPages);
+            ByteBuffer buf = reader.read(start, end - start);
+            for (int i = start; i < end; i++) {
+                int off = (i - start) << pageShift;
+                long h = PageHasher.hash(buf, off, pageSize);
+                if (h != hashes[i]) {
+                    hashes[i] = h;
+                    if (pages.size() == indices.length) {
+                        indices = Arrays.copyOf(indices, Math.min(regionPages, indices.length * 2));
+                    }
+                    indices[pages.size()] = i;
+                    pages.add(copy(buf, off));
+                }
+            }
+            read += end - start;
+            start = end;
+        }
+        region.hashes = regionPages < old ? Arrays.copyOf(hashes, regionPages) : hashes;
+        region.pages = regionPages;
+        if (pages.isEmpty() && regionPages == old) {
+            return new Result(read, 0, false);
+        }
+        int n = pages.size();
+        out.emit(PageUpdateEvent.pages(key, pageShift, regionPages, nextSequence(key), time, Arrays.copyOf(indices, n),
+                pages.toArray(new byte[n][])));
+        return new Result(read, n, true);
+    }
+
+    private Result first(String key, int regionPages, PageReader reader, long time, Source.Emitter out)
+            throws IOException, InterruptedException {
+        long[] hashes = new long[regionPages];
+        byte[][] pages = new byte[regionPages][];
+        for (int start = 0; start < regionPages; start += chunkPages) {
+            int count = Math.min(chunkPages, regionPages - start);
+            ByteBuffer buf = reader.read(start, count);
+            for (int i = 0; i < count; i++) {
+                int off = i << pageShift;
+                hashes[start + i] = PageHasher.hash(buf, off, pageSize);
+                pages[start + i] = copy(buf, off);
+            }
+        }
+        Region region = new Region();
+        region.pages = regionPages;
+        region.hashes = hashes;
+        regions.put(key, region);
+        out.emit(PageUpdateEvent.region(key, pageShift, nextSequence(key), time, pages));
+        return new Result(regionPages, regionPages, true);
+    }
+
+    /** Emits a DELETE for a tracked region and forgets it; false (and nothing emitted) when the key is not tracked. */
+    public boolean delete(String key, Source.Emitter out) throws IOException, InterruptedException {
+        if (regions.remove(key) == null) {
+            return false;
+        }
+        out.emit(PageUpdateEvent.delete(key, pageShift, nextSequence(key), clock.getAsLong()));
+        return true;
+    }
+
+    private long nextSequence(String key) {
+        long next = lastSequence.getOrDefault(key, firstSequence - 1) + 1;
+        lastSequence.put(key, next);
+        return next;
+    }
+
+    private byte[] copy(ByteBuffer buf, int off) {
+        byte[] page = new byte[pageSize];
+        buf.get(off, page);
+        return page;
+    }
+}
