@@ -20,6 +20,8 @@ final class EncoderMetrics {
     final Counter deleteFrames;
     final Counter duplicates;
     final Counter missingEvents;
+    final Counter sequenceGaps;
+    final Counter producerResyncs;
     final Counter unchangedEvents;
     final Counter baselinesCreated;
     final Counter baselinesRemoved;
@@ -34,6 +36,8 @@ final class EncoderMetrics {
         deleteFrames = group.counter("framesDelete");
         duplicates = group.counter("duplicateEvents");
         missingEvents = group.counter("sequenceGapEvents");
+        sequenceGaps = group.counter("sequenceGaps");
+        producerResyncs = group.counter("producerResyncs");
         unchangedEvents = group.counter("unchangedEvents");
         baselinesCreated = group.counter("baselinesCreated");
         baselinesRemoved = group.counter("baselinesRemoved");

@@ -57,7 +57,12 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             new MapStateDescriptor<>("reference-pages", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     static final ValueStateDescriptor<RegionState> REGION = new ValueStateDescriptor<>("region", TypeInformation.of(RegionState.class));
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RegionEncoderFunction.class);
+    /** Gaps are logged at most this often per subtask; the metrics count every one. */
+    private static final long GAP_LOG_INTERVAL_MILLIS = 10_000;
+
     private final EncoderSettings settings;
+    private transient long lastGapLog;
 
     private transient MapState<Integer, byte[]> pages;
     private transient ValueState<RegionState> region;
@@ -93,13 +98,35 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
                 return;
             }
             if (event.sequence() > s.lastSequence + 1) {
-                metrics.missingEvents.inc(event.sequence() - s.lastSequence - 1);
+                reportGap(event, s.lastSequence);
             }
         }
         metrics.bytesIn.inc((long) event.indices().length * event.pageSize());
         switch (event.kind()) {
             case DELETE -> delete(event, s, ctx, out);
             case PAGES, REGION -> encode(event, s, ctx, out);
+        }
+    }
+
+    /**
+     * Counts and logs a jump in the producer's sequence. A REGION event after a jump is a producer
+     * that restarted and sends whole regions again (it numbers its events from its start time): a
+     * resync, not lost events. The frames are unaffected either way: they are made against what the
+     * receiver holds.
+     */
+    private void reportGap(PageUpdateEvent event, long lastSequence) {
+        metrics.sequenceGaps.inc();
+        if (event.kind() == dev.hde.codec.wire.EventKind.REGION) {
+            metrics.producerResyncs.inc();
+            return;
+        }
+        long missing = event.sequence() - lastSequence - 1;
+        metrics.missingEvents.inc(missing);
+        long now = System.currentTimeMillis();
+        if (now - lastGapLog >= GAP_LOG_INTERVAL_MILLIS) {
+            lastGapLog = now;
+            LOG.warn("{}: {} page-update events missing before sequence {} ({} gaps on this subtask so far)",
+                    event.stateKey(), missing, event.sequence(), metrics.sequenceGaps.getCount());
         }
     }
 

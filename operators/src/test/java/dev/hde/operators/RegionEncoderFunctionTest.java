@@ -527,6 +527,22 @@ class RegionEncoderFunctionTest {
     }
 
     @Test
+    void aRestartedProducerSendingWholeRegionsIsAResyncNotLostEvents() throws Exception {
+        EncoderHarness h = encoder(LAX);
+        accept(h, region(KEY, 1, T0, someRegion(N, PS)));
+        accept(h, edit(KEY, 2, T0 + 1, 2));
+
+        // The producer restarted: it numbers events from its start time and sends every region whole.
+        List<FrameRecord> frames = accept(h, region(KEY, 1_700_000_000_000_000L, T0 + 2, someRegion(N, PS)));
+
+        assertThat(frames).hasSize(1);
+        assertThat(h.metrics().sequenceGaps.getCount()).isEqualTo(1);
+        assertThat(h.metrics().producerResyncs.getCount()).isEqualTo(1);
+        assertThat(h.metrics().missingEvents.getCount()).isZero();
+        assertReferenceIsModel(h, KEY);
+    }
+
+    @Test
     void deleteSendsADeleteFrameAndForgetsEverything() throws Exception {
         EncoderHarness h = encoder(LAX.withMaxAge(Duration.ofSeconds(60)));
         accept(h, region(KEY, 1, T0, someRegion(N, PS)));
