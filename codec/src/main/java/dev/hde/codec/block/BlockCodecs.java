@@ -7,6 +7,7 @@ import com.github.luben.zstd.ZstdDictContentType;
 import com.github.luben.zstd.ZstdException;
 import dev.hde.codec.HdeException;
 import dev.hde.codec.HdeException.Kind;
+import dev.hde.codec.dict.TrainedDictionary;
 import dev.hde.codec.wire.WireWriter;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Exception;
@@ -17,6 +18,8 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * Compresses and decompresses one block. Zstd blocks are magicless frames without content size or
  * checksum (the HDE frame carries the length, a CRC32C and the region digest); a dictionary is
  * always raw content, never a trained-dictionary header that page bytes might happen to look like.
+ * A {@link TrainedDictionary} goes through the separate {@link #compressTrained} and
+ * {@link #decompressTrained}, with zstd's prepared dictionaries.
  *
  * <p>Native contexts are kept per thread: creating a zstd context costs more than compressing a
  * page, and Flink runs each operator subtask on one thread.
@@ -71,6 +74,57 @@ public final class BlockCodecs {
                 return n;
             }
             default -> throw new IllegalStateException();
+        }
+    }
+
+    /**
+     * As {@link #compress} for zstd with a trained dictionary (its prepared form for the level).
+     * The block needs that dictionary to decode: the frame names it in its dictionary id.
+     */
+    public static int compressTrained(CodecSpec spec, byte[] src, int off, int len, TrainedDictionary dict, WireWriter out) {
+        if (spec.codec() != BlockCodec.ZSTD) {
+            throw new IllegalArgumentException("a trained dictionary needs zstd, not " + spec);
+        }
+        ZstdCompressCtx ctx = ZSTD_COMPRESS.get();
+        ctx.reset();
+        ctx.setLevel(spec.level());
+        ctx.setMagicless(true);
+        ctx.setContentSize(false);
+        ctx.setChecksum(false);
+        ctx.setDictID(false);
+        ctx.loadDict(dict.compressor(spec.level()));
+        int max = (int) Math.min(Integer.MAX_VALUE - 16, Zstd.compressBound(len));
+        int at = out.reserve(max);
+        int n;
+        try {
+            n = ctx.compressByteArray(out.buffer(), at, max, src, off, len);
+        } finally {
+            ctx.reset(); // drop the reference to the shared dictionary
+        }
+        out.reserve(n - max);
+        return n;
+    }
+
+    /** As {@link #decompress} for a zstd block made with a trained dictionary. */
+    public static void decompressTrained(BlockCodec codec, byte[] src, int off, int len, byte[] dst, int dstOff, int expectedLen,
+            TrainedDictionary dict) {
+        if (codec != BlockCodec.ZSTD) {
+            throw new HdeException(Kind.UNKNOWN_DICTIONARY, "a " + codec + " block takes no trained dictionary");
+        }
+        ZstdDecompressCtx ctx = ZSTD_DECOMPRESS.get();
+        ctx.reset();
+        ctx.setMagicless(true);
+        ctx.loadDict(dict.decompressor());
+        int n;
+        try {
+            n = ctx.decompressByteArray(dst, dstOff, expectedLen, src, off, len);
+        } catch (ZstdException e) {
+            throw new HdeException(Kind.CODEC_FAILURE, "zstd block is corrupt or needs another dictionary: " + e.getMessage(), e);
+        } finally {
+            ctx.reset();
+        }
+        if (n != expectedLen) {
+            throw new HdeException(Kind.LENGTH_MISMATCH, "zstd block gave " + n + " bytes, expected " + expectedLen);
         }
     }
 

@@ -9,6 +9,8 @@ import dev.hde.codec.block.BlockCodec;
 import dev.hde.codec.block.BlockCodecs;
 import dev.hde.codec.delta.DeltaMethod;
 import dev.hde.codec.delta.Xbzrle;
+import dev.hde.codec.dict.DictionaryStore;
+import dev.hde.codec.dict.TrainedDictionary;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameHeader;
 import dev.hde.codec.wire.FrameType;
@@ -22,9 +24,17 @@ import dev.hde.codec.wire.WireReader;
 public final class FrameApplier {
 
     private final Limits limits;
+    private final DictionaryStore dictionaries;
 
+    /** A receiver without trained dictionaries: it refuses every frame that names one ({@code UNKNOWN_DICTIONARY}). */
     public FrameApplier(Limits limits) {
+        this(limits, DictionaryStore.NONE);
+    }
+
+    /** A receiver that decodes frames made with the trained dictionaries {@code dictionaries} holds. */
+    public FrameApplier(Limits limits, DictionaryStore dictionaries) {
         this.limits = limits;
+        this.dictionaries = java.util.Objects.requireNonNull(dictionaries);
     }
 
     public FrameApplier() {
@@ -49,7 +59,7 @@ public final class FrameApplier {
      * that keep one image per state key and must not apply another key's frame to it.
      */
     public Applied apply(byte[] frame, String expectedKey, RegionMeta current, PageStore store) {
-        FrameFormat.Parsed parsed = FrameFormat.parse(frame, limits);
+        FrameFormat.Parsed parsed = FrameFormat.parse(frame, limits, dictionaries);
         FrameHeader h = parsed.header();
         if (expectedKey != null && !expectedKey.equals(h.stateKey())) {
             throw new HdeException(Kind.KEY_MISMATCH, "frame of " + h.stateKey() + " for the image of " + expectedKey);
@@ -115,7 +125,15 @@ public final class FrameApplier {
             }
         }
         byte[] data = new byte[h.dataRawLength()]; // at most pageCount x (page size + 4), so within the region limit
-        BlockCodecs.decompress(h.codec(), frame, parsed.dataOffset(), h.dataBlockLength(), data, 0, h.dataRawLength(), dict);
+        if (h.dictionaryId() != 0) {
+            TrainedDictionary trained = dictionaries.byId(h.dictionaryId());
+            if (trained == null) { // parse found it; a store that forgets is still never decoded without it
+                throw new HdeException(Kind.UNKNOWN_DICTIONARY, "dictionary " + h.dictionaryId() + " is not known to this reader");
+            }
+            BlockCodecs.decompressTrained(h.codec(), frame, parsed.dataOffset(), h.dataBlockLength(), data, 0, h.dataRawLength(), trained);
+        } else {
+            BlockCodecs.decompress(h.codec(), frame, parsed.dataOffset(), h.dataBlockLength(), data, 0, h.dataRawLength(), dict);
+        }
 
         byte[][] news = decodePages(data, count, olds, pageSize);
 

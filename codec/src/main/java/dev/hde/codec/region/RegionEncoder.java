@@ -7,6 +7,7 @@ import dev.hde.codec.block.BlockCodecs;
 import dev.hde.codec.block.CodecSpec;
 import dev.hde.codec.delta.DeltaMethod;
 import dev.hde.codec.delta.Xbzrle;
+import dev.hde.codec.dict.TrainedDictionary;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameHeader;
 import dev.hde.codec.wire.FrameType;
@@ -149,6 +150,17 @@ public final class RegionEncoder {
 
     /** Writes the frame with one method and codec. */
     public static byte[] render(FrameInfo info, PendingFrame f, EncodeSpec spec) {
+        return render(info, f, spec, null);
+    }
+
+    /**
+     * Writes the frame with one method and codec and, when {@code dictionary} is not null and the
+     * codec is zstd, that trained dictionary: the frame then carries its id and only receivers that
+     * hold it can apply the frame. The dictionary is not used (and the id stays 0) for the DICT
+     * method, which has its own raw-content dictionary, for other codecs, and when the block ends up
+     * stored. The receivers must be able to get the dictionary before the frame: publish it first.
+     */
+    public static byte[] render(FrameInfo info, PendingFrame f, EncodeSpec spec, TrainedDictionary dictionary) {
         RegionMeta after = f.after();
         int pageSize = after.pageSize();
         DeltaMethod method = f.type() == FrameType.FULL ? DeltaMethod.RAW : spec.method();
@@ -192,8 +204,13 @@ public final class RegionEncoder {
         WireWriter block = scratchBuffers.block;
         block.rewind(0);
         CodecSpec codec = spec.codec();
+        boolean trained = usesTrainedDictionary(method, codec, dictionary);
         if (f.count() > 0 && codec.codec() != BlockCodec.NONE) {
-            BlockCodecs.compress(codec, data.buffer(), 0, dataRaw, dict, block);
+            if (trained) {
+                BlockCodecs.compressTrained(codec, data.buffer(), 0, dataRaw, dictionary, block);
+            } else {
+                BlockCodecs.compress(codec, data.buffer(), 0, dataRaw, dict, block);
+            }
             if (block.position() >= dataRaw) { // never expand: store instead
                 block.rewind(0);
                 codec = CodecSpec.NONE;
@@ -207,13 +224,19 @@ public final class RegionEncoder {
 
         boolean bitmap = PageTable.preferBitmap(f.indices(), f.count(), after.regionPages());
         FrameHeader h = new FrameHeader(f.type(), method, codec.codec(), codec.level(), after.pageShift(), info.stateKey(),
-                after.regionPages(), after.epoch(), after.chainIndex(), info.sourceSequence(), info.captureTimeMillis(), 0,
-                f.count(), bitmap, dataRaw, block.position(), after.digest());
+                after.regionPages(), after.epoch(), after.chainIndex(), info.sourceSequence(), info.captureTimeMillis(),
+                trained && codec.codec() == BlockCodec.ZSTD ? dictionary.id() : 0, f.count(), bitmap, dataRaw, block.position(),
+                after.digest());
         WireWriter head = scratchBuffers.head;
         head.rewind(0);
         FrameFormat.writeHeader(h, head);
         PageTable.write(f.indices(), f.count(), after.regionPages(), bitmap, head);
         return FrameFormat.assemble(head, block);
+    }
+
+    /** Whether {@link #render} compresses with the trained dictionary for this method and codec. */
+    public static boolean usesTrainedDictionary(DeltaMethod method, CodecSpec codec, TrainedDictionary dictionary) {
+        return dictionary != null && codec.codec() == BlockCodec.ZSTD && method != DeltaMethod.DICT;
     }
 
     /** Per-thread working buffers, so that rendering a frame allocates only the frame itself. */

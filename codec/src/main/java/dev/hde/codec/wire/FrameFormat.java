@@ -5,6 +5,7 @@ import dev.hde.codec.HdeException.Kind;
 import dev.hde.codec.Limits;
 import dev.hde.codec.block.BlockCodec;
 import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.dict.DictionaryStore;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
@@ -79,6 +80,16 @@ public final class FrameFormat {
      * The page table's own content is checked by {@link dev.hde.codec.region.PageTable}.
      */
     public static Parsed parse(byte[] frame, Limits limits) {
+        return parse(frame, limits, DictionaryStore.NONE);
+    }
+
+    /**
+     * As {@link #parse(byte[], Limits)} for a reader that holds trained dictionaries: a frame with a
+     * dictionary id is accepted only when {@code dictionaries} has that dictionary (and the frame is
+     * one that can use one: a FULL or DELTA frame with codec zstd and a method other than DICT);
+     * otherwise it is refused with {@link Kind#UNKNOWN_DICTIONARY}.
+     */
+    public static Parsed parse(byte[] frame, Limits limits, DictionaryStore dictionaries) {
         if (frame.length < MIN_FRAME_BYTES) {
             throw new HdeException(Kind.TRUNCATED, "frame of " + frame.length + " bytes is shorter than any frame");
         }
@@ -118,7 +129,13 @@ public final class FrameFormat {
         long captureTime = r.varint64("capture time");
         int dictionaryId = r.varint("dictionary id");
         if (dictionaryId != 0) {
-            throw new HdeException(Kind.UNKNOWN_DICTIONARY, "dictionary " + dictionaryId + " (trained dictionaries are not supported yet)");
+            if (type == FrameType.DELETE || codec != BlockCodec.ZSTD || method == DeltaMethod.DICT) {
+                throw new HdeException(Kind.UNKNOWN_DICTIONARY, "dictionary " + dictionaryId + " on a " + type + " frame with "
+                        + method + " and " + codec + ", which take no trained dictionary");
+            }
+            if (dictionaries.byId(dictionaryId) == null) {
+                throw new HdeException(Kind.UNKNOWN_DICTIONARY, "dictionary " + dictionaryId + " is not known to this reader");
+            }
         }
         int pageCount = r.varint("page count");
         if (pageCount > regionPages) {

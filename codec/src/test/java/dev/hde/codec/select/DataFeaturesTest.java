@@ -43,6 +43,8 @@ class DataFeaturesTest {
 
         assertThat(f.entropyBits()).isGreaterThan(7.0);
         assertThat(f.changedShare()).isEqualTo(1.0);
+        assertThat(f.newShare()).isEqualTo(1.0);
+        assertThat(f.payloadShare()).isEqualTo(1.0);
         assertThat(f.pages()).isEqualTo(3);
         assertThat(f.bytes()).isEqualTo(3L * PAGE);
         assertThat(f.kind()).isEqualTo(8);
@@ -75,7 +77,26 @@ class DataFeaturesTest {
         DataFeatures f = DataFeatures.of(delta);
 
         assertThat(f.changedShare()).isLessThan(0.05);
+        assertThat(f.newShare()).isZero();
         assertThat(f.kind() % 3).isZero();
+    }
+
+    @Test
+    void newPagesInADeltaCountInTheNewShare() {
+        HeapPageStore reference = new HeapPageStore();
+        byte[] old = text();
+        reference.put(0, old);
+        byte[] edited = old.clone();
+        edited[7] ^= 1;
+        RegionMeta meta = new RegionMeta(12, 4, 1, 0, 0);
+        // page 0 edited, pages 1..3 new (they were zero)
+        PendingFrame delta = RegionEncoder.delta(meta, reference,
+                new PageUpdate(4, new int[] {0, 1, 2, 3}, new byte[][] {edited, random(1), random(2), random(3)}));
+
+        DataFeatures f = DataFeatures.of(delta);
+
+        assertThat(f.newShare()).isEqualTo(0.75);
+        assertThat(f.payloadShare()).isBetween(0.75, 0.76);
     }
 
     @Test

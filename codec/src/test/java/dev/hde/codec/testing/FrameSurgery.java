@@ -66,7 +66,12 @@ public final class FrameSurgery {
 
     /** Rewrites a genuine frame with its header edited, keeping its table and data block. */
     public static byte[] editHeader(byte[] frame, UnaryOperator<FrameHeader> edit) {
-        FrameFormat.Parsed p = FrameFormat.parse(frame, Limits.DEFAULT);
+        return editHeader(frame, dev.hde.codec.dict.DictionaryStore.NONE, edit);
+    }
+
+    /** As {@link #editHeader(byte[], UnaryOperator)} for a frame that may name a dictionary of {@code store}. */
+    public static byte[] editHeader(byte[] frame, dev.hde.codec.dict.DictionaryStore store, UnaryOperator<FrameHeader> edit) {
+        FrameFormat.Parsed p = FrameFormat.parse(frame, Limits.DEFAULT, store);
         byte[] table = Arrays.copyOfRange(frame, p.tableOffset(), p.dataOffset());
         byte[] data = Arrays.copyOfRange(frame, p.dataOffset(), frame.length - 4);
         return build(edit.apply(p.header()), table, data);
@@ -127,7 +132,12 @@ public final class FrameSurgery {
 
     /** Rewrites a genuine frame with some header fields changed, keeping its table and data block. */
     public static byte[] edit(byte[] frame, java.util.function.Consumer<Header> change) {
-        return editHeader(frame, h -> {
+        return edit(frame, dev.hde.codec.dict.DictionaryStore.NONE, change);
+    }
+
+    /** As {@link #edit(byte[], java.util.function.Consumer)} for a frame that may name a dictionary of {@code store}. */
+    public static byte[] edit(byte[] frame, dev.hde.codec.dict.DictionaryStore store, java.util.function.Consumer<Header> change) {
+        return editHeader(frame, store, h -> {
             Header b = Header.of(h);
             change.accept(b);
             return b.build();

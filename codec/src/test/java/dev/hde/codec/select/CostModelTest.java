@@ -1,0 +1,129 @@
+package dev.hde.codec.select;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hde.codec.block.CodecSpec;
+import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.region.EncodeSpec;
+import dev.hde.codec.wire.FrameType;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The priors' shape and the pseudo-count mean; EncodeChoice, NetworkMode and Link. */
+class CostModelTest {
+
+    static List<EncodeChoice> all() {
+        return List.of(
+                EncodeChoice.parse("raw+none"), EncodeChoice.parse("raw+lz4"), EncodeChoice.parse("raw+zstd-1"), EncodeChoice.parse("raw+zstd-19"),
+                EncodeChoice.parse("xor+none"), EncodeChoice.parse("xor+lz4"), EncodeChoice.parse("xor+zstd-3"),
+                EncodeChoice.parse("xbzrle+none"), EncodeChoice.parse("xbzrle+lz4"), EncodeChoice.parse("xbzrle+lz4hc-9"),
+                EncodeChoice.parse("xbzrle+zstd--5"), EncodeChoice.parse("xbzrle+zstd-3"), EncodeChoice.parse("xbzrle+zstd-3+tdict"),
+                EncodeChoice.parse("xbzrle+zstd-22"), EncodeChoice.parse("dict+zstd-3"), EncodeChoice.parse("dict+zstd-9"),
+                EncodeChoice.parse("dict+zstd-19"));
+    }
+
+    @Test
+    void nothingCompressesRandomPages() {
+        DataFeatures random = new DataFeatures(7.95, 0.004, 0.996, 64, 64 * 4096, 0.1);
+        for (EncodeChoice c : all()) {
+            assertThat(CostModel.prior(c, random).ratio()).as("%s", c).isGreaterThan(0.99).isLessThanOrEqualTo(1.001);
+        }
+        // and raw without a codec is the cheapest way to send them, on any link
+        for (NetworkMode m : NetworkMode.values()) {
+            double rawNone = CostModel.prior(EncodeChoice.parse("raw+none"), random).costNanosPerByte(m.link());
+            for (EncodeChoice c : all()) {
+                assertThat(CostModel.prior(c, random).costNanosPerByte(m.link())).as("%s %s", m, c).isGreaterThanOrEqualTo(rawNone);
+            }
+        }
+    }
+
+    @Test
+    void xbzrleScalesWithTheChangedShareAndHigherLevelsCompressMoreButSlower() {
+        double previous = 0;
+        for (double changed : new double[] {0.001, 0.01, 0.05, 0.2, 0.6, 1.0}) {
+            DataFeatures f = new DataFeatures(4.5, 0.4, changed, 100, 409_600, 0.0);
+            double r = CostModel.prior(EncodeChoice.parse("xbzrle+none"), f).ratio();
+            assertThat(r).as("changed %s", changed).isGreaterThan(previous);
+            assertThat(r).isLessThanOrEqualTo(Math.min(1.0, 1.1 * Math.max(changed, CostModel.MIN_PAYLOAD_SHARE) + 0.006) + 0.001);
+            previous = r;
+            // raw does not care
+            assertThat(CostModel.prior(EncodeChoice.parse("raw+zstd-3"), f).ratio())
+                    .isEqualTo(CostModel.prior(EncodeChoice.parse("raw+zstd-3"), new DataFeatures(4.5, 0.4, 0.5, 100, 409_600, 0.0)).ratio());
+        }
+        DataFeatures f = new DataFeatures(4.5, 0.4, 0.05, 100, 409_600, 0.05);
+        double lastRatio = 2;
+        double lastSpeed = 0;
+        for (int level : new int[] {1, 3, 9, 19}) {
+            CostModel.Estimate e = CostModel.prior(EncodeChoice.of(DeltaMethod.XBZRLE, CodecSpec.zstd(level)), f);
+            assertThat(e.ratio()).isLessThanOrEqualTo(lastRatio);
+            assertThat(e.encodeNanosPerByte()).isGreaterThan(lastSpeed);
+            lastRatio = e.ratio();
+            lastSpeed = e.encodeNanosPerByte();
+        }
+        assertThat(CostModel.prior(EncodeChoice.parse("xbzrle+lz4"), f).ratio())
+                .isBetween(CostModel.prior(EncodeChoice.parse("xbzrle+zstd-1"), f).ratio(), CostModel.prior(EncodeChoice.parse("xbzrle+none"), f).ratio());
+    }
+
+    @Test
+    void estimatesMoveFromThePriorToTheRecords() {
+        EncodeChoice c = EncodeChoice.parse("xbzrle+lz4");
+        DataFeatures f = new DataFeatures(4.0, 0.45, 0.02, 200, 800_000, 0.03);
+        CostModel.Estimate prior = CostModel.prior(c, f);
+        assertThat(CostModel.estimate(c, f, Aggregate.ZERO, 3)).isEqualTo(prior);
+        assertThat(CostModel.estimate(c, f, null, 3)).isEqualTo(prior);
+        long payload = Observation.payloadBytes(f, c.method());
+        // A million records of 0.1 ratio per payload byte and 2 ns/B: the records decide.
+        Aggregate many = new Aggregate(1_000_000, 800_000_000_000L, payload * 1_000_000L, payload * 100_000L, 1_600_000_000_000L, 0, 0, 0);
+        CostModel.Estimate e = CostModel.estimate(c, f, many, 3);
+        assertThat(e.ratio()).isCloseTo(0.1 * CostModel.payloadShare(f, c.method()), org.assertj.core.data.Percentage.withPercentage(0.1));
+        assertThat(e.encodeNanosPerByte()).isCloseTo(2.0, org.assertj.core.data.Percentage.withPercentage(0.1));
+        assertThat(e.decodeNanosPerByte()).isEqualTo(prior.decodeNanosPerByte());
+        // costs add up
+        Link link = NetworkMode.INTERNET.link();
+        assertThat(e.costNanos(1000, link)).isCloseTo(1000 * (e.encodeNanosPerByte() + e.decodeNanosPerByte() + e.ratio() * 80.0),
+                org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
+    void choicesParseAndPrint() {
+        for (EncodeChoice c : all()) {
+            assertThat(EncodeChoice.parse(c.toString())).isEqualTo(c);
+        }
+        assertThat(EncodeChoice.parse(" XBZRLE+ZSTD-3+TDICT ")).isEqualTo(new EncodeChoice(EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.zstd(3)), true));
+        assertThat(EncodeChoice.parse("xbzrle+zstd-3").forFrame(FrameType.FULL)).hasToString("raw+zstd-3");
+        assertThat(EncodeChoice.parse("dict+zstd-9").forFrame(FrameType.FULL)).hasToString("raw+zstd-9");
+        assertThat(EncodeChoice.parse("xor+lz4").forFrame(FrameType.DELTA)).hasToString("xor+lz4");
+        for (String bad : List.of("raw", "foo+none", "raw+zip", "raw+zstd-x", "raw+zstd-0", "dict+lz4", "xbzrle+lz4+tdict", "dict+zstd-3+tdict",
+                "raw+none+tdict", "raw+lz4hc-99")) {
+            assertThatThrownBy(() -> EncodeChoice.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(EncodeChoice.parse("raw+none").compareTo(EncodeChoice.parse("xbzrle+none"))).isNegative();
+        assertThat(EncodeChoice.parse("xbzrle+zstd-3").compareTo(EncodeChoice.parse("xbzrle+zstd-3+tdict"))).isNegative();
+    }
+
+    @Test
+    void networkModesAndLinks() {
+        assertThat(NetworkMode.DATACENTER.link().bitsPerSecond()).isEqualTo(10_000_000_000L);
+        assertThat(NetworkMode.INTERNET.link().bitsPerSecond()).isEqualTo(100_000_000L);
+        assertThat(NetworkMode.HYBRID.link().bitsPerSecond()).isEqualTo(1_000_000_000L);
+        assertThat(NetworkMode.DATACENTER.link().nanosPerByte()).isEqualTo(0.8);
+        assertThat(NetworkMode.INTERNET.link().nanosPerByte()).isEqualTo(80.0);
+        assertThat(NetworkMode.parse(" Hybrid")).isEqualTo(NetworkMode.HYBRID);
+        assertThatThrownBy(() -> NetworkMode.parse("lan")).isInstanceOf(IllegalArgumentException.class);
+        // 250 MB in 10 s = 200 Mbit/s
+        assertThat(Link.measured(NetworkMode.HYBRID, 250_000_000L, 10_000_000_000L)).isEqualTo(new Link(NetworkMode.HYBRID, 200_000_000L));
+        assertThat(Link.measured(NetworkMode.HYBRID, 1, Long.MAX_VALUE).bitsPerSecond()).isEqualTo(Link.MIN_BITS_PER_SECOND);
+        assertThatThrownBy(() -> new Link(NetworkMode.HYBRID, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Link.measured(NetworkMode.HYBRID, 0, 5)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void featuresKeepTheirOldConstructorAndAddThePayloadShare() {
+        DataFeatures old = new DataFeatures(4.0, 0.5, 0.1, 3, 12288);
+        assertThat(old.newShare()).isZero();
+        assertThat(old.payloadShare()).isEqualTo(0.1);
+        assertThat(new DataFeatures(4.0, 0.5, 1.0, 3, 12288).payloadShare()).isEqualTo(1.0);
+        assertThat(new DataFeatures(4.0, 0.5, 0.1, 3, 12288, 0.5).payloadShare()).isCloseTo(0.55, org.assertj.core.data.Offset.offset(1e-12));
+    }
+}

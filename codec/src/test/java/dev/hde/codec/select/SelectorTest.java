@@ -1,0 +1,310 @@
+package dev.hde.codec.select;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hde.codec.block.BlockCodec;
+import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.wire.FrameType;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SelectorTest {
+
+    /** Features like the redis trace's deltas: mid entropy, 2% of bytes changed, a few new pages. */
+    static final DataFeatures REDIS = new DataFeatures(4.0, 0.45, 0.02, 200, 800_000, 0.03);
+    /** Generated memory with heavier edits. */
+    static final DataFeatures EDITED = new DataFeatures(4.9, 0.45, 0.17, 30, 120_000, 0.18);
+    /** Pages rewritten with random bytes (encrypted memory). */
+    static final DataFeatures RANDOM = new DataFeatures(7.98, 0.004, 0.997, 30, 120_000, 0.05);
+
+    static final Set<String> FAST = Set.of("raw+none", "xbzrle+none", "xbzrle+lz4");
+
+    static Selector selector(NetworkMode mode, long seed, SelectorModel model) {
+        return new Selector(SelectorConfig.defaults(mode, seed), model);
+    }
+
+    static DataFeatures randomFeatures(SplittableRandom rnd) {
+        return new DataFeatures(rnd.nextDouble(0, 8), rnd.nextDouble(), rnd.nextDouble(), 1 + rnd.nextInt(512),
+                4096L * (1 + rnd.nextInt(512)), rnd.nextDouble());
+    }
+
+    @Test
+    void fastChoicesInTheDatacenterHighRatioOnTheInternetOnCompressiblePages() {
+        for (DataFeatures f : List.of(REDIS, EDITED)) {
+            Selector.Decision dc = selector(NetworkMode.DATACENTER, 1, SelectorModel.EMPTY).decide(f, FrameType.DELTA, "k", 1, true);
+            Selector.Decision inet = selector(NetworkMode.INTERNET, 1, SelectorModel.EMPTY).decide(f, FrameType.DELTA, "k", 1, true);
+            Selector.Decision hybrid = selector(NetworkMode.HYBRID, 1, SelectorModel.EMPTY).decide(f, FrameType.DELTA, "k", 1, true);
+
+            assertThat(dc.best().toString()).as("datacenter on %s", f).isIn(FAST);
+            assertThat(inet.best().codec().codec()).as("internet on %s", f).isEqualTo(BlockCodec.ZSTD);
+            assertThat(ratio(inet.best(), f)).isLessThan(ratio(dc.best(), f));
+            assertThat(ratio(hybrid.best(), f)).isBetween(ratio(inet.best(), f), ratio(dc.best(), f));
+        }
+        // The redis deltas in numbers (docs/selector.md): xbzrle+none at 10 Gbit/s, xbzrle+zstd-3 at 100 Mbit/s.
+        assertThat(selector(NetworkMode.DATACENTER, 1, SelectorModel.EMPTY).decide(REDIS, FrameType.DELTA, "k", 1, false).best())
+                .hasToString("xbzrle+none");
+        assertThat(selector(NetworkMode.INTERNET, 1, SelectorModel.EMPTY).decide(REDIS, FrameType.DELTA, "k", 1, false).best())
+                .hasToString("xbzrle+zstd-3");
+    }
+
+    /** The table "With the priors alone" in docs/selector.md. */
+    @Test
+    void thePriorsAloneChooseAsDocumented() {
+        DataFeatures keyframe = new DataFeatures(5.1, 0.3, 1.0, 512, 2_000_000, 1.0);
+        String[][] expected = {
+            // datacenter, internet, hybrid
+            {"xbzrle+none", "xbzrle+zstd-3", "xbzrle+lz4"},
+            {"xbzrle+none", "xbzrle+zstd-3", "xbzrle+lz4"},
+            {"raw+none", "raw+none", "raw+none"},
+            {"raw+none", "raw+zstd-3", "raw+lz4"},
+        };
+        DataFeatures[] features = {REDIS, EDITED, RANDOM, keyframe};
+        FrameType[] types = {FrameType.DELTA, FrameType.DELTA, FrameType.DELTA, FrameType.FULL};
+        for (int i = 0; i < features.length; i++) {
+            for (NetworkMode m : NetworkMode.values()) {
+                assertThat(selector(m, 1, SelectorModel.EMPTY).decide(features[i], types[i], "k", 1, true).best())
+                        .as("%s on %s", m, features[i]).hasToString(expected[i][m.ordinal()]);
+            }
+        }
+    }
+
+    static double ratio(EncodeChoice c, DataFeatures f) {
+        return CostModel.prior(c, f).ratio();
+    }
+
+    @Test
+    void rawAndNoCodecOnRandomPagesInEveryMode() {
+        for (NetworkMode m : NetworkMode.values()) {
+            assertThat(selector(m, 1, SelectorModel.EMPTY).decide(RANDOM, FrameType.DELTA, "k", 1, true).best()).as("%s", m)
+                    .hasToString("raw+none");
+        }
+        // keyframes of random pages too
+        DataFeatures full = new DataFeatures(7.99, 0.004, 1.0, 512, 2 << 20, 1.0);
+        for (NetworkMode m : NetworkMode.values()) {
+            assertThat(selector(m, 1, SelectorModel.EMPTY).decide(full, FrameType.FULL, "k", 1, true).best()).hasToString("raw+none");
+        }
+    }
+
+    @Test
+    void sameModelFeaturesAndSeedGiveTheSameChoicesEvenAfterASerializationRoundTrip() {
+        SelectorModel model = SelectorModelTest.build(1, SelectorModelTest.observations(3, 400));
+        SelectorModel copy = SelectorModelFormat.read(SelectorModelFormat.write(model));
+        for (NetworkMode m : NetworkMode.values()) {
+            List<EncodeChoice> a = run(selector(m, 1234, model), 3000, 5);
+            List<EncodeChoice> b = run(selector(m, 1234, copy), 3000, 5);
+            assertThat(a).isEqualTo(b);
+        }
+    }
+
+    @Test
+    void aDifferentSeedExploresOtherFramesButExploitsTheSame() {
+        SelectorModel model = SelectorModelTest.build(1, SelectorModelTest.observations(3, 400));
+        Selector s1 = selector(NetworkMode.HYBRID, 1, model);
+        Selector s2 = selector(NetworkMode.HYBRID, 2, model);
+        SplittableRandom rnd = new SplittableRandom(8);
+        Set<Integer> explored1 = new HashSet<>();
+        Set<Integer> explored2 = new HashSet<>();
+        for (int i = 0; i < 5000; i++) {
+            DataFeatures f = randomFeatures(rnd);
+            Selector.Decision d1 = s1.decide(f, FrameType.DELTA, "vm-1/r" + (i % 7), i, true);
+            Selector.Decision d2 = s2.decide(f, FrameType.DELTA, "vm-1/r" + (i % 7), i, true);
+            assertThat(d1.best()).isEqualTo(d2.best());
+            if (d1.explored()) {
+                explored1.add(i);
+            }
+            if (d2.explored()) {
+                explored2.add(i);
+            }
+        }
+        assertThat(explored1).isNotEmpty().isNotEqualTo(explored2);
+    }
+
+    static List<EncodeChoice> run(Selector s, int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<EncodeChoice> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            DataFeatures f = randomFeatures(rnd);
+            FrameType t = rnd.nextInt(10) == 0 ? FrameType.FULL : FrameType.DELTA;
+            out.add(s.choose(f, t, "vm-" + rnd.nextInt(50) + "/r0001", rnd.nextLong(1_000_000), rnd.nextBoolean()));
+        }
+        return out;
+    }
+
+    /** A model in which every candidate has plenty of records of every kind, matching the priors. */
+    static SelectorModel wellSampled(int records) {
+        SelectorModel.Builder b = new SelectorModel.Builder(1);
+        for (int kind = 0; kind < DataFeatures.KINDS; kind++) {
+            for (EncodeChoice c : SelectorConfig.DEFAULT_CANDIDATES) {
+                for (EncodeChoice e : List.of(c, c.forFrame(FrameType.FULL))) {
+                    CostModel.Estimate p = CostModel.prior(e, REDIS);
+                    long in = 1 << 20;
+                    b.add(new Observation(kind, e, new Aggregate(records, in * records, in * records, (long) (p.ratio() * in * records),
+                            (long) (p.encodeNanosPerByte() * in * records), 0, 0, 0), 0));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    @Test
+    void explorationIsBoundedByTheRateAndItsCostByAQuarterOfIt() {
+        double eps = SelectorConfig.DEFAULT_EPSILON;
+        for (NetworkMode m : NetworkMode.values()) {
+            Selector s = selector(m, 99, wellSampled(100));
+            int explored = 0;
+            double extra = 0;
+            double best = 0;
+            SplittableRandom rnd = new SplittableRandom(m.ordinal());
+            int n = 20_000;
+            for (int i = 0; i < n; i++) {
+                DataFeatures f = randomFeatures(rnd);
+                Selector.Decision d = s.decide(f, FrameType.DELTA, "vm/r" + (i % 13), i, true);
+                if (d.explored()) {
+                    explored++;
+                    assertThat(d.choice()).isNotEqualTo(d.best());
+                    assertThat(d.expectedCostNanos()).isGreaterThanOrEqualTo(d.bestCostNanos());
+                } else {
+                    assertThat(d.choice()).isEqualTo(d.best());
+                }
+                extra += d.expectedCostNanos() - d.bestCostNanos();
+                best += d.bestCostNanos();
+            }
+            assertThat((double) explored / n).as("%s exploration rate", m).isBetween(eps / 10, eps * 1.2);
+            assertThat(extra / best).as("%s expected extra cost", m).isLessThan(eps / 4 * 1.5);
+        }
+        // no exploration at all when both rates are 0
+        SelectorConfig none = SelectorConfig.defaults(NetworkMode.HYBRID, 5).withExploration(0, 0, 3);
+        Selector s = new Selector(none, SelectorModel.EMPTY);
+        SplittableRandom rnd = new SplittableRandom(1);
+        for (int i = 0; i < 5000; i++) {
+            assertThat(s.decide(randomFeatures(rnd), FrameType.DELTA, "k", i, true).explored()).isFalse();
+        }
+    }
+
+    @Test
+    void undersampledCandidatesAreExploredAtTheWarmUpRate() {
+        Selector cold = selector(NetworkMode.HYBRID, 3, SelectorModel.EMPTY);
+        Selector warm = selector(NetworkMode.HYBRID, 3, wellSampled(10));
+        int coldExplored = 0;
+        int warmExplored = 0;
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            if (cold.decide(EDITED, FrameType.DELTA, "k", i, true).explored()) {
+                coldExplored++;
+            }
+            if (warm.decide(EDITED, FrameType.DELTA, "k", i, true).explored()) {
+                warmExplored++;
+            }
+        }
+        assertThat((double) coldExplored / n).isLessThanOrEqualTo(SelectorConfig.DEFAULT_WARMUP_RATE).isGreaterThan(3 * (double) warmExplored / n);
+        assertThat((double) warmExplored / n).isLessThanOrEqualTo(SelectorConfig.DEFAULT_EPSILON);
+    }
+
+    @Test
+    void aFewRecordsMoveTheEstimateAndManyDecideIt() {
+        EncodeChoice slow = EncodeChoice.parse("xbzrle+zstd-19");
+        int kind = REDIS.kind();
+        assertThat(selector(NetworkMode.INTERNET, 1, SelectorModel.EMPTY).decide(REDIS, FrameType.DELTA, "k", 1, true).best())
+                .isNotEqualTo(slow);
+        // Records say zstd-19 is fast here (0.5 ns/B: a faster machine) and compresses 30% better than the priors think.
+        double ratio = CostModel.prior(slow, REDIS).ratio() * 0.7;
+        long payload = Observation.payloadBytes(REDIS, slow.method());
+        Observation record = new Observation(kind, slow, Aggregate.encoded(REDIS.bytes(), payload, (long) (ratio * REDIS.bytes()),
+                REDIS.bytes() / 2), 1);
+        SelectorModel.Builder b = new SelectorModel.Builder(1);
+        for (int i = 0; i < 5; i++) {
+            b.add(record);
+        }
+        SelectorModel five = b.build();
+        CostModel.Estimate prior = CostModel.prior(slow, REDIS);
+        CostModel.Estimate est = CostModel.estimate(slow, REDIS, five.aggregate(kind, slow), SelectorConfig.DEFAULT_PSEUDO_COUNT);
+        // (k * prior + n * observed) / (k + n) with k = 3, n = 5
+        assertThat(est.encodeNanosPerByte()).isCloseTo((3 * prior.encodeNanosPerByte() + 5 * 0.5) / 8, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(est.ratio()).isCloseTo((3 * prior.ratio() + 5 * (double) (long) (ratio * REDIS.bytes()) / REDIS.bytes()) / 8,
+                org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(est.decodeNanosPerByte()).isEqualTo(prior.decodeNanosPerByte());
+        for (int i = 0; i < 195; i++) {
+            b.add(record);
+        }
+        assertThat(selector(NetworkMode.INTERNET, 1, b.build()).decide(REDIS, FrameType.DELTA, "k", 1, true).best()).isEqualTo(slow);
+    }
+
+    @Test
+    void decodersRecordsUpdateTheDecodeEstimate() {
+        EncodeChoice lz4 = EncodeChoice.parse("xbzrle+lz4");
+        EncodeChoice none = EncodeChoice.parse("xbzrle+none");
+        int kind = REDIS.kind();
+        // Receivers on slow machines report xbzrle+none decoding at 30 ns/B.
+        SelectorModel.Builder b = new SelectorModel.Builder(1);
+        for (int i = 0; i < 20; i++) {
+            b.add(Observation.decoded(REDIS, none, REDIS.bytes() * 30, i));
+        }
+        SelectorModel m = b.build();
+        assertThat(m.aggregate(kind, none).decodeCount()).isEqualTo(20);
+        assertThat(m.aggregate(kind, none).count()).isZero();
+        Selector s = selector(NetworkMode.DATACENTER, 1, m);
+        assertThat(CostModel.estimate(none, REDIS, m.aggregate(kind, none), 3).decodeNanosPerByte()).isGreaterThan(20);
+        assertThat(s.decide(REDIS, FrameType.DELTA, "k", 1, false).best()).isNotEqualTo(none);
+        assertThat(s.decide(REDIS, FrameType.DELTA, "k", 1, false).best()).isEqualTo(lz4);
+    }
+
+    @Test
+    void keyframesChooseAmongCodecsOnRawPagesAndDictionaryCandidatesNeedADictionary() {
+        Selector s = selector(NetworkMode.INTERNET, 1, SelectorModel.EMPTY);
+        DataFeatures full = new DataFeatures(5.1, 0.3, 1.0, 512, 2 << 20, 1.0);
+        List<Selector.Scored> ranked = s.rank(full, FrameType.FULL, true);
+        assertThat(ranked).allMatch(x -> x.choice().method() == DeltaMethod.RAW);
+        assertThat(ranked.stream().map(Selector.Scored::choice).distinct().count()).isEqualTo(ranked.size());
+        assertThat(ranked.stream().map(x -> x.choice().toString()))
+                .containsExactly("raw+none", "raw+lz4", "raw+zstd-1", "raw+zstd-3", "raw+zstd-3+tdict", "raw+zstd-9", "raw+zstd-19");
+        assertThat(s.rank(REDIS, FrameType.DELTA, false)).noneMatch(x -> x.choice().trainedDictionary());
+        assertThat(s.rank(REDIS, FrameType.DELTA, true)).anyMatch(x -> x.choice().trainedDictionary());
+        for (int i = 0; i < 2000; i++) {
+            assertThat(s.choose(REDIS, FrameType.DELTA, "k", i, false).trainedDictionary()).isFalse();
+        }
+        assertThatThrownBy(() -> s.rank(REDIS, FrameType.DELETE, true)).isInstanceOf(IllegalArgumentException.class);
+        // a frame without bytes (only zero pages) is never an exploration
+        DataFeatures empty = new DataFeatures(0, 1, 1, 3, 0, 0);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(s.decide(empty, FrameType.DELTA, "k", i, true).explored()).isFalse();
+        }
+    }
+
+    @Test
+    void theDrawIsTheDocumentedHash() {
+        // Known answers: XXH64(UTF-8 key, seed), then SplitMix64's finalizer of h ^ (sequence * golden gamma).
+        assertThat(Selector.draw(0, "vm-42/r0007", 0)).isEqualTo(KNOWN[0]);
+        assertThat(Selector.draw(42, "vm-42/r0007", 1)).isEqualTo(KNOWN[1]);
+        assertThat(Selector.draw(-1, "ü", Long.MAX_VALUE)).isEqualTo(KNOWN[2]);
+        SplittableRandom rnd = new SplittableRandom(1);
+        double sum = 0;
+        for (int i = 0; i < 100_000; i++) {
+            double u = Selector.draw(7, "k" + rnd.nextInt(100), i);
+            assertThat(u).isBetween(0.0, 1.0).isLessThan(1.0);
+            sum += u;
+        }
+        assertThat(sum / 100_000).isBetween(0.49, 0.51);
+    }
+
+    /** Computed by an independent Python implementation of XXH64 and the formula in docs/selector.md. */
+    static final double[] KNOWN = {0.25247248121084076, 0.22239308938618974, 0.14861758725477936};
+
+    @Test
+    void configIsBounded() {
+        SelectorConfig d = SelectorConfig.defaults(NetworkMode.INTERNET, 1);
+        assertThatThrownBy(() -> d.withExploration(0.11, 0.1, 3)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.withExploration(-0.01, 0.1, 3)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.withExploration(0.02, 0.26, 3)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.withExploration(Double.NaN, 0.1, 3)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.withCandidates(List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.withCandidates(List.of(EncodeChoice.parse("raw+none"), EncodeChoice.parse("raw+none"))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(d.link().bitsPerSecond()).isEqualTo(100_000_000L);
+        assertThat(d.candidates()).hasSize(10);
+    }
+}
