@@ -1,5 +1,6 @@
 package dev.hde.job;
 
+import dev.hde.job.catalog.KeyframeStart;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaConnectors;
 import dev.hde.operators.FrameApplierFunction;
@@ -22,6 +23,11 @@ import org.apache.flink.util.CloseableIterator;
  * applier (rebuilds each region in keyed state, checks every frame) ─► a verdict per frame.
  * With a bounded source ({@link HdeJobConfig#bounded(boolean)}: the end offsets present when the
  * job starts) it ends once it has read them, which is what {@code hde decode} does by default.
+ *
+ * <p>With {@link HdeJobConfig#decodeFromCatalog(boolean)} it starts mid-stream: {@link #fromKafka}
+ * reads the baseline catalog from the catalog topic, starts each partition of the frames topic at
+ * the earliest keyframe the catalog names there ({@link KeyframeStart}), and the applier skips a
+ * region's DELTA frames until its first FULL frame.
  */
 public final class DecoderJob {
 
@@ -30,19 +36,46 @@ public final class DecoderJob {
     private final HdeJobConfig config;
     private final Source<FrameRecord, ?, ?> frames;
     private final String imageDirectory;
+    private final boolean startAtKeyframe;
+    private KeyframeStart.Plan plan;
 
     /**
      * @param imageDirectory where to write every rebuilt region after each of its frames
      *     ({@code vm-01_r0002.bin} for {@code vm-01/r0002}), or null
      */
     public DecoderJob(HdeJobConfig config, Source<FrameRecord, ?, ?> frames, String imageDirectory) {
+        this(config, frames, imageDirectory, false);
+    }
+
+    /**
+     * @param startAtKeyframe the source does not start at the beginning of the frames: skip each
+     *     region's DELTA frames until its first FULL frame instead of refusing them
+     */
+    public DecoderJob(HdeJobConfig config, Source<FrameRecord, ?, ?> frames, String imageDirectory, boolean startAtKeyframe) {
         this.config = Objects.requireNonNull(config);
         this.frames = Objects.requireNonNull(frames);
         this.imageDirectory = imageDirectory;
+        this.startAtKeyframe = startAtKeyframe;
     }
 
+    /**
+     * The frames topic of {@code config}: from its beginning, or, with
+     * {@link HdeJobConfig#decodeFromCatalog()}, from the keyframes the catalog names (reads the
+     * catalog topic and asks the brokers for offsets now).
+     */
     public static DecoderJob fromKafka(HdeJobConfig config, String imageDirectory) {
-        return new DecoderJob(config, KafkaConnectors.frames(config), imageDirectory);
+        if (!config.decodeFromCatalog()) {
+            return new DecoderJob(config, KafkaConnectors.frames(config), imageDirectory);
+        }
+        KeyframeStart.Plan plan = KeyframeStart.plan(config);
+        DecoderJob job = new DecoderJob(config, KafkaConnectors.frames(config, plan.initializer()), imageDirectory, true);
+        job.plan = plan;
+        return job;
+    }
+
+    /** Where a decoder made by {@link #fromKafka} with the catalog starts, and what the catalog said; null otherwise. */
+    public KeyframeStart.Plan startPlan() {
+        return plan;
     }
 
     /** Adds the decoder graph to {@code env}; returns the verdicts, one per frame, for the caller to sink. */
@@ -54,7 +87,7 @@ public final class DecoderJob {
         return env.fromSource(frames, EventTime.none(), "frames", TypeInformation.of(FrameRecord.class))
                 .uid("frames-source")
                 .keyBy(new FrameKey(), Types.STRING)
-                .process(new FrameApplierFunction(config.limits(), imageDirectory), TypeInformation.of(RegionVerdict.class))
+                .process(new FrameApplierFunction(config.limits(), imageDirectory, startAtKeyframe), TypeInformation.of(RegionVerdict.class))
                 .uid("frame-applier")
                 .name("apply frames");
     }

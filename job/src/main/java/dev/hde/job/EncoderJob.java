@@ -1,18 +1,26 @@
 package dev.hde.job;
 
+import dev.hde.job.catalog.KafkaCatalogReplay;
+import dev.hde.job.catalog.KafkaFramePartitioner;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaConnectors;
 import dev.hde.operators.BaselineEvent;
+import dev.hde.operators.CatalogMergerFunction;
+import dev.hde.operators.CatalogRecord;
+import dev.hde.operators.CatalogReplay;
 import dev.hde.operators.DeadLetter;
+import dev.hde.operators.FramePartitioner;
 import dev.hde.operators.FrameRecord;
 import dev.hde.operators.PageUpdateValidator;
 import dev.hde.operators.PerformanceRecord;
 import dev.hde.operators.RegionEncoderFunction;
 import dev.hde.operators.SourceRecord;
 import dev.hde.operators.ValidEvent;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -31,7 +39,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * page updates ─► validate ─┬─► keyBy(state key) ─► encoder ─► frames (exactly-once)
  *                           └─► dead letters          ▲  ├─► performance records (side output)
  *               selector model (broadcast) ───────────┘  └─► baseline events (side output)
+ *                                                              │
+ *                  catalog topic (other sites) ─► catalog merger (parallelism 1) ─► catalog topic (exactly-once)
  * </pre>
+ *
+ * <p>The catalog merger ({@link CatalogMergerFunction}, docs/crdt.md) is attached with
+ * {@link #withCatalog}; {@link #fromKafka} does so when {@link HdeJobConfig#catalogEnabled()}.
  *
  * <p>Sources and sinks are passed in (in the style of the Flink training exercises), so tests and
  * benchmarks run the same graph on other topics or in-memory connectors; {@link #fromKafka} wires
@@ -49,13 +62,36 @@ public final class EncoderJob {
     private final Sink<FrameRecord> frames;
     private final Sink<DeadLetter> deadLetters;
     private UnaryOperator<DataStream<FrameRecord>> afterEncoder = UnaryOperator.identity();
+    private Catalog catalog;
 
-    /** The streams of a built encoder graph, for callers that sink more of them. */
+    /**
+     * The streams of a built encoder graph, for callers that sink more of them.
+     *
+     * @param catalog the messages this site's catalog merger publishes, or null without a catalog
+     */
     public record Outputs(
             DataStream<FrameRecord> frames,
             DataStream<DeadLetter> deadLetters,
             DataStream<PerformanceRecord> performance,
-            DataStream<BaselineEvent> baselines) {}
+            DataStream<BaselineEvent> baselines,
+            DataStream<CatalogRecord> catalog) {
+
+        public Outputs(DataStream<FrameRecord> frames, DataStream<DeadLetter> deadLetters, DataStream<PerformanceRecord> performance,
+                DataStream<BaselineEvent> baselines) {
+            this(frames, deadLetters, performance, baselines, null);
+        }
+    }
+
+    /**
+     * The catalog merger's connections: the catalog topic in (every site's messages) and out (this
+     * site's), the topic as it stands for the merger's start, and the frames topic's partitioner.
+     */
+    public record Catalog(Source<CatalogRecord, ?, ?> source, Sink<CatalogRecord> sink, CatalogReplay replay, FramePartitioner partitioner) {
+        public Catalog {
+            Objects.requireNonNull(source);
+            Objects.requireNonNull(sink);
+        }
+    }
 
     public EncoderJob(HdeJobConfig config, Source<SourceRecord, ?, ?> events, Source<byte[], ?, ?> selectorModel,
             Sink<FrameRecord> frames, Sink<DeadLetter> deadLetters) {
@@ -68,8 +104,25 @@ public final class EncoderJob {
 
     /** The production wiring: page updates, selector model, frames and dead letters on the Kafka topics of {@code config}. */
     public static EncoderJob fromKafka(HdeJobConfig config) {
-        return new EncoderJob(config, KafkaConnectors.pageUpdates(config), KafkaConnectors.selectorModel(config),
+        EncoderJob job = new EncoderJob(config, KafkaConnectors.pageUpdates(config), KafkaConnectors.selectorModel(config),
                 KafkaConnectors.framesSink(config), KafkaConnectors.deadLetterSink(config));
+        if (config.catalogEnabled()) {
+            job.withCatalog(kafkaCatalog(config));
+        }
+        return job;
+    }
+
+    /** The catalog merger on the catalog topic of {@code config}; the merger replays the topic on every start. */
+    public static Catalog kafkaCatalog(HdeJobConfig config) {
+        return new Catalog(KafkaConnectors.catalog(config), KafkaConnectors.catalogSink(config),
+                new KafkaCatalogReplay(config.kafkaClientProperties(), config.catalogTopic(), Duration.ofMinutes(5)),
+                new KafkaFramePartitioner(config.kafkaClientProperties(), config.framesTopic()));
+    }
+
+    /** Attaches the catalog merger to the baseline events (null: none). Its settings come from the job's config. */
+    public EncoderJob withCatalog(Catalog catalog) {
+        this.catalog = catalog;
+        return this;
     }
 
     /**
@@ -122,8 +175,32 @@ public final class EncoderJob {
         DataStream<DeadLetter> dead = valid.getSideOutput(PageUpdateValidator.DEAD_LETTERS);
         dead.sinkTo(deadLetters).uid("dead-letters-sink").name("dead-letters");
 
-        return new Outputs(out, dead, encoded.getSideOutput(RegionEncoderFunction.PERFORMANCE),
-                encoded.getSideOutput(RegionEncoderFunction.BASELINES));
+        DataStream<BaselineEvent> baselines = encoded.getSideOutput(RegionEncoderFunction.BASELINES);
+        DataStream<CatalogRecord> published = catalog == null ? null : mergeCatalog(env, baselines);
+        return new Outputs(out, dead, encoded.getSideOutput(RegionEncoderFunction.PERFORMANCE), baselines, published);
+    }
+
+    /**
+     * The catalog merger: one per site (parallelism 1, both inputs keyed by one constant key). The
+     * catalog source carries no watermarks, so the merger's end-of-input timer fires only when both
+     * inputs have ended (a bounded run), never because one of them is idle.
+     */
+    private DataStream<CatalogRecord> mergeCatalog(StreamExecutionEnvironment env, DataStream<BaselineEvent> baselines) {
+        DataStream<CatalogRecord> remote = env
+                .fromSource(catalog.source(), WatermarkStrategy.noWatermarks(), "catalog", TypeInformation.of(CatalogRecord.class))
+                .uid("catalog-source")
+                .setParallelism(1);
+        SingleOutputStreamOperator<CatalogRecord> merged = baselines
+                .keyBy(CatalogMergerFunction.baselineKey(), Types.STRING)
+                .connect(remote.keyBy(CatalogMergerFunction.recordKey(), Types.STRING))
+                .process(new CatalogMergerFunction(config.catalogMergerSettings(), catalog.replay(), catalog.partitioner()),
+                        TypeInformation.of(CatalogRecord.class))
+                .uid("catalog-merger")
+                .name("merge catalog")
+                .setParallelism(1)
+                .setMaxParallelism(1);
+        merged.sinkTo(catalog.sink()).uid("catalog-sink").name("catalog").setParallelism(1);
+        return merged;
     }
 
     /** Builds the graph on {@code env} and runs it until it ends (bounded sources) or fails. */

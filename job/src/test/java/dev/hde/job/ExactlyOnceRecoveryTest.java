@@ -77,8 +77,8 @@ class ExactlyOnceRecoveryTest {
     void failureAfterACheckpointGivesTheFramesOfAFailureFreeRun(@TempDir Path checkpoints, @TempDir Path images) throws Exception {
         HdeJobConfig clean = PipelineTestSupport.config(kafka, "eo", checkpoints);
         HdeJobConfig failing = clean.copy().framesTopic("eo.frames-failure").encoderGroupId("eo-encoder-failure")
-                .transactionalIdPrefix("eo-failure").deadLettersTopic("eo.dead-letters-failure");
-        PipelineTestSupport.createTopics(kafka, clean, failing.framesTopic(), failing.deadLettersTopic());
+                .transactionalIdPrefix("eo-failure").deadLettersTopic("eo.dead-letters-failure").catalogTopic("eo.catalog-failure");
+        PipelineTestSupport.createTopics(kafka, clean, failing.framesTopic(), failing.deadLettersTopic(), failing.catalogTopic());
         SyntheticWorkload memory = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(4, 4).withRegionPages(32).withDirtyRate(0.1));
         PipelineTestSupport.publish(clean, memory, 20);
 

@@ -49,6 +49,7 @@ final class PipelineTestSupport {
                 .framesTopic(prefix + ".frames")
                 .deadLettersTopic(prefix + ".dead-letters")
                 .selectorModelTopic(prefix + ".selector-model")
+                .catalogTopic(prefix + ".catalog")
                 .encoderGroupId(prefix + "-encoder")
                 .decoderGroupId(prefix + "-decoder")
                 .transactionalIdPrefix(prefix)
@@ -61,7 +62,8 @@ final class PipelineTestSupport {
     }
 
     static void createTopics(EmbeddedKafka kafka, HdeJobConfig c, String... more) throws Exception {
-        List<String> topics = new ArrayList<>(List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(), c.selectorModelTopic()));
+        List<String> topics = new ArrayList<>(List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(), c.selectorModelTopic(),
+                c.catalogTopic()));
         topics.addAll(List.of(more));
         kafka.createTopics(PARTITIONS, topics, Set.of(c.selectorModelTopic()));
     }

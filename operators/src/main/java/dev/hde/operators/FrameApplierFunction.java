@@ -4,6 +4,8 @@ import dev.hde.codec.HdeException;
 import dev.hde.codec.Limits;
 import dev.hde.codec.region.FrameApplier;
 import dev.hde.codec.region.PageStore;
+import dev.hde.codec.wire.FrameFormat;
+import dev.hde.codec.wire.FrameType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,6 +27,12 @@ import org.apache.flink.util.Collector;
  * The receiver as a Flink function: rebuilds each region in keyed state from its frames, checks
  * every frame (chain, digest, format), and emits a verdict per frame. A frame that fails stops
  * its region with the error; later frames of that region are counted and ignored.
+ *
+ * <p>A receiver that starts mid-stream (at the keyframes the baseline catalog names, not at the
+ * beginning of the frames topic) is made with {@code startAtKeyframe}: until a region has taken
+ * its first frame, its DELTA frames are skipped (counted in {@code framesSkippedBeforeKeyframe},
+ * no state, no verdict) instead of being refused with {@code NO_KEYFRAME}; the region starts at
+ * its first FULL (or DELETE) frame. Every frame from there on is checked as always.
  */
 public class FrameApplierFunction extends KeyedProcessFunction<String, FrameRecord, RegionVerdict> {
 
@@ -46,10 +54,22 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     private transient Counter applied;
     private transient Counter failed;
     private transient Counter ignored;
+    private transient Counter skipped;
+    /** Skip the DELTA frames a region receives before its first frame (a mid-stream start). */
+    private final boolean startAtKeyframe;
 
     public FrameApplierFunction(Limits limits, String imageDirectory) {
+        this(limits, imageDirectory, false);
+    }
+
+    /**
+     * @param startAtKeyframe true for a receiver that does not start at the beginning of the frames:
+     *     a region's DELTA frames before its first FULL frame are skipped, not refused
+     */
+    public FrameApplierFunction(Limits limits, String imageDirectory, boolean startAtKeyframe) {
         this.limits = limits;
         this.imageDirectory = imageDirectory;
+        this.startAtKeyframe = startAtKeyframe;
     }
 
     @Override
@@ -61,12 +81,17 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         applied = getRuntimeContext().getMetricGroup().counter("framesApplied");
         failed = getRuntimeContext().getMetricGroup().counter("regionsFailed");
         ignored = getRuntimeContext().getMetricGroup().counter("framesIgnored");
+        skipped = getRuntimeContext().getMetricGroup().counter("framesSkippedBeforeKeyframe");
     }
 
     @Override
     public void processElement(FrameRecord frame, Context ctx, Collector<RegionVerdict> out) throws Exception {
         ReceivedRegion r = region.value();
         if (r == null) {
+            if (startAtKeyframe && isDelta(frame.bytes)) {
+                skipped.inc();
+                return;
+            }
             r = new ReceivedRegion();
         }
         if (r.error != null) {
@@ -87,6 +112,18 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         }
         region.update(r);
         out.collect(verdict(ctx.getCurrentKey(), r));
+    }
+
+    /**
+     * The frame type byte says DELTA (read from its fixed offset, no CRC check: a frame skipped here
+     * is one the receiver would not apply anyway; every other frame goes to the applier, which checks it all).
+     */
+    static boolean isDelta(byte[] frame) {
+        if (frame == null || frame.length < FrameFormat.MIN_FRAME_BYTES) {
+            return false;
+        }
+        int magic = (frame[0] & 0xFF) | (frame[1] & 0xFF) << 8 | (frame[2] & 0xFF) << 16 | (frame[3] & 0xFF) << 24;
+        return magic == FrameFormat.MAGIC && (frame[5] & 0xFF) == FrameType.DELTA.id();
     }
 
     static RegionVerdict verdict(String key, ReceivedRegion r) {

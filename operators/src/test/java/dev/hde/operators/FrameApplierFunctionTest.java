@@ -51,7 +51,12 @@ class FrameApplierFunctionTest {
     }
 
     private KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict> applier(String imageDirectory) throws Exception {
-        function = new FrameApplierFunction(Limits.DEFAULT, imageDirectory);
+        return applier(imageDirectory, false);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict> applier(String imageDirectory, boolean startAtKeyframe)
+            throws Exception {
+        function = new FrameApplierFunction(Limits.DEFAULT, imageDirectory, startAtKeyframe);
         var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(function, (KeySelector<FrameRecord, String>) f -> f.stateKey, Types.STRING);
         open.add(h);
         return h;
@@ -192,6 +197,45 @@ class FrameApplierFunctionTest {
         assertSamePages(statePages(h, B), b.pages());
         assertThat(counter("applied")).isEqualTo(12);
         assertThat(counter("failed")).isZero();
+    }
+
+    @Test
+    void aMidStreamStartSkipsDeltasUntilTheFirstKeyframeAndChecksEverythingAfter() throws Exception {
+        var h = applier(null, true);
+        Sender a = new Sender(A);
+        Sender b = new Sender(B);
+        a.full();
+        b.full();
+        // The receiver joins here: the deltas of the running epochs come before any keyframe.
+        h.processElement(a.delta(), 0);
+        h.processElement(a.delta(), 0);
+        h.processElement(b.delta(), 0);
+        assertThat(drain(h)).as("skipped frames make no verdict").isEmpty();
+        assertThat(h.numKeyedStateEntries()).as("and no state").isZero();
+        assertThat(counter("skipped")).isEqualTo(3);
+
+        assertVerified(one(h, a.full()), a, 1);
+        assertVerified(one(h, a.delta()), a, 2);
+        assertSamePages(statePages(h, A), a.pages());
+        // Once a region has its keyframe, a gap is an error again, not a skip.
+        a.delta();
+        RegionVerdict gap = one(h, a.delta());
+        assertThat(gap.verified).isFalse();
+        assertThat(gap.error).contains("SEQUENCE_GAP");
+        // A delete before any keyframe is taken as it is (the region is gone).
+        RegionVerdict gone = one(h, b.delete());
+        assertThat(gone.verified).isTrue();
+        assertThat(gone.deleted).isTrue();
+        // A frame that is not a frame is refused, not skipped.
+        RegionVerdict bad = one(h, new FrameRecord("vm-00/r0009", "not a frame at all".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(bad.verified).isFalse();
+        assertThat(counter("skipped")).isEqualTo(3);
+
+        // Without the flag the same delta is refused with NO_KEYFRAME.
+        var strict = applier(null, false);
+        Sender c = new Sender("vm-00/r0003");
+        RegionVerdict refused = one(strict, c.fullThenDelta());
+        assertThat(refused.error).contains("NO_KEYFRAME");
     }
 
     @Test

@@ -84,7 +84,8 @@ class PojoTypesTest {
                 Arguments.of(BaselineEvent.class, baseline),
                 Arguments.of(BaselineEvent.class, pruned),
                 Arguments.of(RegionVerdict.class, verdict),
-                Arguments.of(ReceivedRegion.class, received));
+                Arguments.of(ReceivedRegion.class, received),
+                Arguments.of(CatalogRecord.class, new CatalogRecord("site-a", new byte[] {0x48, 0x44, 0x45, 0x43, 1})));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -95,7 +95,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     .selectorModelTopic("bench.selector-model")
                     .startingOffsets(HdeJobConfig.StartingOffsets.EARLIEST)
                     .bounded(true)
-                    .objectReuse(!noObjectReuse);
+                    .objectReuse(!noObjectReuse)
+                    .catalogEnabled(false); // the encoder's own cost against the pass-through job (the merger sees one event per keyframe)
             encoder.applyTo(base);
             List<String> topics = new ArrayList<>(List.of(base.pageUpdatesTopic(), base.deadLettersTopic(), base.selectorModelTopic()));
             for (int i = 0; i < repeat; i++) {

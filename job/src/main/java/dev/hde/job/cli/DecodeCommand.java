@@ -1,10 +1,13 @@
 package dev.hde.job.cli;
 
 import dev.hde.job.DecoderJob;
+import dev.hde.job.catalog.KeyframeStart;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.operators.RegionVerdict;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,7 +29,8 @@ import picocli.CommandLine.Spec;
             "Run the HDE decoder job: frames (Kafka, read_committed) -> rebuild and",
             "verify every region. Reads up to the end of the frames topic as it is at",
             "the start (unless --follow), prints the last verdict of every region and",
-            "a JSON summary as the last line; exits 1 if any region failed."
+            "a JSON summary as the last line; exits 1 if any region failed. With",
+            "--from-catalog it starts at the keyframes the baseline catalog names."
         })
 public final class DecodeCommand implements Callable<Integer> {
 
@@ -41,6 +45,18 @@ public final class DecodeCommand implements Callable<Integer> {
 
     @Mixin
     EncoderOptions.LimitsOptions limits = new EncoderOptions.LimitsOptions();
+
+    @Mixin
+    CatalogOptions catalog = new CatalogOptions();
+
+    @Option(names = "--from-catalog",
+            description = "Start at the latest keyframe of each region the baseline catalog names (this --site-id's keyframes) instead of at "
+                    + "the beginning of the frames topic.")
+    boolean fromCatalog;
+
+    @Option(names = "--keyframe-seek-slack", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "With --from-catalog: look for each keyframe this long before its capture time (default: 30s).")
+    Duration seekSlack;
 
     @Option(names = "--images", paramLabel = "DIR", description = "Write every rebuilt region to DIR (vm-01/r0002 as vm-01_r0002.bin).")
     Path images;
@@ -57,6 +73,11 @@ public final class DecodeCommand implements Callable<Integer> {
         kafka.applyTo(c, true);
         flink.applyTo(c);
         limits.applyTo(c);
+        catalog.applyTo(c);
+        c.decodeFromCatalog(fromCatalog);
+        if (seekSlack != null) {
+            c.keyframeSeekSlack(seekSlack);
+        }
         c.bounded(!follow);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -65,7 +86,18 @@ public final class DecodeCommand implements Callable<Integer> {
             err.flush();
         }
         long t0 = System.nanoTime();
-        Map<String, RegionVerdict> latest = DecoderJob.fromKafka(c, images == null ? null : images.toString())
+        DecoderJob job = DecoderJob.fromKafka(c, images == null ? null : images.toString());
+        KeyframeStart.Plan plan = job.startPlan();
+        if (plan != null && !quiet) {
+            err.println(String.format(Locale.ROOT,
+                    "hde decode: catalog of %s (%d messages merged, %d refused): %d regions with keyframes in %s (site %s), %d elsewhere; "
+                            + "starting at %s, %d records skipped%s",
+                    c.catalogTopic(), plan.catalog().messages(), plan.catalog().refused(), plan.keyframes().size(), c.framesTopic(), c.siteId(),
+                    plan.otherSites().size(), offsets(plan),
+                    plan.skippable(), plan.fromBeginning().isEmpty() ? "" : "; partitions " + plan.fromBeginning() + " from the beginning"));
+            err.flush();
+        }
+        Map<String, RegionVerdict> latest = job
                 .collectLatest(StreamExecutionEnvironment.getExecutionEnvironment(c.flinkConfiguration()), v -> {
                     if (follow && !quiet) {
                         out.println(line(v));
@@ -75,15 +107,30 @@ public final class DecodeCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long failed = latest.values().stream().filter(v -> !v.verified).count();
         long frames = latest.values().stream().mapToLong(v -> v.framesApplied).sum();
+        // A region the catalog says has a keyframe here, of which no frame was taken: its keyframe was not found.
+        List<String> missing = plan == null ? List.of() : plan.keyframes().keySet().stream().filter(k -> !latest.containsKey(k)).toList();
         if (!quiet) {
             for (RegionVerdict v : latest.values()) {
                 out.println(line(v));
             }
+            for (String key : missing) {
+                out.println(String.format(Locale.ROOT, "%-16s MISSING: the catalog names keyframe epoch %d, not found on %s", key,
+                        plan.keyframes().get(key).epoch(), c.framesTopic()));
+            }
         }
-        out.println(String.format(Locale.ROOT, "{\"regions\":%d,\"regions_failed\":%d,\"frames_applied\":%d,\"verified\":%b,\"seconds\":%.1f}",
-                latest.size(), failed, frames, failed == 0, seconds));
+        boolean ok = failed == 0 && missing.isEmpty();
+        out.println(String.format(Locale.ROOT, "{\"regions\":%d,\"regions_failed\":%d,%s\"frames_applied\":%d,\"verified\":%b,\"seconds\":%.1f}",
+                latest.size(), failed, plan == null ? "" : String.format(Locale.ROOT, "\"catalog_regions\":%d,\"regions_missing\":%d,\"records_skipped\":%d,",
+                        plan.keyframes().size(), missing.size(), plan.skippable()),
+                frames, ok, seconds));
         out.flush();
-        return failed == 0 ? 0 : 1;
+        return ok ? 0 : 1;
+    }
+
+    private static String offsets(KeyframeStart.Plan plan) {
+        StringBuilder s = new StringBuilder();
+        plan.offsets().forEach((tp, o) -> s.append(s.length() == 0 ? "" : ", ").append(tp.partition()).append(':').append(o));
+        return s.toString();
     }
 
     static String line(RegionVerdict v) {

@@ -110,7 +110,7 @@ public final class DemoCommand implements Callable<Integer> {
                     .restartDelay(Duration.ofSeconds(1));
             encoder.applyTo(config);
             kafka.createTopics(partitions, List.of(config.pageUpdatesTopic(), config.framesTopic(), config.deadLettersTopic(),
-                    config.selectorModelTopic()), Set.of(config.selectorModelTopic()));
+                    config.selectorModelTopic(), config.catalogTopic()), Set.of(config.selectorModelTopic()));
             say("broker at %s; encoding with %s%s, checkpoints every %s, %s state, parallelism %d", kafka.bootstrapServers(),
                     config.describeSpecs(), config.compressionDisabled() ? " (compression disabled)" : "",
                     DurationConverter.format(checkpointInterval), stateBackend.name().toLowerCase(Locale.ROOT), parallelism);

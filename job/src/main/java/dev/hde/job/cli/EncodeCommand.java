@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Run the HDE encoder job: page updates (Kafka) -> validate -> encode per",
             "state key -> frames (Kafka, exactly-once); refused events go to the",
-            "dead-letter topic. Every setting and its default: docs/configuration.md."
+            "dead-letter topic; the catalog merger keeps this site's baseline catalog",
+            "on the catalog topic (--site-id). Every setting and its default:",
+            "docs/configuration.md."
         })
 public final class EncodeCommand implements Callable<Integer> {
 
@@ -41,6 +43,12 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Mixin
     EncoderOptions encoder = new EncoderOptions();
+
+    @Mixin
+    CatalogOptions catalog = new CatalogOptions();
+
+    @Mixin
+    CatalogOptions.Merger merger = new CatalogOptions.Merger();
 
     @Option(names = "--bounded", description = "Stop after the page updates present when the job starts (default: run until stopped).")
     boolean bounded;
@@ -63,6 +71,8 @@ public final class EncodeCommand implements Callable<Integer> {
         kafka.applyTo(c, false);
         flink.applyTo(c);
         encoder.applyTo(c);
+        catalog.applyTo(c);
+        merger.applyTo(c);
         c.bounded(bounded);
         if (startingOffsets != null) {
             c.startingOffsets(startingOffsets);
@@ -77,9 +87,12 @@ public final class EncodeCommand implements Callable<Integer> {
         err.println("hde encode: " + c.describe());
         err.flush();
         if (createTopics) {
-            EmbeddedKafka.createTopics(Admin.create(c.kafkaClientProperties()), partitions, replication,
-                    List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(), c.selectorModelTopic()),
-                    Set.of(c.selectorModelTopic()));
+            List<String> topics = new java.util.ArrayList<>(List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(),
+                    c.selectorModelTopic()));
+            if (c.catalogEnabled()) {
+                topics.add(c.catalogTopic()); // time retention (the broker's default), not compacted: a delta log compacts badly
+            }
+            EmbeddedKafka.createTopics(Admin.create(c.kafkaClientProperties()), partitions, replication, topics, Set.of(c.selectorModelTopic()));
         }
         JobExecutionResult r = EncoderJob.fromKafka(c).execute(StreamExecutionEnvironment.getExecutionEnvironment(c.flinkConfiguration()));
         err.printf("hde encode: job finished after %.1f s%n", r.getNetRuntime() / 1000.0);

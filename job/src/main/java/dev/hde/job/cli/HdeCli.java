@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "hde 0.1.0",
         description = "Hierarchical delta encoding of VM memory page updates.",
-        subcommands = {DemoCommand.class, EncodeCommand.class, DecodeCommand.class, TraceCommand.class, BenchPipelineCommand.class,
+        subcommands = {DemoCommand.class, EncodeCommand.class, DecodeCommand.class, TraceCommand.class, ReplayCommand.class, BenchPipelineCommand.class,
             CommandLine.HelpCommand.class})
 public final class HdeCli {
 

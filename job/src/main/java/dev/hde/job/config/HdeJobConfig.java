@@ -2,8 +2,11 @@ package dev.hde.job.config;
 
 import dev.hde.codec.Limits;
 import dev.hde.codec.region.EncodeSpec;
+import dev.hde.operators.CatalogMergerSettings;
 import dev.hde.operators.EncoderSettings;
 import dev.hde.state.RefreshPolicy;
+import dev.hde.state.crdt.BaselineCatalog;
+import dev.hde.state.crdt.SiteIds;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -87,6 +90,17 @@ public final class HdeJobConfig {
     private RefreshPolicy refreshPolicy = RefreshPolicy.DEFAULT;
     private Limits limits = Limits.DEFAULT;
 
+    // Baseline catalog (docs/crdt.md).
+    private String siteId = "site-a";
+    private boolean catalogEnabled = true;
+    private String catalogTopic = "hde.catalog";
+    private int catalogBuckets = BaselineCatalog.DEFAULT_BUCKETS;
+    private Duration catalogPublishInterval = CatalogMergerSettings.DEFAULT_PUBLISH_INTERVAL;
+    private Duration antiEntropyInterval = CatalogMergerSettings.DEFAULT_ANTI_ENTROPY_INTERVAL;
+    private Duration catalogStateInterval = CatalogMergerSettings.DEFAULT_STATE_INTERVAL;
+    private boolean decodeFromCatalog = false;
+    private Duration keyframeSeekSlack = Duration.ofSeconds(30);
+
     public HdeJobConfig() {}
 
     /** A copy: every field, and the Kafka properties as a new map. */
@@ -119,6 +133,15 @@ public final class HdeJobConfig {
         c.compressionDisabled = compressionDisabled;
         c.refreshPolicy = refreshPolicy;
         c.limits = limits;
+        c.siteId = siteId;
+        c.catalogEnabled = catalogEnabled;
+        c.catalogTopic = catalogTopic;
+        c.catalogBuckets = catalogBuckets;
+        c.catalogPublishInterval = catalogPublishInterval;
+        c.antiEntropyInterval = antiEntropyInterval;
+        c.catalogStateInterval = catalogStateInterval;
+        c.decodeFromCatalog = decodeFromCatalog;
+        c.keyframeSeekSlack = keyframeSeekSlack;
         return c;
     }
 
@@ -127,6 +150,18 @@ public final class HdeJobConfig {
     /** What the encoder function gets. */
     public EncoderSettings encoderSettings() {
         return new EncoderSettings(encodeSpecs, compressionDisabled, refreshPolicy, limits);
+    }
+
+    /**
+     * The largest catalog message the merger writes: within a broker's default {@code message.max.bytes}
+     * (1 MiB), so that the catalog topic needs no special limit; larger states and repairs are split by buckets.
+     */
+    public static final int MAX_CATALOG_MESSAGE_BYTES = 1_000_000;
+
+    /** What the catalog merger gets. */
+    public CatalogMergerSettings catalogMergerSettings() {
+        return new CatalogMergerSettings(siteId, catalogBuckets, catalogPublishInterval, antiEntropyInterval, catalogStateInterval,
+                Math.min(maxRecordBytes, MAX_CATALOG_MESSAGE_BYTES));
     }
 
     /**
@@ -241,9 +276,10 @@ public final class HdeJobConfig {
     /** A one-line summary that is safe to print (no secrets). */
     public String describe() {
         return String.format(Locale.ROOT,
-                "kafka=%s %s, topics %s -> %s (dead letters %s, model %s), encode=%s%s, checkpoints every %s (%s), "
+                "kafka=%s %s, topics %s -> %s (dead letters %s, model %s), site %s, catalog %s, encode=%s%s, checkpoints every %s (%s), "
                         + "restarts %d x %s, parallelism %s",
-                bootstrapServers, redacted(kafkaProperties), pageUpdatesTopic, framesTopic, deadLettersTopic, selectorModelTopic,
+                bootstrapServers, redacted(kafkaProperties), pageUpdatesTopic, framesTopic, deadLettersTopic, selectorModelTopic, siteId,
+                catalogEnabled ? catalogTopic + " (anti-entropy every " + antiEntropyInterval + ")" : "off",
                 describeSpecs(), compressionDisabled ? " (compression disabled)" : "", checkpointInterval,
                 stateBackend.name().toLowerCase(Locale.ROOT), restartAttempts, restartDelay,
                 parallelism > 0 ? String.valueOf(parallelism) : "default");
@@ -508,6 +544,102 @@ public final class HdeJobConfig {
 
     public HdeJobConfig limits(Limits l) {
         this.limits = Objects.requireNonNull(l);
+        return this;
+    }
+
+    public String siteId() {
+        return siteId;
+    }
+
+    /**
+     * This site's id: names its catalog replica (unique among live replicas, docs/crdt.md) and, for
+     * the decoder, the site whose frames topic it reads. 1..64 printable ASCII characters.
+     */
+    public HdeJobConfig siteId(String id) {
+        this.siteId = SiteIds.check(id);
+        return this;
+    }
+
+    public boolean catalogEnabled() {
+        return catalogEnabled;
+    }
+
+    /** Run the catalog merger beside the encoder ({@link #catalogTopic()} must exist). */
+    public HdeJobConfig catalogEnabled(boolean on) {
+        this.catalogEnabled = on;
+        return this;
+    }
+
+    public String catalogTopic() {
+        return catalogTopic;
+    }
+
+    public HdeJobConfig catalogTopic(String topic) {
+        this.catalogTopic = Objects.requireNonNull(topic);
+        return this;
+    }
+
+    public int catalogBuckets() {
+        return catalogBuckets;
+    }
+
+    /** Key buckets of the catalog: the same at every site and reader. */
+    public HdeJobConfig catalogBuckets(int n) {
+        this.catalogBuckets = CatalogMergerSettings.of(siteId).withBucketCount(n).bucketCount();
+        return this;
+    }
+
+    public Duration catalogPublishInterval() {
+        return catalogPublishInterval;
+    }
+
+    public HdeJobConfig catalogPublishInterval(Duration d) {
+        this.catalogPublishInterval = positive(d, "catalog publish interval");
+        return this;
+    }
+
+    public Duration antiEntropyInterval() {
+        return antiEntropyInterval;
+    }
+
+    public HdeJobConfig antiEntropyInterval(Duration d) {
+        this.antiEntropyInterval = positive(d, "anti-entropy interval");
+        return this;
+    }
+
+    public Duration catalogStateInterval() {
+        return catalogStateInterval;
+    }
+
+    /** How often the merger publishes its whole state; zero = never. */
+    public HdeJobConfig catalogStateInterval(Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException("catalog state interval must not be negative");
+        }
+        this.catalogStateInterval = d;
+        return this;
+    }
+
+    public boolean decodeFromCatalog() {
+        return decodeFromCatalog;
+    }
+
+    /** The decoder starts at the keyframes the catalog names instead of at the beginning of the frames topic. */
+    public HdeJobConfig decodeFromCatalog(boolean on) {
+        this.decodeFromCatalog = on;
+        return this;
+    }
+
+    public Duration keyframeSeekSlack() {
+        return keyframeSeekSlack;
+    }
+
+    /** How far before a keyframe's capture time the decoder looks for it on the frames topic (record timestamps that are not capture times). */
+    public HdeJobConfig keyframeSeekSlack(Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException("keyframe seek slack must not be negative");
+        }
+        this.keyframeSeekSlack = d;
         return this;
     }
 

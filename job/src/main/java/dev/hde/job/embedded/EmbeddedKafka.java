@@ -49,6 +49,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("offsets.topic.num.partitions", "4")
                 .setConfigProp("transaction.state.log.num.partitions", "4")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                // No time retention: tests and demos publish capture times from the past (e.g. 2023), and the broker's
+                // retention check (first run 30 s after start) would delete every segment older than 7 days under them.
+                .setConfigProp("log.retention.ms", "-1")
                 // Whole regions and their keyframes are records of up to a region's size.
                 .setConfigProp("message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES))
                 .setConfigProp("replica.fetch.max.bytes", Integer.toString(MAX_MESSAGE_BYTES))

@@ -1,6 +1,7 @@
 package dev.hde.job.kafka;
 
 import dev.hde.job.config.HdeJobConfig;
+import dev.hde.operators.CatalogRecord;
 import dev.hde.operators.DeadLetter;
 import dev.hde.operators.FrameRecord;
 import dev.hde.operators.SourceRecord;
@@ -46,13 +47,40 @@ public final class KafkaConnectors {
 
     /** Frames as a receiver reads them (committed transactions only), from the beginning of the topic. */
     public static KafkaSource<FrameRecord> frames(HdeJobConfig config) {
+        return frames(config, OffsetsInitializer.earliest());
+    }
+
+    /** Frames as a receiver reads them (committed transactions only), from {@code start} (e.g. the keyframes the catalog names). */
+    public static KafkaSource<FrameRecord> frames(HdeJobConfig config, OffsetsInitializer start) {
         KafkaSourceBuilder<FrameRecord> b = base(KafkaSource.<FrameRecord>builder(), config)
                 .setTopics(config.framesTopic())
                 .setGroupId(config.decoderGroupId())
                 .setClientIdPrefix(config.decoderGroupId())
                 .setDeserializer(new FrameRecordDeserializer())
-                .setStartingOffsets(OffsetsInitializer.earliest());
+                .setStartingOffsets(start);
         return finish(b, config);
+    }
+
+    /**
+     * The catalog topic as the catalog merger reads it: every site's messages (its own are skipped
+     * by the merger), from the group's committed offsets (the earliest without any); a restored job
+     * resumes from its checkpoint.
+     */
+    @SuppressWarnings("deprecation") // the connector's committedOffsets takes the deprecated OffsetResetStrategy
+    public static KafkaSource<CatalogRecord> catalog(HdeJobConfig config) {
+        String group = config.encoderGroupId() + "-catalog";
+        KafkaSourceBuilder<CatalogRecord> b = base(KafkaSource.<CatalogRecord>builder(), config)
+                .setTopics(config.catalogTopic())
+                .setGroupId(group)
+                .setClientIdPrefix(group)
+                .setDeserializer(new CatalogRecordDeserializer())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+        return finish(b, config);
+    }
+
+    /** This site's catalog messages, exactly-once (transactional ids {@code <prefix>-catalog-…}). */
+    public static KafkaSink<CatalogRecord> catalogSink(HdeJobConfig config) {
+        return sink(config, new CatalogRecordSerializer(config.catalogTopic()), config.transactionalIdPrefix() + "-catalog");
     }
 
     public static KafkaSink<FrameRecord> framesSink(HdeJobConfig config) {

@@ -51,4 +51,26 @@ class EncodeCommandTest {
         assertThat(c.limits()).isEqualTo(d.limits());
         assertThat(c.bounded()).isFalse();
     }
+
+    @Test
+    void catalogFlagsMapOntoTheConfiguration() {
+        var parsed = HdeCli.commandLine().parseArgs("encode", "--site-id", "dc-2", "--catalog-topic", "c", "--catalog-buckets", "128",
+                "--anti-entropy-interval", "5s", "--catalog-publish-interval", "250ms", "--catalog-state-interval", "0");
+        HdeJobConfig c = ((EncodeCommand) parsed.subcommand().commandSpec().userObject()).config();
+
+        assertThat(c.siteId()).isEqualTo("dc-2");
+        assertThat(c.catalogEnabled()).isTrue();
+        assertThat(c.catalogTopic()).isEqualTo("c");
+        assertThat(c.catalogBuckets()).isEqualTo(128);
+        assertThat(c.antiEntropyInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.catalogPublishInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.catalogStateInterval()).isZero();
+        assertThat(c.catalogMergerSettings().site()).isEqualTo("dc-2");
+
+        var off = HdeCli.commandLine().parseArgs("encode", "--no-catalog");
+        assertThat(((EncodeCommand) off.subcommand().commandSpec().userObject()).config().catalogEnabled()).isFalse();
+        var bad = HdeCli.commandLine().parseArgs("encode", "--site-id", "not a site id");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ((EncodeCommand) bad.subcommand().commandSpec().userObject()).config())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("site id");
+    }
 }

@@ -54,7 +54,7 @@ class PipelineCommandsTest {
     void encodeThenDecodeVerifiesEveryRegionAndACorruptFrameFailsTheDecode(@TempDir Path images, @TempDir Path checkpoints)
             throws Exception {
         HdeJobConfig c = new HdeJobConfig().bootstrapServers(kafka.bootstrapServers());
-        kafka.createTopics(2, List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(), c.selectorModelTopic()),
+        kafka.createTopics(2, List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(), c.selectorModelTopic(), c.catalogTopic()),
                 Set.of(c.selectorModelTopic()));
         SyntheticWorkload memory = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(2, 2).withRegionPages(16));
         try (WorkloadPublisher p = new WorkloadPublisher(c.kafkaClientProperties(), c.pageUpdatesTopic())) {
@@ -77,6 +77,14 @@ class PipelineCommandsTest {
             assertThat(decode.out()).contains(key);
             assertThat(Files.readAllBytes(images.resolve(key.replace('/', '_') + ".bin"))).isEqualTo(memory.image(key));
         }
+
+        // A receiver that starts at the keyframes the catalog names rebuilds the same regions.
+        Run fromCatalog = run(concat(new String[] {"decode", "--from-catalog", "--keyframe-seek-slack", "0s", "--group-id", "catalog-reader"},
+                common));
+        assertThat(fromCatalog.exit()).as(fromCatalog.err()).isZero();
+        assertThat(fromCatalog.lastLine()).contains("\"regions\":4").contains("\"catalog_regions\":4").contains("\"regions_missing\":0")
+                .contains("\"verified\":true");
+        assertThat(fromCatalog.err()).contains("4 regions with keyframes in hde.frames (site site-a)");
 
         // A frame that is not a frame, for one region: the decoder stops that region and says so.
         try (WorkloadPublisher p = new WorkloadPublisher(c.kafkaClientProperties(), c.framesTopic())) {

@@ -66,4 +66,34 @@ class HdeJobConfigTest {
         assertThat(HdeJobConfig.isSecret("ssl.keystore.key")).isTrue();
         assertThat(HdeJobConfig.isSecret("security.protocol")).isFalse();
     }
+
+    @Test
+    void catalogSettingsAreCheckedAndCopied() {
+        HdeJobConfig c = new HdeJobConfig();
+        assertThat(c.siteId()).isEqualTo("site-a");
+        assertThat(c.catalogEnabled()).isTrue();
+        assertThat(c.catalogTopic()).isEqualTo("hde.catalog");
+        assertThat(c.catalogBuckets()).isEqualTo(64);
+        assertThat(c.decodeFromCatalog()).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.siteId("two words")).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.siteId("x".repeat(65))).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.catalogBuckets(0)).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.antiEntropyInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+
+        c.siteId("dc-1").catalogTopic("t").catalogBuckets(16).antiEntropyInterval(Duration.ofSeconds(3))
+                .catalogPublishInterval(Duration.ofMillis(100)).catalogStateInterval(Duration.ZERO).decodeFromCatalog(true)
+                .keyframeSeekSlack(Duration.ZERO).catalogEnabled(false);
+        HdeJobConfig d = c.copy();
+        assertThat(d.siteId()).isEqualTo("dc-1");
+        assertThat(d.catalogTopic()).isEqualTo("t");
+        assertThat(d.catalogBuckets()).isEqualTo(16);
+        assertThat(d.antiEntropyInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(d.catalogPublishInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(d.catalogStateInterval()).isZero();
+        assertThat(d.decodeFromCatalog()).isTrue();
+        assertThat(d.keyframeSeekSlack()).isZero();
+        assertThat(d.catalogEnabled()).isFalse();
+        assertThat(d.catalogMergerSettings().bucketCount()).isEqualTo(16);
+        assertThat(d.describe()).contains("site dc-1").contains("catalog off");
+    }
 }
