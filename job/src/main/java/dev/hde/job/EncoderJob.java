@@ -4,6 +4,7 @@ import dev.hde.job.catalog.KafkaCatalogReplay;
 import dev.hde.job.catalog.KafkaFramePartitioner;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaConnectors;
+import dev.hde.job.kafka.KafkaSelectorModelReplay;
 import dev.hde.operators.BaselineEvent;
 import dev.hde.operators.CatalogMergerFunction;
 import dev.hde.operators.CatalogRecord;
@@ -14,6 +15,8 @@ import dev.hde.operators.FrameRecord;
 import dev.hde.operators.PageUpdateValidator;
 import dev.hde.operators.PerformanceRecord;
 import dev.hde.operators.RegionEncoderFunction;
+import dev.hde.operators.SelectorModelReplay;
+import dev.hde.operators.SelectorTrainerFunction;
 import dev.hde.operators.SourceRecord;
 import dev.hde.operators.ValidEvent;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -41,7 +45,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *               selector model (broadcast) ───────────┘  └─► baseline events (side output)
  *                                                              │
  *                  catalog topic (other sites) ─► catalog merger (parallelism 1) ─► catalog topic (exactly-once)
+ *                                                 performance records ─► selector trainer (parallelism 1)
+ *                                                                         ─► selector-model topic (compacted, exactly-once)
  * </pre>
+ *
+ * <p>The feedback loop (docs/selector.md, "The feedback loop in the job"): the selector trainer
+ * ({@link SelectorTrainerFunction}) publishes the model the job reads back as its broadcast input.
+ * It is attached with {@link #withSelectorTrainer}; {@link #fromKafka} does so when
+ * {@link HdeJobConfig#selectorTrainerEnabled()}, and gives the encoder and the trainer the topic as it
+ * stands at their start ({@link #withSelectorModelReplay}).
  *
  * <p>The catalog merger ({@link CatalogMergerFunction}, docs/crdt.md) is attached with
  * {@link #withCatalog}; {@link #fromKafka} does so when {@link HdeJobConfig#catalogEnabled()}.
@@ -63,6 +75,8 @@ public final class EncoderJob {
     private final Sink<DeadLetter> deadLetters;
     private UnaryOperator<DataStream<FrameRecord>> afterEncoder = UnaryOperator.identity();
     private Catalog catalog;
+    private Sink<byte[]> selectorModelSink;
+    private SelectorModelReplay modelReplay;
 
     /**
      * The streams of a built encoder graph, for callers that sink more of them.
@@ -74,7 +88,13 @@ public final class EncoderJob {
             DataStream<DeadLetter> deadLetters,
             DataStream<PerformanceRecord> performance,
             DataStream<BaselineEvent> baselines,
-            DataStream<CatalogRecord> catalog) {
+            DataStream<CatalogRecord> catalog,
+            DataStream<byte[]> selectorModels) {
+
+        public Outputs(DataStream<FrameRecord> frames, DataStream<DeadLetter> deadLetters, DataStream<PerformanceRecord> performance,
+                DataStream<BaselineEvent> baselines, DataStream<CatalogRecord> catalog) {
+            this(frames, deadLetters, performance, baselines, catalog, null);
+        }
 
         public Outputs(DataStream<FrameRecord> frames, DataStream<DeadLetter> deadLetters, DataStream<PerformanceRecord> performance,
                 DataStream<BaselineEvent> baselines) {
@@ -109,6 +129,11 @@ public final class EncoderJob {
         if (config.catalogEnabled()) {
             job.withCatalog(kafkaCatalog(config));
         }
+        job.withSelectorModelReplay(new KafkaSelectorModelReplay(config.kafkaClientProperties(), config.selectorModelTopic(),
+                Duration.ofSeconds(30)));
+        if (config.selectorTrainerEnabled()) {
+            job.withSelectorTrainer(KafkaConnectors.selectorModelSink(config));
+        }
         return job;
     }
 
@@ -122,6 +147,18 @@ public final class EncoderJob {
     /** Attaches the catalog merger to the baseline events (null: none). Its settings come from the job's config. */
     public EncoderJob withCatalog(Catalog catalog) {
         this.catalog = catalog;
+        return this;
+    }
+
+    /** Attaches the selector trainer to the performance records, publishing its models to {@code sink} (null: none). */
+    public EncoderJob withSelectorTrainer(Sink<byte[]> sink) {
+        this.selectorModelSink = sink;
+        return this;
+    }
+
+    /** The selector-model topic as it stands, read by each encoder subtask and the trainer when they start without state (null: none). */
+    public EncoderJob withSelectorModelReplay(SelectorModelReplay replay) {
+        this.modelReplay = replay;
         return this;
     }
 
@@ -165,7 +202,7 @@ public final class EncoderJob {
         SingleOutputStreamOperator<FrameRecord> encoded = valid
                 .keyBy(new StateKey(), Types.STRING)
                 .connect(model)
-                .process(new RegionEncoderFunction(config.encoderSettings()), TypeInformation.of(FrameRecord.class))
+                .process(new RegionEncoderFunction(config.encoderSettings(), modelReplay), TypeInformation.of(FrameRecord.class))
                 .uid("region-encoder")
                 .name("encode");
 
@@ -177,7 +214,26 @@ public final class EncoderJob {
 
         DataStream<BaselineEvent> baselines = encoded.getSideOutput(RegionEncoderFunction.BASELINES);
         DataStream<CatalogRecord> published = catalog == null ? null : mergeCatalog(env, baselines);
-        return new Outputs(out, dead, encoded.getSideOutput(RegionEncoderFunction.PERFORMANCE), baselines, published);
+        DataStream<PerformanceRecord> performance = encoded.getSideOutput(RegionEncoderFunction.PERFORMANCE);
+        DataStream<byte[]> models = selectorModelSink == null ? null : trainSelector(performance);
+        return new Outputs(out, dead, performance, baselines, published, models);
+    }
+
+    /**
+     * The selector trainer: one per job (parallelism 1, keyed by one constant key), publishing to the
+     * selector-model topic that the encoder reads back as its broadcast input.
+     */
+    private DataStream<byte[]> trainSelector(DataStream<PerformanceRecord> performance) {
+        SingleOutputStreamOperator<byte[]> models = performance
+                .keyBy(SelectorTrainerFunction.recordKey(), Types.STRING)
+                .process(new SelectorTrainerFunction(config.selectorTrainerSettings(), modelReplay),
+                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                .uid("selector-trainer")
+                .name("train selector")
+                .setParallelism(1)
+                .setMaxParallelism(1);
+        models.sinkTo(selectorModelSink).uid("selector-model-sink").name("selector-model").setParallelism(1);
+        return models;
     }
 
     /**

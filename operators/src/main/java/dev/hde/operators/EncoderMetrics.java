@@ -1,7 +1,9 @@
 package dev.hde.operators;
 
+import dev.hde.codec.select.SelectorModel;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
@@ -25,10 +27,25 @@ final class EncoderMetrics {
     final Counter unchangedEvents;
     final Counter baselinesCreated;
     final Counter baselinesRemoved;
+    /** Selector-model values that did not parse (broadcast input or the topic at start). */
+    final Counter modelsRefused;
+    /** Models that replaced this subtask's model (newer than it). */
+    final Counter modelsApplied;
+    /** Models that arrived but were not newer than this subtask's model. */
+    final Counter modelsIgnored;
+    /** Frames whose choice was an exploration of the adaptive selector. */
+    final Counter explorations;
     private final MetricGroup codecGroup;
+    private final MetricGroup choiceGroup;
     private final Map<String, Counter> codecUsage = new HashMap<>();
+    private final Map<String, Counter> choiceUsage = new HashMap<>();
 
     EncoderMetrics(MetricGroup group) {
+        this(group, () -> null);
+    }
+
+    /** @param model the subtask's current selector model (null before first use), for the model gauges */
+    EncoderMetrics(MetricGroup group, Supplier<SelectorModel> model) {
         bytesIn = group.counter("bytesIn");
         bytesOut = group.counter("bytesOut");
         fullFrames = group.counter("framesFull");
@@ -48,6 +65,19 @@ final class EncoderMetrics {
         });
         group.gauge("liveBaselines", (Gauge<Long>) () -> baselinesCreated.getCount() - baselinesRemoved.getCount());
         codecGroup = group.addGroup("codec");
+        modelsRefused = group.counter("selectorModelsRefused");
+        modelsApplied = group.counter("selectorModelsApplied");
+        modelsIgnored = group.counter("selectorModelsIgnored");
+        explorations = group.counter("selectorExplorations");
+        group.gauge("selectorModelGeneration", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().generation());
+        group.gauge("selectorModelAsOf", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().asOfMillis());
+        group.gauge("selectorModelRecords", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().records());
+        choiceGroup = group.addGroup("choice");
+    }
+
+    /** Frames per selector choice (the arm, e.g. {@code xbzrle+zstd-3}; the codec group counts what frame headers say). */
+    void choiceMade(String choice) {
+        choiceUsage.computeIfAbsent(choice, s -> choiceGroup.addGroup(s).counter("frames")).inc();
     }
 
     void codecUsed(String spec) {

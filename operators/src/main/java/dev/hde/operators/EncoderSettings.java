@@ -4,16 +4,20 @@ import dev.hde.codec.Limits;
 import dev.hde.codec.block.CodecSpec;
 import dev.hde.codec.delta.DeltaMethod;
 import dev.hde.codec.region.EncodeSpec;
+import dev.hde.codec.select.SelectorConfig;
 import dev.hde.state.RefreshPolicy;
 import java.io.Serializable;
 import java.util.List;
 
 /**
- * How the encoder works until the adaptive selector exists: the fixed choices it renders each frame
- * with (keeping the smallest), or no compression at all, and its refresh policy and input limits.
+ * How the encoder chooses and works: the fixed choices it renders each frame with (keeping the
+ * smallest), or no compression at all, or the adaptive selector; its refresh policy and input limits.
+ *
+ * @param selector the adaptive selector's configuration (network link, candidates, exploration, seed),
+ *     or null for the fixed choices of {@code specs}. Ignored when compression is disabled.
  */
-public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits)
-        implements Serializable {
+public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits,
+        SelectorConfig selector) implements Serializable {
 
     /** What the disabled mode sends: the changed pages as they are. */
     public static final EncodeSpec UNCOMPRESSED = EncodeSpec.of(DeltaMethod.RAW, CodecSpec.NONE);
@@ -30,19 +34,34 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
         }
     }
 
+    /** Fixed choices (no adaptive selector). */
+    public EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits) {
+        this(specs, compressionDisabled, policy, limits, null);
+    }
+
     public List<EncodeSpec> effectiveSpecs() {
         return compressionDisabled ? List.of(UNCOMPRESSED) : specs;
     }
 
+    /** Whether frames are chosen by the adaptive selector (configured, and compression not disabled). */
+    public boolean adaptive() {
+        return selector != null && !compressionDisabled;
+    }
+
     public EncoderSettings withPolicy(RefreshPolicy p) {
-        return new EncoderSettings(specs, compressionDisabled, p, limits);
+        return new EncoderSettings(specs, compressionDisabled, p, limits, selector);
     }
 
     public EncoderSettings withCompressionDisabled(boolean disabled) {
-        return new EncoderSettings(specs, disabled, policy, limits);
+        return new EncoderSettings(specs, disabled, policy, limits, selector);
     }
 
     public EncoderSettings withSpecs(List<EncodeSpec> s) {
-        return new EncoderSettings(s, compressionDisabled, policy, limits);
+        return new EncoderSettings(s, compressionDisabled, policy, limits, selector);
+    }
+
+    /** The adaptive selector with this configuration; null = the fixed specs. */
+    public EncoderSettings withSelector(SelectorConfig config) {
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, config);
     }
 }

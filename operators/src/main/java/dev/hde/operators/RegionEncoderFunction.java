@@ -1,5 +1,7 @@
 package dev.hde.operators;
 
+import dev.hde.codec.HdeException;
+import dev.hde.codec.delta.DeltaMethod;
 import dev.hde.codec.region.EncodeSpec;
 import dev.hde.codec.region.FrameInfo;
 import dev.hde.codec.region.PageStore;
@@ -8,6 +10,11 @@ import dev.hde.codec.region.PendingFrame;
 import dev.hde.codec.region.RegionEncoder;
 import dev.hde.codec.region.RegionMeta;
 import dev.hde.codec.select.DataFeatures;
+import dev.hde.codec.select.EncodeChoice;
+import dev.hde.codec.select.Observation;
+import dev.hde.codec.select.Selector;
+import dev.hde.codec.select.SelectorModel;
+import dev.hde.codec.select.SelectorModelFormat;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameType;
 import dev.hde.codec.wire.PageUpdateEvent;
@@ -38,8 +45,20 @@ import org.apache.flink.util.OutputTag;
  * frames a failure-free run makes. The processing-time prune timer only forgets idle regions; the
  * event-time age timer refreshes keyframes that have deltas on top and no new updates.
  *
- * <p>The broadcast input carries the selector model (topic {@code hde.selector-model}); it is kept
- * in broadcast state for the adaptive selector, which does not exist yet.
+ * <p>The broadcast input carries the selector model (topic {@code hde.selector-model}, the
+ * {@code HDES} format). A value that does not parse is counted ({@code selectorModelsRefused}) and
+ * ignored; a model replaces the current one only when it is newer ({@link SelectorModel#isNewerThan}),
+ * so the order in which old and new models arrive does not matter. Broadcast state holds the bytes
+ * of the newest model, so a restored subtask rebuilds the same selector on first use. A subtask that
+ * starts without any (a job started from nothing) begins with the newest model on the topic
+ * ({@link SelectorModelReplay}, read in {@code open}), and with the codec's priors if there is none.
+ *
+ * <p>With {@link EncoderSettings#adaptive()} every FULL and DELTA frame is encoded with the choice of
+ * a {@link Selector} built from that model: features of the pending frame, then
+ * {@link Selector#decide} with the producer's sequence number (so exploration is a hash of seed, key
+ * and sequence, and the same model, input and seed give the same frames), then render. Otherwise the
+ * fixed specs of the settings are used and the model is only tracked. Either way the performance
+ * record names the choice and the model version, for the selector trainer.
  */
 public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String, ValidEvent, byte[], FrameRecord> {
 
@@ -69,9 +88,23 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     private transient PageStore reference;
     private transient List<EncodeSpec> specs;
     private transient EncoderMetrics metrics;
+    private final SelectorModelReplay modelReplay;
+    /** The newest model this subtask knows (from broadcast state, the broadcast input or the topic at start); null until first use. */
+    private transient SelectorModel model;
+    /** The model read from the topic at start, used when broadcast state holds none. */
+    private transient SelectorModel startModel;
+    private transient Selector selector;
+    private transient long refusedLogged;
+    private transient int subtask;
 
     public RegionEncoderFunction(EncoderSettings settings) {
+        this(settings, null);
+    }
+
+    /** @param modelReplay the selector-model topic as it stands, read once at start; null = none (start from the priors) */
+    public RegionEncoderFunction(EncoderSettings settings, SelectorModelReplay modelReplay) {
         this.settings = settings;
+        this.modelReplay = modelReplay;
     }
 
     @Override
@@ -80,12 +113,84 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         region = getRuntimeContext().getState(REGION);
         reference = new MapStatePageStore(pages);
         specs = settings.effectiveSpecs();
-        metrics = new EncoderMetrics(getRuntimeContext().getMetricGroup());
+        metrics = new EncoderMetrics(getRuntimeContext().getMetricGroup(), () -> model);
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        model = null;
+        selector = null;
+        startModel = SelectorModel.EMPTY;
+        if (modelReplay != null) {
+            try {
+                modelReplay.replay(bytes -> {
+                    SelectorModel m = parseModel(bytes, "on the topic at start");
+                    if (m != null && m.isNewerThan(startModel)) {
+                        startModel = m;
+                    }
+                });
+                if (startModel.isNewerThan(SelectorModel.EMPTY)) {
+                    LOG.info("encoder subtask {}: starting with selector model {} from the topic", subtask, startModel.version());
+                }
+            } catch (Exception e) {
+                // Not fatal: the broadcast input delivers the same model a little later.
+                LOG.warn("encoder subtask {}: could not read the selector-model topic at start ({}); starting from {}", subtask, e.toString(),
+                        startModel.version());
+            }
+        }
+    }
+
+    /** Parses a model value; counts and logs (rate-limited) one that does not parse and returns null. */
+    private SelectorModel parseModel(byte[] bytes, String where) {
+        try {
+            return SelectorModelFormat.read(bytes);
+        } catch (HdeException | IllegalArgumentException e) {
+            metrics.modelsRefused.inc();
+            refusedLogged++;
+            if (refusedLogged <= 10 || Long.bitCount(refusedLogged) == 1) {
+                LOG.warn("encoder subtask {}: refused a selector model {} ({} so far): {}", subtask, where, refusedLogged, e.getMessage());
+            }
+            return null;
+        }
     }
 
     @Override
-    public void processBroadcastElement(byte[] model, Context ctx, Collector<FrameRecord> out) throws Exception {
-        ctx.getBroadcastState(SELECTOR_MODEL).put(CURRENT_MODEL, model);
+    public void processBroadcastElement(byte[] bytes, Context ctx, Collector<FrameRecord> out) throws Exception {
+        // The same on every subtask (Flink's rule for broadcast state): a function of the stored bytes and the input only.
+        SelectorModel m = bytes == null ? null : parseModel(bytes, "from the broadcast input");
+        if (m == null) {
+            return;
+        }
+        // The subtask's selector (loaded first, from the state as it was): the newest of what it had and this one.
+        SelectorModel mine = currentModel(ctx);
+        byte[] stored = ctx.getBroadcastState(SELECTOR_MODEL).get(CURRENT_MODEL);
+        SelectorModel current = stored == null ? SelectorModel.EMPTY : SelectorModelFormat.read(stored);
+        if (stored == null || m.isNewerThan(current)) {
+            ctx.getBroadcastState(SELECTOR_MODEL).put(CURRENT_MODEL, bytes);
+        }
+        if (m.isNewerThan(mine)) {
+            use(m);
+            metrics.modelsApplied.inc();
+        } else {
+            metrics.modelsIgnored.inc();
+        }
+    }
+
+    /** The subtask's model: on first use, the one in broadcast state (a restored subtask) or the topic's at start, whichever is newer. */
+    private SelectorModel currentModel(ReadOnlyContext ctx) throws Exception {
+        return model != null ? model : firstModel(ctx.getBroadcastState(SELECTOR_MODEL).get(CURRENT_MODEL));
+    }
+
+    private SelectorModel currentModel(Context ctx) throws Exception {
+        return model != null ? model : firstModel(ctx.getBroadcastState(SELECTOR_MODEL).get(CURRENT_MODEL));
+    }
+
+    private SelectorModel firstModel(byte[] stored) {
+        SelectorModel restored = stored == null ? SelectorModel.EMPTY : SelectorModelFormat.read(stored);
+        use(restored.isNewerThan(startModel) ? restored : startModel);
+        return model;
+    }
+
+    private void use(SelectorModel m) {
+        model = m;
+        selector = settings.adaptive() ? new Selector(settings.selector(), m) : null;
     }
 
     @Override
@@ -138,6 +243,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         RefreshReason reason = policy.beforeEncoding(s, event.pageShift(), event.captureTimeMillis());
         PendingFrame pending = null;
         byte[] frame = null;
+        Rendered rendered = null;
         if (reason == null) {
             pending = RegionEncoder.delta(s.meta(), reference, update);
             if (pending.count() == 0 && pending.removedFrom() == pending.removedTo() && pending.after().regionPages() == s.regionPages) {
@@ -148,7 +254,8 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
                 region.update(s);
                 return;
             }
-            frame = render(info, pending);
+            rendered = render(info, pending, ctx);
+            frame = rendered.frame;
             if (policy.deltaOutweighsKeyframe(s, frame.length)) {
                 reason = RefreshReason.SIZE;
             }
@@ -161,7 +268,8 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             }
             long epoch = nextEpoch(s, event.captureTimeMillis());
             pending = RegionEncoder.full(previous, epoch, event.pageShift(), reference, update);
-            frame = render(info, pending);
+            rendered = render(info, pending, ctx);
+            frame = rendered.frame;
         }
         RegionEncoder.commit(pending, reference);
         long nanos = System.nanoTime() - t0;
@@ -183,7 +291,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         }
         touch(s, ctx);
         region.update(s);
-        emit(info, pending, frame, nanos, ctx, out);
+        emit(info, pending, rendered, nanos, ctx, out);
         if (reason != null) {
             BaselineEvent.Kind kind = created ? BaselineEvent.Kind.CREATED : BaselineEvent.Kind.REFRESHED;
             if (created) {
@@ -200,11 +308,42 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         return Math.max(previous + 1, captureMillis);
     }
 
-    private byte[] render(FrameInfo info, PendingFrame pending) {
-        return specs.size() == 1 ? RegionEncoder.render(info, pending, specs.get(0)) : RegionEncoder.renderSmallest(info, pending, specs);
+    /** A rendered frame with what it was rendered with. */
+    private record Rendered(byte[] frame, EncodeChoice choice, boolean explored, DataFeatures features, long renderNanos) {}
+
+    private Rendered render(FrameInfo info, PendingFrame pending, ReadOnlyContext ctx) throws Exception {
+        currentModel(ctx); // loads the selector on first use
+        DataFeatures features = DataFeatures.of(pending);
+        long t0 = System.nanoTime();
+        if (selector != null) {
+            Selector.Decision d = selector.decide(features, pending.type(), info.stateKey(), info.sourceSequence(), false);
+            byte[] frame = RegionEncoder.render(info, pending, d.choice().spec());
+            return new Rendered(frame, d.choice(), d.explored(), features, System.nanoTime() - t0);
+        }
+        if (specs.size() == 1) {
+            byte[] frame = RegionEncoder.render(info, pending, specs.get(0));
+            return new Rendered(frame, EncodeChoice.of(specs.get(0)).forFrame(pending.type()), false, features, System.nanoTime() - t0);
+        }
+        byte[] frame = RegionEncoder.renderSmallest(info, pending, specs);
+        long nanos = System.nanoTime() - t0;
+        // Which spec was kept: the one the header names, if one of them does (a stored block names codec none).
+        FrameFormat.Choice c = FrameFormat.choiceOf(frame);
+        EncodeChoice kept = null;
+        for (EncodeSpec spec : specs) {
+            EncodeChoice e = EncodeChoice.of(spec).forFrame(pending.type());
+            if (e.method() == c.method() && e.codec().codec() == c.codec() && e.codec().level() == c.level()) {
+                kept = e;
+                break;
+            }
+        }
+        if (kept == null) {
+            kept = EncodeChoice.of(specs.get(0)).forFrame(pending.type());
+        }
+        return new Rendered(frame, kept, false, features, nanos);
     }
 
-    private void emit(FrameInfo info, PendingFrame pending, byte[] frame, long nanos, ReadOnlyContext ctx, Collector<FrameRecord> out) {
+    private void emit(FrameInfo info, PendingFrame pending, Rendered rendered, long nanos, ReadOnlyContext ctx, Collector<FrameRecord> out) {
+        byte[] frame = rendered.frame;
         out.collect(new FrameRecord(info.stateKey(), frame));
         FrameFormat.Choice choice = FrameFormat.choiceOf(frame);
         metrics.bytesOut.inc(frame.length);
@@ -214,6 +353,10 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             metrics.deltaFrames.inc();
         }
         metrics.codecUsed(choice.toString());
+        metrics.choiceMade(rendered.choice.toString());
+        if (rendered.explored) {
+            metrics.explorations.inc();
+        }
         PerformanceRecord p = new PerformanceRecord();
         p.stateKey = info.stateKey();
         p.frameType = pending.type().name();
@@ -223,7 +366,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         p.pagesOffered = pending.pagesOffered();
         p.pagesChanged = pending.count();
         p.zeroPages = pending.zeroPages();
-        DataFeatures features = DataFeatures.of(pending);
+        DataFeatures features = rendered.features;
         p.entropyBits = features.entropyBits();
         p.zeroFraction = features.zeroFraction();
         p.changedShare = features.changedShare();
@@ -232,6 +375,17 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         p.bytesOut = frame.length;
         p.encodeNanos = nanos;
         p.captureTimeMillis = info.captureTimeMillis();
+        p.choice = rendered.choice.toString();
+        p.explored = rendered.explored;
+        p.newShare = features.newShare();
+        p.featureBytes = features.bytes();
+        p.payloadBytes = rendered.choice.method() == DeltaMethod.RAW ? features.bytes()
+                : Math.min(features.bytes(), Math.round(features.bytes() * features.payloadShare()));
+        p.renderNanos = rendered.renderNanos;
+        p.modelVersion = model == null ? SelectorModel.EMPTY.version() : model.version();
+        p.subtask = subtask;
+        Observation o = Observation.encoded(features, rendered.choice, frame.length, rendered.renderNanos, Math.max(0, info.captureTimeMillis()));
+        p.observation = SelectorModelFormat.write(new SelectorModel.Builder(0).add(o).build());
         ctx.output(PERFORMANCE, p);
     }
 
@@ -316,18 +470,19 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     }
 
     /** The age rule: a new keyframe of the region as it stands, with no update. */
-    private void refreshFromState(RegionState s, long timestamp, OnTimerContext ctx, Collector<FrameRecord> out) {
+    private void refreshFromState(RegionState s, long timestamp, OnTimerContext ctx, Collector<FrameRecord> out) throws Exception {
         FrameInfo info = new FrameInfo(ctx.getCurrentKey(), s.lastSequence, timestamp);
         long t0 = System.nanoTime();
         PendingFrame pending = RegionEncoder.full(s.meta(), nextEpoch(s, timestamp), s.pageShift, reference,
                 new PageUpdate(s.regionPages, new int[0], new byte[0][]));
-        byte[] frame = render(info, pending);
+        Rendered rendered = render(info, pending, ctx);
+        byte[] frame = rendered.frame;
         long nanos = System.nanoTime() - t0;
         s.advance(pending.after());
         s.epochStartMillis = timestamp;
         s.deltaBytesSinceFull = 0;
         s.lastFullBytes = frame.length;
-        emit(info, pending, frame, nanos, ctx, out);
+        emit(info, pending, rendered, nanos, ctx, out);
         ctx.output(BASELINES, new BaselineEvent(ctx.getCurrentKey(), BaselineEvent.Kind.REFRESHED, RefreshReason.AGE.name(), s.epoch,
                 s.regionPages, frame.length, s.digest, timestamp));
     }

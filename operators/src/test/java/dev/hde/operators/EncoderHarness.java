@@ -34,7 +34,11 @@ final class EncoderHarness implements AutoCloseable {
     final KeyedBroadcastOperatorTestHarness<String, ValidEvent, byte[], FrameRecord> harness;
 
     EncoderHarness(EncoderSettings settings) throws Exception {
-        function = new RegionEncoderFunction(settings);
+        this(new RegionEncoderFunction(settings));
+    }
+
+    EncoderHarness(RegionEncoderFunction f) throws Exception {
+        function = f;
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(function,
                 (KeySelector<ValidEvent, String>) e -> e.stateKey, Types.STRING, RegionEncoderFunction.SELECTOR_MODEL);
         harness.setProcessingTime(START_PROCESSING_TIME);

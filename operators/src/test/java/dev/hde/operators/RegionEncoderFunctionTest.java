@@ -739,8 +739,8 @@ class RegionEncoderFunctionTest {
     @Test
     void selectorModelLandsInBroadcastState() throws Exception {
         EncoderHarness h = encoder(LAX);
-        byte[] model1 = {1, 2, 3};
-        byte[] model2 = {4, 5, 6, 7};
+        byte[] model1 = SelectorModels.bytes(SelectorModels.favouring(1, T0, "xbzrle+lz4"));
+        byte[] model2 = SelectorModels.bytes(SelectorModels.favouring(1, T0 + 1, "xbzrle+lz4"));
         h.harness.processBroadcastElement(model1, 10);
         assertThat(h.harness.getBroadcastState(RegionEncoderFunction.SELECTOR_MODEL).get(RegionEncoderFunction.CURRENT_MODEL)).isEqualTo(model1);
         h.harness.processBroadcastElement(model2, 11);
@@ -757,7 +757,8 @@ class RegionEncoderFunctionTest {
         EncoderSettings settings = new EncoderSettings(List.of(EncoderSettings.DEFAULT_SPEC), false,
                 LAX.withMaxChain(3).withMaxAge(Duration.ofSeconds(30)), Limits.DEFAULT);
         EncoderHarness h = encoder(settings);
-        h.harness.processBroadcastElement(new byte[] {42}, 1);
+        byte[] model = SelectorModels.bytes(SelectorModels.favouring(1, T0, "xbzrle+lz4"));
+        h.harness.processBroadcastElement(model, 1);
         accept(h, region(KEY, 1, T0, someRegion(N, PS)));
         accept(h, edit(KEY, 2, T0 + 1, 3));
         accept(h, region(OTHER, 1, T0, someRegion(N, PS)));
@@ -774,7 +775,7 @@ class RegionEncoderFunctionTest {
         EncoderHarness restored = new EncoderHarness(settings, snapshot);
         open.add(restored);
         assertThat(restored.harness.getBroadcastState(RegionEncoderFunction.SELECTOR_MODEL).get(RegionEncoderFunction.CURRENT_MODEL))
-                .containsExactly(42);
+                .isEqualTo(model);
         List<byte[]> replayed = new ArrayList<>();
         for (PageUpdateEvent e : next) {
             restored.send(e).forEach(f -> replayed.add(f.bytes));

@@ -10,8 +10,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * How frames are encoded: a preset, or a method, codec and level pinned by hand. Until the
- * adaptive selector exists, the default preset is the best fixed choice measured on real memory.
+ * How frames are encoded with the fixed selector (the default, {@code --selector fixed}): a preset,
+ * or a method, codec and level pinned by hand. The default preset is the best fixed choice measured
+ * on real memory. {@code --selector adaptive} ({@link EncoderOptions.SelectorOptions}) chooses per frame instead.
  */
 public final class EncodeOptions {
 

@@ -35,10 +35,14 @@ public final class EncoderOptions {
     Duration idleTimeout;
 
     @Mixin
+    SelectorOptions selector = new SelectorOptions();
+
+    @Mixin
     LimitsOptions limits = new LimitsOptions();
 
     void applyTo(HdeJobConfig c) {
         c.encodeSpecs(encode.specs());
+        selector.applyTo(c);
         c.compressionDisabled(noCompression);
         RefreshPolicy p = c.refreshPolicy();
         if (refreshInterval != null) {
@@ -58,6 +62,80 @@ public final class EncoderOptions {
         }
         c.refreshPolicy(p);
         limits.applyTo(c);
+    }
+
+    /** The adaptive selector and its trainer (docs/selector.md, docs/configuration.md). */
+    public static final class SelectorOptions {
+
+        @Option(names = "--selector", paramLabel = "MODE",
+                description = "fixed (default: the preset or pinned method) or adaptive (the selector with the newest model of the selector-model topic).")
+        HdeJobConfig.SelectorMode mode;
+
+        @Option(names = "--network-mode", paramLabel = "MODE",
+                description = "The link the adaptive selector assumes: datacenter (10 Gbit/s, default), internet (100 Mbit/s) or hybrid (1 Gbit/s).")
+        String networkMode;
+
+        @Option(names = "--link-bandwidth", converter = BandwidthConverter.class, paramLabel = "RATE",
+                description = "The link's bandwidth in bit/s for the cost model, e.g. 2.5G (hybrid links; default: the network mode's).")
+        Long linkBandwidth;
+
+        @Option(names = "--exploration", paramLabel = "RATE", description = "Exploration rate of the adaptive selector, 0..0.1 (default: 0.02).")
+        Double exploration;
+
+        @Option(names = "--warmup-exploration", paramLabel = "RATE",
+                description = "Exploration rate while a choice has fewer than 3 records for a kind, 0..0.25 (default: 0.1).")
+        Double warmupExploration;
+
+        @Option(names = "--selector-seed", paramLabel = "N", description = "Seed of the exploration draws (default: 42).")
+        Long seed;
+
+        @Option(names = "--no-selector-trainer", description = "Run the encoder without the selector trainer (nothing is published to the selector-model topic).")
+        boolean noTrainer;
+
+        @Option(names = "--selector-publish-interval", converter = DurationConverter.class, paramLabel = "DURATION",
+                description = "How often the trainer publishes the model when records arrived (default: 30s).")
+        Duration publishInterval;
+
+        @Option(names = "--selector-window", converter = DurationConverter.class, paramLabel = "DURATION",
+                description = "Width of one bucket of the trainer's capture-time window (default: 10m; 6 buckets are kept).")
+        Duration windowBucket;
+
+        @Option(names = "--selector-generation", paramLabel = "N",
+                description = "Generation of the published models (default: 1); raise it to start learning again from the priors.")
+        Long generation;
+
+        void applyTo(HdeJobConfig c) {
+            if (mode != null) {
+                c.selectorMode(mode);
+            }
+            if (networkMode != null) {
+                c.networkMode(dev.hde.codec.select.NetworkMode.parse(networkMode));
+            }
+            if (linkBandwidth != null) {
+                c.linkBandwidth(linkBandwidth);
+            }
+            if (exploration != null) {
+                c.explorationRate(exploration);
+            }
+            if (warmupExploration != null) {
+                c.warmupExplorationRate(warmupExploration);
+            }
+            if (seed != null) {
+                c.selectorSeed(seed);
+            }
+            if (noTrainer) {
+                c.selectorTrainerEnabled(false);
+            }
+            if (publishInterval != null) {
+                c.selectorPublishInterval(publishInterval);
+            }
+            if (windowBucket != null) {
+                c.selectorWindowBucket(windowBucket);
+            }
+            if (generation != null) {
+                c.selectorModelGeneration(generation);
+            }
+        }
     }
 
     /** Input limits of the validator, the encoder and the decoder. */

@@ -2,8 +2,12 @@ package dev.hde.job.config;
 
 import dev.hde.codec.Limits;
 import dev.hde.codec.region.EncodeSpec;
+import dev.hde.codec.select.Link;
+import dev.hde.codec.select.NetworkMode;
+import dev.hde.codec.select.SelectorConfig;
 import dev.hde.operators.CatalogMergerSettings;
 import dev.hde.operators.EncoderSettings;
+import dev.hde.operators.SelectorTrainerSettings;
 import dev.hde.state.RefreshPolicy;
 import dev.hde.state.crdt.BaselineCatalog;
 import dev.hde.state.crdt.SiteIds;
@@ -54,6 +58,14 @@ public final class HdeJobConfig {
         LATEST
     }
 
+    /** How the encoder chooses the method and codec of each frame. */
+    public enum SelectorMode {
+        /** The encode specs (preset or pinned), the same for every frame. */
+        FIXED,
+        /** The adaptive selector with the newest model from the selector-model topic (docs/selector.md). */
+        ADAPTIVE
+    }
+
     /** Prefix of JVM system properties and {@code -D} options that are Kafka client properties. */
     public static final String KAFKA_PROPERTY_PREFIX = "kafka.";
 
@@ -89,6 +101,19 @@ public final class HdeJobConfig {
     private boolean compressionDisabled = false;
     private RefreshPolicy refreshPolicy = RefreshPolicy.DEFAULT;
     private Limits limits = Limits.DEFAULT;
+
+    // Adaptive selector and its trainer (docs/selector.md).
+    private SelectorMode selectorMode = SelectorMode.FIXED;
+    private NetworkMode networkMode = NetworkMode.DATACENTER;
+    private long linkBandwidth = 0;
+    private double explorationRate = SelectorConfig.DEFAULT_EPSILON;
+    private double warmupExplorationRate = SelectorConfig.DEFAULT_WARMUP_RATE;
+    private long selectorSeed = 42;
+    private boolean selectorTrainerEnabled = true;
+    private Duration selectorPublishInterval = SelectorTrainerSettings.DEFAULT_PUBLISH_INTERVAL;
+    private Duration selectorWindowBucket = SelectorTrainerSettings.DEFAULT_BUCKET;
+    private int selectorWindowBuckets = SelectorTrainerSettings.DEFAULT_BUCKETS;
+    private long selectorModelGeneration = SelectorTrainerSettings.DEFAULT_GENERATION;
 
     // Baseline catalog (docs/crdt.md).
     private String siteId = "site-a";
@@ -133,6 +158,17 @@ public final class HdeJobConfig {
         c.compressionDisabled = compressionDisabled;
         c.refreshPolicy = refreshPolicy;
         c.limits = limits;
+        c.selectorMode = selectorMode;
+        c.networkMode = networkMode;
+        c.linkBandwidth = linkBandwidth;
+        c.explorationRate = explorationRate;
+        c.warmupExplorationRate = warmupExplorationRate;
+        c.selectorSeed = selectorSeed;
+        c.selectorTrainerEnabled = selectorTrainerEnabled;
+        c.selectorPublishInterval = selectorPublishInterval;
+        c.selectorWindowBucket = selectorWindowBucket;
+        c.selectorWindowBuckets = selectorWindowBuckets;
+        c.selectorModelGeneration = selectorModelGeneration;
         c.siteId = siteId;
         c.catalogEnabled = catalogEnabled;
         c.catalogTopic = catalogTopic;
@@ -149,7 +185,24 @@ public final class HdeJobConfig {
 
     /** What the encoder function gets. */
     public EncoderSettings encoderSettings() {
-        return new EncoderSettings(encodeSpecs, compressionDisabled, refreshPolicy, limits);
+        return new EncoderSettings(encodeSpecs, compressionDisabled, refreshPolicy, limits,
+                selectorMode == SelectorMode.ADAPTIVE ? selectorConfig() : null);
+    }
+
+    /** The link the cost model divides wire bytes by: the network mode at {@link #linkBandwidth()} or its default. */
+    public Link link() {
+        return linkBandwidth > 0 ? new Link(networkMode, linkBandwidth) : networkMode.link();
+    }
+
+    /** The adaptive selector's configuration: the default candidates, this link, exploration rates and seed. */
+    public SelectorConfig selectorConfig() {
+        return SelectorConfig.defaults(link(), selectorSeed)
+                .withExploration(explorationRate, Math.max(explorationRate, warmupExplorationRate), SelectorConfig.DEFAULT_MIN_SAMPLES);
+    }
+
+    /** What the selector trainer gets. */
+    public SelectorTrainerSettings selectorTrainerSettings() {
+        return new SelectorTrainerSettings(selectorModelGeneration, selectorWindowBucket, selectorWindowBuckets, selectorPublishInterval);
     }
 
     /**
@@ -276,11 +329,12 @@ public final class HdeJobConfig {
     /** A one-line summary that is safe to print (no secrets). */
     public String describe() {
         return String.format(Locale.ROOT,
-                "kafka=%s %s, topics %s -> %s (dead letters %s, model %s), site %s, catalog %s, encode=%s%s, checkpoints every %s (%s), "
+                "kafka=%s %s, topics %s -> %s (dead letters %s, model %s), site %s, catalog %s, encode=%s%s%s, checkpoints every %s (%s), "
                         + "restarts %d x %s, parallelism %s",
                 bootstrapServers, redacted(kafkaProperties), pageUpdatesTopic, framesTopic, deadLettersTopic, selectorModelTopic, siteId,
                 catalogEnabled ? catalogTopic + " (anti-entropy every " + antiEntropyInterval + ")" : "off",
-                describeSpecs(), compressionDisabled ? " (compression disabled)" : "", checkpointInterval,
+                describeSpecs(), compressionDisabled ? " (compression disabled)" : "",
+                selectorMode == SelectorMode.ADAPTIVE && !compressionDisabled ? " (adaptive selector, " + link() + ")" : "", checkpointInterval,
                 stateBackend.name().toLowerCase(Locale.ROOT), restartAttempts, restartDelay,
                 parallelism > 0 ? String.valueOf(parallelism) : "default");
     }
@@ -544,6 +598,128 @@ public final class HdeJobConfig {
 
     public HdeJobConfig limits(Limits l) {
         this.limits = Objects.requireNonNull(l);
+        return this;
+    }
+
+    public SelectorMode selectorMode() {
+        return selectorMode;
+    }
+
+    /** {@code fixed} (the encode specs, the default) or {@code adaptive} (the selector with the newest model). */
+    public HdeJobConfig selectorMode(SelectorMode m) {
+        this.selectorMode = Objects.requireNonNull(m);
+        return this;
+    }
+
+    public NetworkMode networkMode() {
+        return networkMode;
+    }
+
+    /** The network mode the adaptive selector assumes: datacenter (10 Gbit/s), internet (100 Mbit/s) or hybrid (1 Gbit/s). */
+    public HdeJobConfig networkMode(NetworkMode m) {
+        this.networkMode = Objects.requireNonNull(m);
+        return this;
+    }
+
+    public long linkBandwidth() {
+        return linkBandwidth;
+    }
+
+    /** The link's bandwidth in bit/s (for hybrid links, or to override any mode's default); 0 = the mode's default. */
+    public HdeJobConfig linkBandwidth(long bitsPerSecond) {
+        if (bitsPerSecond != 0) {
+            new Link(networkMode, bitsPerSecond); // checks the range
+        }
+        this.linkBandwidth = bitsPerSecond;
+        return this;
+    }
+
+    public double explorationRate() {
+        return explorationRate;
+    }
+
+    /** The selector's exploration rate once a choice has records for a kind: 0..0.10. */
+    public HdeJobConfig explorationRate(double rate) {
+        if (!(rate >= 0 && rate <= SelectorConfig.MAX_EPSILON)) {
+            throw new IllegalArgumentException("exploration rate must be in [0, " + SelectorConfig.MAX_EPSILON + "]");
+        }
+        this.explorationRate = rate;
+        return this;
+    }
+
+    public double warmupExplorationRate() {
+        return warmupExplorationRate;
+    }
+
+    /** The exploration rate while a choice has fewer than 3 records for a kind: 0..0.25 (never below the exploration rate). */
+    public HdeJobConfig warmupExplorationRate(double rate) {
+        if (!(rate >= 0 && rate <= SelectorConfig.MAX_WARMUP_RATE)) {
+            throw new IllegalArgumentException("warm-up exploration rate must be in [0, " + SelectorConfig.MAX_WARMUP_RATE + "]");
+        }
+        this.warmupExplorationRate = rate;
+        return this;
+    }
+
+    public long selectorSeed() {
+        return selectorSeed;
+    }
+
+    /** The seed of the exploration draws (a hash of seed, state key and sequence): same seed, model and input, same frames. */
+    public HdeJobConfig selectorSeed(long seed) {
+        this.selectorSeed = seed;
+        return this;
+    }
+
+    public boolean selectorTrainerEnabled() {
+        return selectorTrainerEnabled;
+    }
+
+    /** Run the selector trainer beside the encoder (it learns from fixed choices too); it publishes to {@link #selectorModelTopic()}. */
+    public HdeJobConfig selectorTrainerEnabled(boolean on) {
+        this.selectorTrainerEnabled = on;
+        return this;
+    }
+
+    public Duration selectorPublishInterval() {
+        return selectorPublishInterval;
+    }
+
+    public HdeJobConfig selectorPublishInterval(Duration d) {
+        this.selectorPublishInterval = positive(d, "selector publish interval");
+        return this;
+    }
+
+    public Duration selectorWindowBucket() {
+        return selectorWindowBucket;
+    }
+
+    public HdeJobConfig selectorWindowBucket(Duration d) {
+        this.selectorWindowBucket = positive(d, "selector window bucket");
+        return this;
+    }
+
+    public int selectorWindowBuckets() {
+        return selectorWindowBuckets;
+    }
+
+    public HdeJobConfig selectorWindowBuckets(int n) {
+        if (n < 1 || n > 10_000) {
+            throw new IllegalArgumentException("selector window buckets must be in [1, 10000]");
+        }
+        this.selectorWindowBuckets = n;
+        return this;
+    }
+
+    public long selectorModelGeneration() {
+        return selectorModelGeneration;
+    }
+
+    /** The generation of the models the trainer publishes (at least 1); raise it to start learning again from the priors. */
+    public HdeJobConfig selectorModelGeneration(long g) {
+        if (g < 1) {
+            throw new IllegalArgumentException("selector model generation must be at least 1");
+        }
+        this.selectorModelGeneration = g;
         return this;
     }
 

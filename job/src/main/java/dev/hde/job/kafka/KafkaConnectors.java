@@ -34,7 +34,11 @@ public final class KafkaConnectors {
         return finish(b, config);
     }
 
-    /** The selector model (broadcast to every encoder subtask); read from the beginning, so the newest model wins. */
+    /**
+     * The selector model (broadcast to every encoder subtask); read from the beginning of the
+     * compacted topic on a fresh start (a restored job resumes from its checkpoint), so the last
+     * published model arrives first and the newest model wins.
+     */
     public static KafkaSource<byte[]> selectorModel(HdeJobConfig config) {
         KafkaSourceBuilder<byte[]> b = base(KafkaSource.<byte[]>builder(), config)
                 .setTopics(config.selectorModelTopic())
@@ -81,6 +85,11 @@ public final class KafkaConnectors {
     /** This site's catalog messages, exactly-once (transactional ids {@code <prefix>-catalog-…}). */
     public static KafkaSink<CatalogRecord> catalogSink(HdeJobConfig config) {
         return sink(config, new CatalogRecordSerializer(config.catalogTopic()), config.transactionalIdPrefix() + "-catalog");
+    }
+
+    /** The selector trainer's models, exactly-once (transactional ids {@code <prefix>-selector-model-…}), key "model". */
+    public static KafkaSink<byte[]> selectorModelSink(HdeJobConfig config) {
+        return sink(config, new SelectorModelSerializer(config.selectorModelTopic()), config.transactionalIdPrefix() + "-selector-model");
     }
 
     public static KafkaSink<FrameRecord> framesSink(HdeJobConfig config) {

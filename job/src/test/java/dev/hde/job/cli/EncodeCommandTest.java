@@ -53,6 +53,40 @@ class EncodeCommandTest {
     }
 
     @Test
+    void selectorFlagsMapOntoTheConfiguration() {
+        var parsed = HdeCli.commandLine().parseArgs("encode", "--selector", "adaptive", "--network-mode", "hybrid", "--link-bandwidth", "2.5G",
+                "--exploration", "0.05", "--warmup-exploration", "0.2", "--selector-seed", "9", "--selector-publish-interval", "5s",
+                "--selector-window", "1m", "--selector-generation", "3");
+        HdeJobConfig c = ((EncodeCommand) parsed.subcommand().commandSpec().userObject()).config();
+
+        assertThat(c.selectorMode()).isEqualTo(HdeJobConfig.SelectorMode.ADAPTIVE);
+        assertThat(c.link()).isEqualTo(new dev.hde.codec.select.Link(dev.hde.codec.select.NetworkMode.HYBRID, 2_500_000_000L));
+        var selector = c.encoderSettings().selector();
+        assertThat(selector).isNotNull();
+        assertThat(selector.epsilon()).isEqualTo(0.05);
+        assertThat(selector.warmupRate()).isEqualTo(0.2);
+        assertThat(selector.seed()).isEqualTo(9);
+        assertThat(c.encoderSettings().adaptive()).isTrue();
+        assertThat(c.selectorTrainerSettings().publishInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.selectorTrainerSettings().bucket()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.selectorTrainerSettings().generation()).isEqualTo(3);
+        assertThat(c.selectorTrainerEnabled()).isTrue();
+        HdeJobConfig copy = c.copy();
+        assertThat(copy.encoderSettings()).isEqualTo(c.encoderSettings());
+        assertThat(copy.selectorTrainerSettings()).isEqualTo(c.selectorTrainerSettings());
+
+        HdeJobConfig defaults = ((EncodeCommand) HdeCli.commandLine().parseArgs("encode", "--no-selector-trainer").subcommand().commandSpec()
+                .userObject()).config();
+        assertThat(defaults.selectorMode()).isEqualTo(HdeJobConfig.SelectorMode.FIXED);
+        assertThat(defaults.encoderSettings().selector()).isNull();
+        assertThat(defaults.link()).isEqualTo(dev.hde.codec.select.NetworkMode.DATACENTER.link());
+        assertThat(defaults.selectorTrainerEnabled()).isFalse();
+        assertThat(new BandwidthConverter().convert("300Mbit/s")).isEqualTo(300_000_000L);
+        assertThat(new BandwidthConverter().convert("1gbps")).isEqualTo(1_000_000_000L);
+        assertThat(new BandwidthConverter().convert("64000")).isEqualTo(64_000L);
+    }
+
+    @Test
     void catalogFlagsMapOntoTheConfiguration() {
         var parsed = HdeCli.commandLine().parseArgs("encode", "--site-id", "dc-2", "--catalog-topic", "c", "--catalog-buckets", "128",
                 "--anti-entropy-interval", "5s", "--catalog-publish-interval", "250ms", "--catalog-state-interval", "0");

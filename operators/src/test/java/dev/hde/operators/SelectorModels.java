@@ -1,0 +1,59 @@
+package dev.hde.operators;
+
+import dev.hde.codec.select.DataFeatures;
+import dev.hde.codec.select.EncodeChoice;
+import dev.hde.codec.select.Observation;
+import dev.hde.codec.select.SelectorConfig;
+import dev.hde.codec.select.SelectorModel;
+import dev.hde.codec.select.SelectorModelFormat;
+import dev.hde.codec.wire.FrameType;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Selector models for tests, built only from {@link Observation#encoded} and merges, so that they
+ * hold whatever sums the codec's model keeps.
+ */
+final class SelectorModels {
+
+    private SelectorModels() {}
+
+    /**
+     * A model in which {@code favoured} (and its keyframe form) is, for every kind of data, nearly free
+     * (1 ns, 1 byte per frame) and every other default candidate slow (100 ns/B) and expanding (2x),
+     * with about a million records per cell: a selector with it chooses {@code favoured} for every
+     * frame, in any network mode.
+     */
+    static SelectorModel favouring(long generation, long asOfMillis, String favoured) {
+        EncodeChoice f = EncodeChoice.parse(favoured);
+        Set<EncodeChoice> good = Set.of(f, f.forFrame(FrameType.FULL));
+        Set<EncodeChoice> all = new LinkedHashSet<>(good);
+        for (EncodeChoice c : SelectorConfig.DEFAULT_CANDIDATES) {
+            all.add(c);
+            all.add(c.forFrame(FrameType.FULL));
+        }
+        SelectorModel.Builder b = new SelectorModel.Builder(generation);
+        long bytes = 16 * 4096;
+        // A grid of features that covers every kind (entropy x changed share x new share).
+        for (double entropy : new double[] {0.5, 2.0, 4.0, 6.0, 7.0, 7.9}) {
+            for (double changed : new double[] {0.005, 0.03, 0.1, 0.3, 0.6, 1.0}) {
+                for (double fresh : new double[] {0.0, 1.0}) {
+                    DataFeatures features = new DataFeatures(entropy, 0.1, changed, 16, bytes, fresh);
+                    for (EncodeChoice c : all) {
+                        b.add(good.contains(c) ? Observation.encoded(features, c, 1, 1, asOfMillis)
+                                : Observation.encoded(features, c, 2 * bytes, 100 * bytes, asOfMillis));
+                    }
+                }
+            }
+        }
+        SelectorModel m = b.build();
+        for (int i = 0; i < 18; i++) {
+            m = m.merge(m); // 2^18 copies of each record
+        }
+        return m;
+    }
+
+    static byte[] bytes(SelectorModel m) {
+        return SelectorModelFormat.write(m);
+    }
+}
