@@ -6,6 +6,9 @@ import dev.hde.job.kafka.KafkaConnectors;
 import dev.hde.operators.FrameApplierFunction;
 import dev.hde.operators.FrameRecord;
 import dev.hde.operators.RegionVerdict;
+import dev.hde.operators.SelectorModelReplay;
+import dev.hde.job.kafka.KafkaSelectorModelReplay;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -28,6 +31,9 @@ import org.apache.flink.util.CloseableIterator;
  * reads the baseline catalog from the catalog topic, starts each partition of the frames topic at
  * the earliest keyframe the catalog names there ({@link KeyframeStart}), and the applier skips a
  * region's DELTA frames until its first FULL frame.
+ *
+ * <p>Frames made with a trained dictionary are decoded with the dictionaries of the compacted
+ * dictionary topic ({@link #withDictionaryTopic}; {@link #fromKafka} always reads it).
  */
 public final class DecoderJob {
 
@@ -38,6 +44,7 @@ public final class DecoderJob {
     private final String imageDirectory;
     private final boolean startAtKeyframe;
     private KeyframeStart.Plan plan;
+    private SelectorModelReplay dictionaryTopic;
 
     /**
      * @param imageDirectory where to write every rebuilt region after each of its frames
@@ -64,13 +71,26 @@ public final class DecoderJob {
      * catalog topic and asks the brokers for offsets now).
      */
     public static DecoderJob fromKafka(HdeJobConfig config, String imageDirectory) {
+        DecoderJob job;
         if (!config.decodeFromCatalog()) {
-            return new DecoderJob(config, KafkaConnectors.frames(config), imageDirectory);
+            job = new DecoderJob(config, KafkaConnectors.frames(config), imageDirectory);
+        } else {
+            KeyframeStart.Plan plan = KeyframeStart.plan(config);
+            job = new DecoderJob(config, KafkaConnectors.frames(config, plan.initializer()), imageDirectory, true);
+            job.plan = plan;
         }
-        KeyframeStart.Plan plan = KeyframeStart.plan(config);
-        DecoderJob job = new DecoderJob(config, KafkaConnectors.frames(config, plan.initializer()), imageDirectory, true);
-        job.plan = plan;
-        return job;
+        return job.withDictionaryTopic(new KafkaSelectorModelReplay(config.kafkaClientProperties(), config.dictionariesTopic(),
+                Duration.ofSeconds(30)));
+    }
+
+    /**
+     * The dictionary topic as it stands: each applier subtask reads it to its end at start, and once
+     * more when a frame names a dictionary it lacks, before refusing the frame with
+     * {@code UNKNOWN_DICTIONARY} (null: no dictionaries).
+     */
+    public DecoderJob withDictionaryTopic(SelectorModelReplay topic) {
+        this.dictionaryTopic = topic;
+        return this;
     }
 
     /** Where a decoder made by {@link #fromKafka} with the catalog starts, and what the catalog said; null otherwise. */
@@ -87,7 +107,7 @@ public final class DecoderJob {
         return env.fromSource(frames, EventTime.none(), "frames", TypeInformation.of(FrameRecord.class))
                 .uid("frames-source")
                 .keyBy(new FrameKey(), Types.STRING)
-                .process(new FrameApplierFunction(config.limits(), imageDirectory, startAtKeyframe), TypeInformation.of(RegionVerdict.class))
+                .process(new FrameApplierFunction(config.limits(), imageDirectory, startAtKeyframe, dictionaryTopic), TypeInformation.of(RegionVerdict.class))
                 .uid("frame-applier")
                 .name("apply frames");
     }

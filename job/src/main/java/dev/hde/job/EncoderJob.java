@@ -10,6 +10,8 @@ import dev.hde.operators.CatalogMergerFunction;
 import dev.hde.operators.CatalogRecord;
 import dev.hde.operators.CatalogReplay;
 import dev.hde.operators.DeadLetter;
+import dev.hde.operators.DictionarySample;
+import dev.hde.operators.DictionaryTrainerFunction;
 import dev.hde.operators.FramePartitioner;
 import dev.hde.operators.FrameRecord;
 import dev.hde.operators.PageUpdateValidator;
@@ -55,6 +57,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@link HdeJobConfig#selectorTrainerEnabled()}, and gives the encoder and the trainer the topic as it
  * stands at their start ({@link #withSelectorModelReplay}).
  *
+ * <p>Trained dictionaries (docs/selector.md, "Dictionaries in the job"), attached with
+ * {@link #withDictionaries}; {@link #fromKafka} does so when {@link HdeJobConfig#dictionariesEnabled()}:
+ * the encoder sends sample pages to the dictionary trainer ({@link DictionaryTrainerFunction},
+ * parallelism 1), which publishes to the compacted topic {@code hde.dictionaries}; that topic is
+ * unioned into the encoder's broadcast input (the encoder tells dictionary records from models by
+ * their magic), so an encoder uses a dictionary only once it has read it back.
+ *
  * <p>The catalog merger ({@link CatalogMergerFunction}, docs/crdt.md) is attached with
  * {@link #withCatalog}; {@link #fromKafka} does so when {@link HdeJobConfig#catalogEnabled()}.
  *
@@ -77,6 +86,7 @@ public final class EncoderJob {
     private Catalog catalog;
     private Sink<byte[]> selectorModelSink;
     private SelectorModelReplay modelReplay;
+    private Dictionaries dictionaries;
 
     /**
      * The streams of a built encoder graph, for callers that sink more of them.
@@ -89,7 +99,13 @@ public final class EncoderJob {
             DataStream<PerformanceRecord> performance,
             DataStream<BaselineEvent> baselines,
             DataStream<CatalogRecord> catalog,
-            DataStream<byte[]> selectorModels) {
+            DataStream<byte[]> selectorModels,
+            DataStream<byte[]> dictionaries) {
+
+        public Outputs(DataStream<FrameRecord> frames, DataStream<DeadLetter> deadLetters, DataStream<PerformanceRecord> performance,
+                DataStream<BaselineEvent> baselines, DataStream<CatalogRecord> catalog, DataStream<byte[]> selectorModels) {
+            this(frames, deadLetters, performance, baselines, catalog, selectorModels, null);
+        }
 
         public Outputs(DataStream<FrameRecord> frames, DataStream<DeadLetter> deadLetters, DataStream<PerformanceRecord> performance,
                 DataStream<BaselineEvent> baselines, DataStream<CatalogRecord> catalog) {
@@ -108,6 +124,17 @@ public final class EncoderJob {
      */
     public record Catalog(Source<CatalogRecord, ?, ?> source, Sink<CatalogRecord> sink, CatalogReplay replay, FramePartitioner partitioner) {
         public Catalog {
+            Objects.requireNonNull(source);
+            Objects.requireNonNull(sink);
+        }
+    }
+
+    /**
+     * The dictionary trainer's connections: the dictionary topic in (unioned into the broadcast
+     * input), out (the trainer's records, exactly-once), and as it stands for the trainer's start.
+     */
+    public record Dictionaries(Source<byte[], ?, ?> source, Sink<byte[]> sink, SelectorModelReplay replay) {
+        public Dictionaries {
             Objects.requireNonNull(source);
             Objects.requireNonNull(sink);
         }
@@ -134,7 +161,17 @@ public final class EncoderJob {
         if (config.selectorTrainerEnabled()) {
             job.withSelectorTrainer(KafkaConnectors.selectorModelSink(config));
         }
+        if (config.dictionariesEnabled()) {
+            job.withDictionaries(new Dictionaries(KafkaConnectors.dictionaries(config), KafkaConnectors.dictionariesSink(config),
+                    new KafkaSelectorModelReplay(config.kafkaClientProperties(), config.dictionariesTopic(), Duration.ofSeconds(30))));
+        }
         return job;
+    }
+
+    /** Trained dictionaries: samples, the dictionary trainer and the dictionary topic in the broadcast input (null: none). */
+    public EncoderJob withDictionaries(Dictionaries d) {
+        this.dictionaries = d;
+        return this;
     }
 
     /** The catalog merger on the catalog topic of {@code config}; the merger replays the topic on every start. */
@@ -194,15 +231,21 @@ public final class EncoderJob {
                 .uid("validator")
                 .name("validate");
 
-        BroadcastStream<byte[]> model = env
-                .fromSource(selectorModel, EventTime.none(), "selector-model")
-                .uid("selector-model-source")
-                .broadcast(RegionEncoderFunction.SELECTOR_MODEL);
+        DataStream<byte[]> broadcastInput = env
+                .fromSource(selectorModel, EventTime.none(), "selector-model", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                .uid("selector-model-source");
+        if (dictionaries != null) {
+            broadcastInput = broadcastInput.union(env
+                    .fromSource(dictionaries.source(), EventTime.none(), "dictionaries", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                    .uid("dictionaries-source"));
+        }
+        BroadcastStream<byte[]> model = broadcastInput.broadcast(RegionEncoderFunction.SELECTOR_MODEL);
 
         SingleOutputStreamOperator<FrameRecord> encoded = valid
                 .keyBy(new StateKey(), Types.STRING)
                 .connect(model)
-                .process(new RegionEncoderFunction(config.encoderSettings(), modelReplay), TypeInformation.of(FrameRecord.class))
+                .process(new RegionEncoderFunction(config.encoderSettings(), modelReplay,
+                        dictionaries == null ? null : config.dictionarySettings()), TypeInformation.of(FrameRecord.class))
                 .uid("region-encoder")
                 .name("encode");
 
@@ -216,7 +259,22 @@ public final class EncoderJob {
         DataStream<CatalogRecord> published = catalog == null ? null : mergeCatalog(env, baselines);
         DataStream<PerformanceRecord> performance = encoded.getSideOutput(RegionEncoderFunction.PERFORMANCE);
         DataStream<byte[]> models = selectorModelSink == null ? null : trainSelector(performance);
-        return new Outputs(out, dead, performance, baselines, published, models);
+        DataStream<byte[]> trained = dictionaries == null ? null : trainDictionaries(encoded.getSideOutput(RegionEncoderFunction.DICTIONARY_SAMPLES));
+        return new Outputs(out, dead, performance, baselines, published, models, trained);
+    }
+
+    /** The dictionary trainer: one per job (parallelism 1, keyed by one constant key), publishing to the dictionary topic. */
+    private DataStream<byte[]> trainDictionaries(DataStream<DictionarySample> samples) {
+        SingleOutputStreamOperator<byte[]> trained = samples
+                .keyBy(DictionaryTrainerFunction.sampleKey(), Types.STRING)
+                .process(new DictionaryTrainerFunction(config.dictionarySettings(), dictionaries.replay()),
+                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                .uid("dictionary-trainer")
+                .name("train dictionaries")
+                .setParallelism(1)
+                .setMaxParallelism(1);
+        trained.sinkTo(dictionaries.sink()).uid("dictionaries-sink").name("dictionaries").setParallelism(1);
+        return trained;
     }
 
     /**

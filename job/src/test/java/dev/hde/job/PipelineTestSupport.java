@@ -49,6 +49,7 @@ final class PipelineTestSupport {
                 .framesTopic(prefix + ".frames")
                 .deadLettersTopic(prefix + ".dead-letters")
                 .selectorModelTopic(prefix + ".selector-model")
+                .dictionariesTopic(prefix + ".dictionaries")
                 .catalogTopic(prefix + ".catalog")
                 .encoderGroupId(prefix + "-encoder")
                 .decoderGroupId(prefix + "-decoder")
@@ -63,9 +64,9 @@ final class PipelineTestSupport {
 
     static void createTopics(EmbeddedKafka kafka, HdeJobConfig c, String... more) throws Exception {
         List<String> topics = new ArrayList<>(List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(), c.selectorModelTopic(),
-                c.catalogTopic()));
+                c.catalogTopic(), c.dictionariesTopic()));
         topics.addAll(List.of(more));
-        kafka.createTopics(PARTITIONS, topics, Set.of(c.selectorModelTopic()));
+        kafka.createTopics(PARTITIONS, topics, Set.of(c.selectorModelTopic(), c.dictionariesTopic()));
     }
 
     /** Publishes {@code rounds} rounds of the workload; returns what was sent. */

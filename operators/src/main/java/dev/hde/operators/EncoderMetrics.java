@@ -35,6 +35,11 @@ final class EncoderMetrics {
     final Counter modelsIgnored;
     /** Frames whose choice was an exploration of the adaptive selector. */
     final Counter explorations;
+    /** Dictionary records read back from the dictionary topic (broadcast input) and taken, refused, and frames made with one. */
+    final Counter dictionariesTaken;
+    final Counter dictionariesRefused;
+    final Counter dictionaryFrames;
+    final Counter dictionarySamples;
     private final MetricGroup codecGroup;
     private final MetricGroup choiceGroup;
     private final Map<String, Counter> codecUsage = new HashMap<>();
@@ -69,6 +74,10 @@ final class EncoderMetrics {
         modelsApplied = group.counter("selectorModelsApplied");
         modelsIgnored = group.counter("selectorModelsIgnored");
         explorations = group.counter("selectorExplorations");
+        dictionariesTaken = group.counter("dictionariesTaken");
+        dictionariesRefused = group.counter("dictionariesRefused");
+        dictionaryFrames = group.counter("framesWithDictionary");
+        dictionarySamples = group.counter("dictionarySamples");
         group.gauge("selectorModelGeneration", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().generation());
         group.gauge("selectorModelAsOf", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().asOfMillis());
         group.gauge("selectorModelRecords", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().records());

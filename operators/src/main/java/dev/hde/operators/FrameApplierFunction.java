@@ -2,6 +2,7 @@ package dev.hde.operators;
 
 import dev.hde.codec.HdeException;
 import dev.hde.codec.Limits;
+import dev.hde.codec.dict.MapDictionaryStore;
 import dev.hde.codec.region.FrameApplier;
 import dev.hde.codec.region.PageStore;
 import dev.hde.codec.wire.FrameFormat;
@@ -33,10 +34,17 @@ import org.apache.flink.util.Collector;
  * its first frame, its DELTA frames are skipped (counted in {@code framesSkippedBeforeKeyframe},
  * no state, no verdict) instead of being refused with {@code NO_KEYFRAME}; the region starts at
  * its first FULL (or DELETE) frame. Every frame from there on is checked as always.
+ *
+ * <p>Trained dictionaries: with a dictionary topic ({@code hde.dictionaries}, read as it stands
+ * with a {@link SelectorModelReplay}), the subtask reads it to its end in {@code open} into a
+ * {@link MapDictionaryStore} the applier decodes with. A frame naming a dictionary the store lacks
+ * makes it read the topic once more (the dictionary is published before any frame uses it, so it is
+ * there by now) before the frame is refused with {@code UNKNOWN_DICTIONARY}.
  */
 public class FrameApplierFunction extends KeyedProcessFunction<String, FrameRecord, RegionVerdict> {
 
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FrameApplierFunction.class);
 
     static final MapStateDescriptor<Integer, byte[]> PAGES =
             new MapStateDescriptor<>("received-pages", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
@@ -57,6 +65,10 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     private transient Counter skipped;
     /** Skip the DELTA frames a region receives before its first frame (a mid-stream start). */
     private final boolean startAtKeyframe;
+    /** The dictionary topic as it stands, or null (no trained dictionaries: frames naming one are refused). */
+    private final SelectorModelReplay dictionaryTopic;
+    private transient MapDictionaryStore dictionaries;
+    private transient Counter dictionaryRereads;
 
     public FrameApplierFunction(Limits limits, String imageDirectory) {
         this(limits, imageDirectory, false);
@@ -67,9 +79,15 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
      *     a region's DELTA frames before its first FULL frame are skipped, not refused
      */
     public FrameApplierFunction(Limits limits, String imageDirectory, boolean startAtKeyframe) {
+        this(limits, imageDirectory, startAtKeyframe, null);
+    }
+
+    /** @param dictionaryTopic the dictionary topic as it stands (read at start and on an unknown id); null = none */
+    public FrameApplierFunction(Limits limits, String imageDirectory, boolean startAtKeyframe, SelectorModelReplay dictionaryTopic) {
         this.limits = limits;
         this.imageDirectory = imageDirectory;
         this.startAtKeyframe = startAtKeyframe;
+        this.dictionaryTopic = dictionaryTopic;
     }
 
     @Override
@@ -77,7 +95,10 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         pages = getRuntimeContext().getMapState(PAGES);
         region = getRuntimeContext().getState(REGION);
         store = new MapStatePageStore(pages);
-        applier = new FrameApplier(limits);
+        dictionaries = new MapDictionaryStore();
+        applier = new FrameApplier(limits, dictionaries);
+        dictionaryRereads = getRuntimeContext().getMetricGroup().counter("dictionaryTopicReads");
+        readDictionaries();
         applied = getRuntimeContext().getMetricGroup().counter("framesApplied");
         failed = getRuntimeContext().getMetricGroup().counter("regionsFailed");
         ignored = getRuntimeContext().getMetricGroup().counter("framesIgnored");
@@ -99,7 +120,16 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
             return;
         }
         try {
-            FrameApplier.Applied result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.meta(), store);
+            FrameApplier.Applied result;
+            try {
+                result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.meta(), store);
+            } catch (HdeException e) {
+                // A refused frame leaves the region unchanged: read the dictionary topic again and retry once.
+                if (e.kind() != HdeException.Kind.UNKNOWN_DICTIONARY || dictionaryTopic == null || !readDictionaries()) {
+                    throw e;
+                }
+                result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.meta(), store);
+            }
             r.take(result.meta());
             r.framesApplied++;
             applied.inc();
@@ -112,6 +142,27 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         }
         region.update(r);
         out.collect(verdict(ctx.getCurrentKey(), r));
+    }
+
+    /** Reads the dictionary topic into the store; returns whether it brought a dictionary the store lacked. */
+    private boolean readDictionaries() {
+        if (dictionaryTopic == null) {
+            return false;
+        }
+        dictionaryRereads.inc();
+        int before = dictionaries.size();
+        try {
+            dictionaryTopic.replay(bytes -> {
+                try {
+                    dictionaries.addRecord(bytes);
+                } catch (HdeException | IllegalArgumentException e) {
+                    LOG.warn("receiver: ignoring a dictionary record: {}", e.getMessage());
+                }
+            });
+        } catch (Exception e) {
+            LOG.warn("receiver: could not read the dictionary topic ({})", e.toString());
+        }
+        return dictionaries.size() > before;
     }
 
     /**

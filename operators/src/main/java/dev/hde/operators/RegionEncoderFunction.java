@@ -2,6 +2,10 @@ package dev.hde.operators;
 
 import dev.hde.codec.HdeException;
 import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.dict.DictionaryFormat;
+import dev.hde.codec.dict.DictionaryTrainer;
+import dev.hde.codec.dict.MapDictionaryStore;
+import dev.hde.codec.dict.TrainedDictionary;
 import dev.hde.codec.region.EncodeSpec;
 import dev.hde.codec.region.FrameInfo;
 import dev.hde.codec.region.PageStore;
@@ -22,7 +26,10 @@ import dev.hde.codec.wire.PageUpdateEventFormat;
 import dev.hde.state.RefreshPolicy;
 import dev.hde.state.RefreshReason;
 import dev.hde.state.RegionState;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -59,6 +66,15 @@ import org.apache.flink.util.OutputTag;
  * and sequence, and the same model, input and seed give the same frames), then render. Otherwise the
  * fixed specs of the settings are used and the model is only tracked. Either way the performance
  * record names the choice and the model version, for the selector trainer.
+ *
+ * <p>Trained dictionaries (docs/selector.md, "Dictionaries in the job"): the same broadcast input
+ * also carries the records of the dictionary topic ({@code hde.dictionaries}, the {@code HDED}
+ * format; told apart from models by their magic). Each valid one is kept in broadcast state (key
+ * {@value #DICTIONARY_KEY_PREFIX}{@code <id>}) and in the subtask's {@link MapDictionaryStore}; the
+ * selector may choose a {@code +tdict} choice only when that store holds a dictionary of the key's
+ * VM class, so a frame only ever names a dictionary this subtask has read back from the topic that
+ * decoders read too. With {@link DictionarySettings} the encoder also sends sample pages to the
+ * dictionary trainer ({@link #DICTIONARY_SAMPLES}).
  */
 public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String, ValidEvent, byte[], FrameRecord> {
 
@@ -71,6 +87,11 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             new MapStateDescriptor<>("selector-model", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     /** The broadcast-state key of the newest model. */
     public static final String CURRENT_MODEL = "current";
+    /** Sample pages for the dictionary trainer (only with {@link DictionarySettings}). */
+    public static final OutputTag<DictionarySample> DICTIONARY_SAMPLES =
+            new OutputTag<>("dictionary-samples", TypeInformation.of(DictionarySample.class));
+    /** Broadcast-state keys of the dictionary records read back from the dictionary topic: this prefix and the id in decimal. */
+    public static final String DICTIONARY_KEY_PREFIX = "dictionary/";
 
     static final MapStateDescriptor<Integer, byte[]> PAGES =
             new MapStateDescriptor<>("reference-pages", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
@@ -96,6 +117,12 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     private transient Selector selector;
     private transient long refusedLogged;
     private transient int subtask;
+    /** Sampling for the dictionary trainer, or null (no samples). */
+    private final DictionarySettings dictionarySettings;
+    /** The dictionaries read back from the topic (broadcast state); null until first use. */
+    private transient MapDictionaryStore dictionaries;
+    /** Per VM class, the sample hashes this subtask sent (a bottom-k of hashes, so a class's samples stay within its budget). */
+    private transient Map<String, TreeSet<Long>> sampled;
 
     public RegionEncoderFunction(EncoderSettings settings) {
         this(settings, null);
@@ -103,8 +130,14 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
 
     /** @param modelReplay the selector-model topic as it stands, read once at start; null = none (start from the priors) */
     public RegionEncoderFunction(EncoderSettings settings, SelectorModelReplay modelReplay) {
+        this(settings, modelReplay, null);
+    }
+
+    /** @param dictionarySettings sample pages for the dictionary trainer with these settings; null = none */
+    public RegionEncoderFunction(EncoderSettings settings, SelectorModelReplay modelReplay, DictionarySettings dictionarySettings) {
         this.settings = settings;
         this.modelReplay = modelReplay;
+        this.dictionarySettings = dictionarySettings;
     }
 
     @Override
@@ -117,6 +150,8 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         model = null;
         selector = null;
+        dictionaries = null;
+        sampled = new HashMap<>();
         startModel = SelectorModel.EMPTY;
         if (modelReplay != null) {
             try {
@@ -153,6 +188,10 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
 
     @Override
     public void processBroadcastElement(byte[] bytes, Context ctx, Collector<FrameRecord> out) throws Exception {
+        if (isDictionaryRecord(bytes)) {
+            takeDictionary(bytes, ctx);
+            return;
+        }
         // The same on every subtask (Flink's rule for broadcast state): a function of the stored bytes and the input only.
         SelectorModel m = bytes == null ? null : parseModel(bytes, "from the broadcast input");
         if (m == null) {
@@ -171,6 +210,60 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         } else {
             metrics.modelsIgnored.inc();
         }
+    }
+
+    /** A value of the dictionary topic (magic {@code HDED}) rather than a selector model. */
+    static boolean isDictionaryRecord(byte[] b) {
+        return b != null && b.length >= 4
+                && ((b[0] & 0xFF) | (b[1] & 0xFF) << 8 | (b[2] & 0xFF) << 16 | (b[3] & 0xFF) << 24) == DictionaryFormat.MAGIC;
+    }
+
+    /**
+     * A dictionary read back from the topic: into broadcast state (the same on every subtask: a
+     * function of the stored records and the input) and the subtask's store. Records that do not
+     * parse, or that conflict with a held id, are counted and ignored.
+     */
+    private void takeDictionary(byte[] bytes, Context ctx) throws Exception {
+        MapDictionaryStore store = dictionaries(ctx.getBroadcastState(SELECTOR_MODEL).immutableEntries());
+        TrainedDictionary d;
+        try {
+            d = DictionaryFormat.read(bytes);
+        } catch (HdeException | IllegalArgumentException e) {
+            metrics.dictionariesRefused.inc();
+            LOG.warn("encoder subtask {}: refused a dictionary record: {}", subtask, e.getMessage());
+            return;
+        }
+        String key = DICTIONARY_KEY_PREFIX + d.id();
+        byte[] held = ctx.getBroadcastState(SELECTOR_MODEL).get(key);
+        if (held == null) {
+            ctx.getBroadcastState(SELECTOR_MODEL).put(key, bytes);
+        }
+        try {
+            if (store.add(d)) {
+                metrics.dictionariesTaken.inc();
+                LOG.info("encoder subtask {}: took {}", subtask, d);
+            }
+        } catch (HdeException e) {
+            metrics.dictionariesRefused.inc();
+            LOG.warn("encoder subtask {}: refused a dictionary record: {}", subtask, e.getMessage());
+        }
+    }
+
+    /** The subtask's dictionaries: on first use, those in broadcast state (a restored subtask). */
+    private MapDictionaryStore dictionaries(Iterable<Map.Entry<String, byte[]>> broadcast) {
+        if (dictionaries == null) {
+            dictionaries = new MapDictionaryStore();
+            for (Map.Entry<String, byte[]> e : broadcast) {
+                if (e.getKey().startsWith(DICTIONARY_KEY_PREFIX)) {
+                    try {
+                        dictionaries.addRecord(e.getValue());
+                    } catch (HdeException | IllegalArgumentException ex) {
+                        metrics.dictionariesRefused.inc();
+                    }
+                }
+            }
+        }
+        return dictionaries;
     }
 
     /** The subtask's model: on first use, the one in broadcast state (a restored subtask) or the topic's at start, whichever is newer. */
@@ -273,6 +366,9 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         }
         RegionEncoder.commit(pending, reference);
         long nanos = System.nanoTime() - t0;
+        if (dictionarySettings != null) {
+            sample(event.stateKey(), pending, ctx);
+        }
 
         boolean created = s == null;
         if (created) {
@@ -316,8 +412,15 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         DataFeatures features = DataFeatures.of(pending);
         long t0 = System.nanoTime();
         if (selector != null) {
-            Selector.Decision d = selector.decide(features, pending.type(), info.stateKey(), info.sourceSequence(), false);
-            byte[] frame = RegionEncoder.render(info, pending, d.choice().spec());
+            // Only a dictionary read back from the topic (which decoders read too): published before this frame.
+            TrainedDictionary dict = dictionaries(ctx.getBroadcastState(SELECTOR_MODEL).immutableEntries())
+                    .latest(DictionaryTrainer.defaultVmClass(info.stateKey()));
+            Selector.Decision d = selector.decide(features, pending.type(), info.stateKey(), info.sourceSequence(), dict != null);
+            boolean withDictionary = d.choice().trainedDictionary() && dict != null;
+            byte[] frame = RegionEncoder.render(info, pending, d.choice().spec(), withDictionary ? dict : null);
+            if (withDictionary) {
+                metrics.dictionaryFrames.inc();
+            }
             return new Rendered(frame, d.choice(), d.explored(), features, System.nanoTime() - t0);
         }
         if (specs.size() == 1) {
@@ -342,6 +445,40 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         return new Rendered(frame, kept, false, features, nanos);
     }
 
+    /**
+     * Up to {@code samplesPerFrame} pages of the frame for the dictionary trainer: pages of a keyframe
+     * and new pages of a delta, non-zero, passing the hash pre-filter, and not above the largest of
+     * the {@code budget / page size} smallest hashes this subtask already sent for the class (so a
+     * subtask sends each distinct page once, and ever fewer pages as the class's sample fills).
+     */
+    private void sample(String stateKey, PendingFrame f, ReadOnlyContext ctx) {
+        String vmClass = DictionaryTrainer.defaultVmClass(stateKey);
+        int sent = 0;
+        long threshold = dictionarySettings.sampleShift() == 0 ? -1L : -1L >>> dictionarySettings.sampleShift();
+        for (int i = 0; i < f.count() && sent < dictionarySettings.samplesPerFrame(); i++) {
+            byte[] page = f.newPages()[i];
+            if (page == null || page.length > DictionarySettings.MAX_PAGE_BYTES || (f.type() != FrameType.FULL && f.oldPages()[i] != null)) {
+                continue;
+            }
+            long h = DictionaryTrainer.sampleHash(page);
+            if (Long.compareUnsigned(h, threshold) > 0 || dev.hde.codec.Pages.isZero(page)) {
+                continue;
+            }
+            TreeSet<Long> hashes = sampled.computeIfAbsent(vmClass, c -> new TreeSet<>(Long::compareUnsigned));
+            int k = dictionarySettings.maxSamples(page.length);
+            if (hashes.contains(h) || (hashes.size() >= k && Long.compareUnsigned(h, hashes.last()) > 0)) {
+                continue;
+            }
+            hashes.add(h);
+            while (hashes.size() > k) {
+                hashes.pollLast();
+            }
+            ctx.output(DICTIONARY_SAMPLES, new DictionarySample(vmClass, page.clone()));
+            metrics.dictionarySamples.inc();
+            sent++;
+        }
+    }
+
     private void emit(FrameInfo info, PendingFrame pending, Rendered rendered, long nanos, ReadOnlyContext ctx, Collector<FrameRecord> out) {
         byte[] frame = rendered.frame;
         out.collect(new FrameRecord(info.stateKey(), frame));
@@ -354,6 +491,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         }
         metrics.codecUsed(choice.toString());
         metrics.choiceMade(rendered.choice.toString());
+
         if (rendered.explored) {
             metrics.explorations.inc();
         }

@@ -93,6 +93,10 @@ final class EncoderHarness implements AutoCloseable {
         return drain(RegionEncoderFunction.BASELINES);
     }
 
+    List<DictionarySample> drainSamples() {
+        return drain(RegionEncoderFunction.DICTIONARY_SAMPLES);
+    }
+
     List<PerformanceRecord> performance() {
         return drain(RegionEncoderFunction.PERFORMANCE);
     }

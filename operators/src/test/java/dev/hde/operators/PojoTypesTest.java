@@ -81,6 +81,7 @@ class PojoTypesTest {
                 Arguments.of(DeadLetter.class, dead),
                 Arguments.of(DeadLetter.class, deadNoKey),
                 Arguments.of(PerformanceRecord.class, perf),
+                Arguments.of(DictionarySample.class, new DictionarySample("vm", new byte[] {1, 2, 3})),
                 Arguments.of(BaselineEvent.class, baseline),
                 Arguments.of(BaselineEvent.class, pruned),
                 Arguments.of(RegionVerdict.class, verdict),

@@ -114,6 +114,13 @@ public final class HdeJobConfig {
     private Duration selectorWindowBucket = SelectorTrainerSettings.DEFAULT_BUCKET;
     private int selectorWindowBuckets = SelectorTrainerSettings.DEFAULT_BUCKETS;
     private long selectorModelGeneration = SelectorTrainerSettings.DEFAULT_GENERATION;
+    /** Null: the default candidates. */
+    private List<dev.hde.codec.select.EncodeChoice> selectorCandidates = null;
+
+    // Trained dictionaries (docs/selector.md, "Dictionaries in the job").
+    private boolean dictionariesEnabled = false;
+    private String dictionariesTopic = "hde.dictionaries";
+    private dev.hde.operators.DictionarySettings dictionarySettings = dev.hde.operators.DictionarySettings.DEFAULT;
 
     // Baseline catalog (docs/crdt.md).
     private String siteId = "site-a";
@@ -169,6 +176,10 @@ public final class HdeJobConfig {
         c.selectorWindowBucket = selectorWindowBucket;
         c.selectorWindowBuckets = selectorWindowBuckets;
         c.selectorModelGeneration = selectorModelGeneration;
+        c.selectorCandidates = selectorCandidates;
+        c.dictionariesEnabled = dictionariesEnabled;
+        c.dictionariesTopic = dictionariesTopic;
+        c.dictionarySettings = dictionarySettings;
         c.siteId = siteId;
         c.catalogEnabled = catalogEnabled;
         c.catalogTopic = catalogTopic;
@@ -196,8 +207,9 @@ public final class HdeJobConfig {
 
     /** The adaptive selector's configuration: the default candidates, this link, exploration rates and seed. */
     public SelectorConfig selectorConfig() {
-        return SelectorConfig.defaults(link(), selectorSeed)
+        SelectorConfig c = SelectorConfig.defaults(link(), selectorSeed)
                 .withExploration(explorationRate, Math.max(explorationRate, warmupExplorationRate), SelectorConfig.DEFAULT_MIN_SAMPLES);
+        return selectorCandidates == null ? c : c.withCandidates(selectorCandidates);
     }
 
     /** What the selector trainer gets. */
@@ -720,6 +732,63 @@ public final class HdeJobConfig {
             throw new IllegalArgumentException("selector model generation must be at least 1");
         }
         this.selectorModelGeneration = g;
+        return this;
+    }
+
+    /** The adaptive selector's candidates; null = {@link SelectorConfig#DEFAULT_CANDIDATES}. */
+    public List<dev.hde.codec.select.EncodeChoice> selectorCandidates() {
+        return selectorCandidates;
+    }
+
+    /** The choices the adaptive selector may make (e.g. {@code xbzrle+zstd-3+tdict}); null = the default candidates. */
+    public HdeJobConfig selectorCandidates(List<dev.hde.codec.select.EncodeChoice> candidates) {
+        this.selectorCandidates = candidates == null ? null : List.copyOf(candidates);
+        return this;
+    }
+
+    public boolean dictionariesEnabled() {
+        return dictionariesEnabled;
+    }
+
+    /**
+     * Trained dictionaries: the encoder samples pages for the dictionary trainer, which publishes to
+     * {@link #dictionariesTopic()}, and reads that topic back as part of its broadcast input (off by
+     * default). Decoders always read the topic (a topic that does not exist holds no dictionaries).
+     */
+    public HdeJobConfig dictionariesEnabled(boolean on) {
+        this.dictionariesEnabled = on;
+        return this;
+    }
+
+    public String dictionariesTopic() {
+        return dictionariesTopic;
+    }
+
+    /** The compacted topic of trained dictionaries (key = id in decimal, value = an {@code HDED} record). */
+    public HdeJobConfig dictionariesTopic(String topic) {
+        this.dictionariesTopic = Objects.requireNonNull(topic);
+        return this;
+    }
+
+    public dev.hde.operators.DictionarySettings dictionarySettings() {
+        return dictionarySettings;
+    }
+
+    /** Sampling and training of dictionaries (budget, interval, ...). */
+    public HdeJobConfig dictionarySettings(dev.hde.operators.DictionarySettings s) {
+        this.dictionarySettings = Objects.requireNonNull(s);
+        return this;
+    }
+
+    /** At most this many bytes of sample pages per VM class (the trainer's bottom-k sample). */
+    public HdeJobConfig dictionarySampleBudget(long bytes) {
+        this.dictionarySettings = dictionarySettings.withSampleBudgetBytes(bytes);
+        return this;
+    }
+
+    /** How often a class is trained again (a new generation) when its sample changed. */
+    public HdeJobConfig dictionaryTrainInterval(Duration d) {
+        this.dictionarySettings = dictionarySettings.withTrainInterval(positive(d, "dictionary training interval"));
         return this;
     }
 

@@ -2,6 +2,8 @@ package dev.hde.job.embedded;
 
 import dev.hde.codec.HdeException;
 import dev.hde.codec.Limits;
+import dev.hde.codec.dict.DictionaryStore;
+import dev.hde.codec.dict.TrainedDictionary;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameHeader;
 import dev.hde.codec.wire.FrameType;
@@ -86,12 +88,26 @@ public final class FrameCounter implements AutoCloseable {
         }
     }
 
+    /**
+     * The counter reads headers only and never decodes a block: a frame naming a trained dictionary
+     * is followed like any other (parse checks only that the store answers its id; this placeholder
+     * is never used to decompress).
+     */
+    private static final DictionaryStore HEADERS_ONLY = new DictionaryStore() {
+        private final TrainedDictionary placeholder = TrainedDictionary.of("headers-only", 1, TrainedDictionary.Type.RAW_CONTENT, 0, new byte[1]);
+
+        @Override
+        public TrainedDictionary byId(int id) {
+            return placeholder;
+        }
+    };
+
     private void noteSequence(byte[] frame) {
         if (frame == null) {
             return;
         }
         try {
-            FrameHeader h = FrameFormat.parse(frame, Limits.DEFAULT).header();
+            FrameHeader h = FrameFormat.parse(frame, Limits.DEFAULT, HEADERS_ONLY).header();
             lastSequence.merge(h.stateKey(), h.sourceSequence(), Math::max);
         } catch (HdeException e) {
             // not a frame: counted, not followed

@@ -49,6 +49,25 @@ public final class KafkaConnectors {
         return finish(b, config);
     }
 
+    /**
+     * The trained dictionaries (part of the encoder's broadcast input), from the beginning of the
+     * compacted topic on a fresh start: an encoder uses a dictionary only once it has read it here.
+     */
+    public static KafkaSource<byte[]> dictionaries(HdeJobConfig config) {
+        KafkaSourceBuilder<byte[]> b = base(KafkaSource.<byte[]>builder(), config)
+                .setTopics(config.dictionariesTopic())
+                .setGroupId(config.encoderGroupId() + "-dictionaries")
+                .setClientIdPrefix(config.encoderGroupId() + "-dictionaries")
+                .setDeserializer(new BytesDeserializer())
+                .setStartingOffsets(OffsetsInitializer.earliest());
+        return finish(b, config);
+    }
+
+    /** The dictionary trainer's records, exactly-once (transactional ids {@code <prefix>-dictionaries-…}), key = id in decimal. */
+    public static KafkaSink<byte[]> dictionariesSink(HdeJobConfig config) {
+        return sink(config, new DictionarySerializer(config.dictionariesTopic()), config.transactionalIdPrefix() + "-dictionaries");
+    }
+
     /** Frames as a receiver reads them (committed transactions only), from the beginning of the topic. */
     public static KafkaSource<FrameRecord> frames(HdeJobConfig config) {
         return frames(config, OffsetsInitializer.earliest());
