@@ -6,23 +6,31 @@ import dev.hde.codec.delta.DeltaMethod;
 
 /**
  * The cost of encoding a frame one way: encode time + wire bytes / link bandwidth + decode time,
- * from an {@link Estimate} of the ratio and speeds. Estimates start from priors (functions of the
- * frame's {@link DataFeatures}, calibrated on this codec; docs/selector.md has the table they come
- * from) and move towards what the performance records of the same kind of data show, as a
- * pseudo-count-weighted mean: with pseudo-count k and n records, the estimate is
- * {@code (k * prior + n * observed) / (k + n)}, so a few records already move it and many records
- * decide it.
+ * from an {@link Estimate} of the ratio and speeds.
  *
- * <p>The ratio is learned per payload byte for the delta methods (their output scales with the
- * share of the bytes that changed, which varies inside a kind), per byte for RAW. Speeds are learned
- * per page byte carried. Everything is a pure function of its inputs: no clock, no randomness.
+ * <p><b>Priors</b> ({@link #prior}) predict the frame itself from the frame's {@link DataFeatures}:
+ * how long its data block is before and after the codec, and so its length on the wire, and then its
+ * encode and decode time with the speed table this codec was measured with
+ * ({@link ModelledSpeeds#CALIBRATED}). The constants are fitted to every frame of the redis trace and
+ * of the generated streams (docs/selector.md, "Priors"; {@code PriorCalibration} in the tests).
+ *
+ * <p><b>Learning</b> ({@link #estimate}) corrects the prior by a factor per (kind, choice) cell: the
+ * ratio of sums Σ actual / Σ predicted over the cell's records (bytes out, encode time and decode time
+ * each), with the prior's own prediction as the auxiliary variable. So the estimates are unbiased
+ * for the frames the cell has seen (Σ estimate = Σ actual), and the prior's shape, not the few large
+ * frames, decides how that total is spread over frames of other sizes and payloads. A cell with n
+ * records moves from its starting factor to its own with pseudo-count k: {@code (k * start + n *
+ * observed) / (k + n)}. The starting factor of the bytes is the kind's pooled factor, over the cells
+ * of the kind that compress (or over those that do not), so that what one codec shows about this
+ * data (it compresses far better than its entropy says) moves the other codecs' estimates before
+ * they are tried. Speeds are learned per cell only: they differ per codec.
+ *
+ * <p>Everything is a pure function of its inputs: no clock, no randomness.
  */
 public final class CostModel {
 
     /** Payload share below which every delta method still pays a few bytes per page (op byte, lengths, run headers). */
     public static final double MIN_PAYLOAD_SHARE = 1.0 / 512;
-    /** Bytes per page the frame spends whatever the method (the op byte), as a share of a 4 KiB page. */
-    static final double OP_OVERHEAD = 1.0 / 4096;
 
     private CostModel() {}
 
@@ -48,245 +56,212 @@ public final class CostModel {
     }
 
     /**
-     * The estimate for a frame: the prior moved towards the cell's records with pseudo-count
-     * {@code pseudoCount}. An empty cell gives the prior.
+     * The records of a kind pooled over a group of cells (those whose codec compresses, or those
+     * without a codec): the starting point of each cell's correction of the bytes.
+     *
+     * @param records encoder records in the group
+     * @param bytesOut their frames' bytes
+     * @param expectedBytesOut what the priors predicted for them
      */
+    public record Pool(long records, long bytesOut, long expectedBytesOut) {
+        public static final Pool EMPTY = new Pool(0, 0, 0);
+
+        /** The pooled correction of the bytes, from 1 towards Σ out / Σ predicted with pseudo-count k. */
+        public double factor(double pseudoCount) {
+            return correction(1.0, records, bytesOut, expectedBytesOut, pseudoCount);
+        }
+    }
+
+    /** Whether a choice's records pool with the compressing cells (a codec) or the others (none). */
+    static boolean compresses(EncodeChoice c) {
+        return c.codec().codec() != BlockCodec.NONE;
+    }
+
+    /** The two pools of a kind in a model: index 0 without a codec, 1 with one. */
+    public static Pool[] pools(SelectorModel model, int kind) {
+        long[] n = new long[2];
+        long[] out = new long[2];
+        long[] exp = new long[2];
+        for (java.util.Map.Entry<SelectorModel.Key, Aggregate> e : model.cellsOfKind(kind).entrySet()) {
+            Aggregate a = e.getValue();
+            if (a.count() == 0 || a.expectedBytesOut() == 0) {
+                continue;
+            }
+            int g = compresses(e.getKey().choice()) ? 1 : 0;
+            n[g] = Aggregate.add(n[g], a.count());
+            out[g] = Aggregate.add(out[g], a.bytesOut());
+            exp[g] = Aggregate.add(exp[g], a.expectedBytesOut());
+        }
+        return new Pool[] {new Pool(n[0], out[0], exp[0]), new Pool(n[1], out[1], exp[1])};
+    }
+
+    /** The estimate from the prior and the cell alone (no pool: an empty one). */
     public static Estimate estimate(EncodeChoice c, DataFeatures f, Aggregate cell, double pseudoCount) {
+        return estimate(c, f, cell, Pool.EMPTY, pseudoCount);
+    }
+
+    /**
+     * The estimate for a frame: the prior times the cell's corrections (see the class comment). An
+     * empty cell in an empty pool gives the prior.
+     */
+    public static Estimate estimate(EncodeChoice c, DataFeatures f, Aggregate cell, Pool pool, double pseudoCount) {
         Estimate prior = prior(c, f);
+        double start = pool == null ? 1.0 : pool.factor(pseudoCount);
         if (cell == null || cell.isEmpty()) {
-            return prior;
+            return start == 1.0 ? prior : new Estimate(Math.min(prior.ratio() * start, 1.5), prior.encodeNanosPerByte(), prior.decodeNanosPerByte());
         }
         double k = pseudoCount;
-        double share = payloadShare(f, c.method());
-        double ratio = prior.ratio();
-        if (cell.count() > 0 && cell.payloadBytes() > 0) {
-            double n = cell.count();
-            double priorPerPayload = prior.ratio() / share;
-            double observedPerPayload = (double) cell.bytesOut() / cell.payloadBytes();
-            ratio = share * (k * priorPerPayload + n * observedPerPayload) / (k + n);
-        }
-        double encode = prior.encodeNanosPerByte();
-        if (cell.count() > 0 && cell.bytesIn() > 0) {
-            double n = cell.count();
-            encode = (k * encode + n * ((double) cell.encodeNanos() / cell.bytesIn())) / (k + n);
-        }
-        double decode = prior.decodeNanosPerByte();
-        if (cell.decodeCount() > 0 && cell.decodeBytes() > 0) {
-            double n = cell.decodeCount();
-            decode = (k * decode + n * ((double) cell.decodeNanos() / cell.decodeBytes())) / (k + n);
-        }
+        double ratio = prior.ratio() * correction(start, cell.count(), cell.bytesOut(), cell.expectedBytesOut(), k);
+        double encode = prior.encodeNanosPerByte() * correction(1.0, cell.count(), cell.encodeNanos(), cell.expectedEncodeNanos(), k);
+        double decode = prior.decodeNanosPerByte() * correction(1.0, cell.decodeCount(), cell.decodeNanos(), cell.expectedDecodeNanos(), k);
         return new Estimate(Math.min(ratio, 1.5), encode, decode);
+    }
+
+    /** {@code (k * start + n * actual / expected) / (k + n)}; {@code start} when there is nothing to learn from. */
+    static double correction(double start, long n, long actual, long expected, double k) {
+        if (n <= 0 || expected <= 0) {
+            return start;
+        }
+        return (k * start + n * ((double) actual / expected)) / (k + n);
     }
 
     // ---------------------------------------------------------------- priors
 
+    /** Frame header bytes: the fixed fields, the state key and the page table (fitted: 70 + 0.2 per listed page). */
+    static final double HEADER_BYTES = 70;
+    static final double HEADER_BYTES_PER_PAGE = 0.2;
+    /** XBZRLE's cost per page that had content: the op byte's neighbours, the length varint and the first run header. */
+    static final double XBZRLE_BYTES_PER_PAGE = 5;
+    /** XBZRLE's header bytes per run of changed bytes (two varints, fitted: 2.1). */
+    static final double XBZRLE_BYTES_PER_RUN = 2.1;
+
     /**
-     * The prior for a choice on a frame with these features, before any record. See
-     * docs/selector.md ("Priors") for where each constant comes from. In short:
+     * The prior for a choice on a frame with these features, before any record: the frame predicted
+     * from the features, charged with the calibrated speed table. See docs/selector.md ("Priors")
+     * for the measurements behind each constant. In short:
      *
      * <ul>
-     *   <li>{@code q}, what zstd-3 leaves of raw page content, grows with the sampled entropy h:
-     *       {@code min(1, 0.02 + 0.98 (h/7.9)^2.2)} (from 7.9 bits on, as random pages: 1, nothing compresses);
-     *   <li>XBZRLE's output is about {@code 1.1 P + 0.006} of the page bytes, P the payload share
-     *       (changed bytes plus new pages); zstd-3 leaves {@code P q + (1-P) (0.2 + 0.8 q)} of it,
-     *       other codecs a multiple of that;
-     *   <li>XOR keeps whole pages: its zero runs cost the codec a little, and without a codec it is RAW;
-     *   <li>DICT is zstd with the old pages as dictionary: XBZRLE-like at level 6 and above, worse below;
-     *   <li>speeds: a method cost per page byte, plus a codec cost per byte of the block it compresses,
-     *       slower on compressible data than on incompressible data (which zstd and LZ4 skip quickly).
+     *   <li>{@code q}, what zstd-3 leaves of raw page content: {@code min(1, 0.02 + 0.98 (h/7.9)^2.2) x min(1, (1 - repeat share) / 0.92)}
+     *       (h the sampled entropy: from 7.9 bits on nothing compresses; the repeat share is the redundancy entropy misses);
+     *   <li>XBZRLE writes, per page that had content, 5 bytes plus the changed bytes plus 2.1 bytes per run of them
+     *       ({@code 4096 c (1 + 2.1 r)}, c the changed share, r the run-start share), and new pages whole;
+     *   <li>a codec leaves {@code q_d = 0.38 + 0.49 r} of the XBZRLE part (short runs are headers and scattered
+     *       bytes: less compressible; less still on high-entropy content) and {@code q} of the new pages, times a
+     *       factor per codec (LZ4 1.2-1.6 of zstd-3, more on redundant content; zstd-1 1.01-1.09; zstd-9 0.95-0.97;
+     *       zstd-19 0.85-0.92);
+     *   <li>XOR keeps whole pages: its codec does about 1.3x worse than on the XBZRLE stream; DICT (zstd with the old
+     *       pages as dictionary) does 5% better than XBZRLE at level 6 and above, and worse below;
+     *   <li>times: {@link ModelledSpeeds#CALIBRATED} applied to the predicted block lengths.
      * </ul>
      */
     public static Estimate prior(EncodeChoice c, DataFeatures f) {
         DeltaMethod method = c.method();
         CodecSpec codec = c.codec();
+        boolean hasCodec = codec.codec() != BlockCodec.NONE;
+        double bytes = Math.max(4096.0, f.bytes());
+        double pages = Math.max(1, f.pages());
         double h = Math.max(0.0, Math.min(8.0, f.entropyBits()));
-        double q = Math.min(1.0, 0.02 + 0.98 * Math.pow(h / 7.9, 2.2)); // zstd-3 on raw content; nothing compresses above 7.9 bits
-        double p = payloadShare(f, method);
-        double newShare = Math.max(0.0, Math.min(1.0, f.newShare()));
+        double qh = Math.min(1.0, 0.02 + 0.98 * Math.pow(h / 7.9, 2.2));
+        // Memory repeats some words anyway (0.08 on generated pages, which the entropy curve was fitted to): only more than that
+        // says the content is more redundant than its entropy.
+        double qRaw3 = qh * Math.min(1.0, (1.0 - Math.min(0.95, f.repeatShare())) / (1.0 - DataFeatures.DEFAULT_REPEAT_SHARE));
+        double newShare = method == DeltaMethod.RAW ? 1.0 : Math.max(0.0, Math.min(1.0, f.newShare()));
+        double changed = Math.max(0.0, Math.min(1.0, f.changedShare()));
+        double runs = f.runStartShare();
+        double newBytes = bytes * newShare;
+        double oldBytes = bytes - newBytes;
+        double changedBytes = newBytes + oldBytes * changed;
 
-        // What the block codec sees, as a share of the page bytes, and how well it compresses (0 = to nothing, 1 = not at all).
-        double blockShare;
-        double blockQ; // for zstd-3
+        // The XBZRLE stream of the pages that had content, and how well a codec does on it (zstd-3).
+        double perOldPage = Math.min(4097, XBZRLE_BYTES_PER_PAGE + 4096 * changed * (1 + XBZRLE_BYTES_PER_RUN * runs));
+        double xbzrlePart = pages + oldBytes / 4096 * perOldPage;
+        double qDelta3 = 1.0 - (1.0 - Math.min(1.0, 0.38 + 0.49 * runs)) * Math.min(1.0, (1.0 - qh) / 0.5);
+
+        double raw;   // data block before the codec
+        double block; // after it
         switch (method) {
             case RAW -> {
-                blockShare = 1.0;
-                blockQ = q;
+                raw = pages + bytes;
+                block = hasCodec ? pages * 0.05 + bytes * scaled(qRaw3, rawFactor(codec, f.repeatShare())) : raw;
             }
             case XBZRLE -> {
-                blockShare = xbzrleShare(p);
-                blockQ = deltaQ(p, q);
+                raw = xbzrlePart + newBytes;
+                block = hasCodec ? xbzrlePart * scaled(qDelta3, deltaFactor(codec, runs)) + newBytes * scaled(qRaw3, rawFactor(codec, f.repeatShare()))
+                        : raw;
             }
             case XOR -> {
-                blockShare = 1.0;
-                blockQ = deltaQ(p, q);
+                raw = pages + bytes;
+                block = hasCodec ? Math.min(raw, 1.3 * xbzrlePart * scaled(qDelta3, deltaFactor(codec, runs)) + oldBytes * 0.002
+                        + newBytes * scaled(qRaw3, rawFactor(codec, f.repeatShare()))) : raw;
             }
             case DICT -> {
-                blockShare = 1.0;
-                blockQ = q;
+                raw = pages + bytes;
+                double asRaw = bytes * scaled(qRaw3, rawFactor(codec, f.repeatShare()));
+                double asDelta = xbzrlePart * scaled(qDelta3, deltaFactor(codec, runs)) + newBytes * scaled(qRaw3, rawFactor(codec, f.repeatShare()));
+                double soft = Math.sqrt(Math.max(0.0, 1.0 - qDelta3)); // nothing to gain (or lose) on incompressible data
+                block = Math.min(asRaw, asDelta * (codec.level() >= 6 ? 1.0 - 0.05 * soft : 1.0 + 0.5 * soft));
             }
             default -> throw new IllegalStateException();
         }
-
-        double ratio;
-        if (codec.codec() == BlockCodec.NONE) {
-            ratio = blockShare;
-        } else {
-            double factor = scaled(blockQ, codecMultiplier(codec, method != DeltaMethod.RAW && method != DeltaMethod.DICT, p));
-            ratio = switch (method) {
-                case RAW -> factor;
-                case XBZRLE -> blockShare * factor;
-                case XOR -> Math.min(1.0, p * factor * (codec.codec() == BlockCodec.LZ4 ? 1.3 : 1.1)
-                        + (codec.codec() == BlockCodec.LZ4 ? 0.015 : 0.004) * (1 - p));
-                case DICT -> {
-                    double rawFactor = scaled(q, codecMultiplier(codec, false, 1.0));
-                    double dq = deltaQ(p, q);
-                    double asDelta = xbzrleShare(p) * scaled(dq, codecMultiplier(codec, true, p));
-                    double soft = Math.sqrt(1.0 - dq); // nothing to gain (or lose) on incompressible data
-                    yield Math.min(rawFactor, asDelta * (codec.level() >= 6 ? 1.0 - 0.05 * soft : 1.0 + 0.5 * soft));
-                }
-            };
-            if (c.trainedDictionary()) {
-                // Measured on redis (held out): a trained dictionary saves 4-12% on single 4 KiB pages, and
-                // from 8 pages on it does nothing or costs up to 2% (docs/selector.md).
-                double small = Math.min(1.0, 4096.0 / Math.max(1, f.bytes()));
-                ratio *= 1.005 - 0.08 * Math.sqrt(1.0 - blockQ) * small * small;
-            }
+        if (hasCodec && c.trainedDictionary()) {
+            // Measured on redis (held out): a trained dictionary saves 4-12% on single 4 KiB pages, and
+            // from 8 pages on it does nothing or costs up to 2% (docs/selector.md).
+            double small = Math.min(1.0, 4096.0 / bytes);
+            block *= 1.005 - 0.08 * Math.sqrt(Math.max(0.0, 1.0 - block / Math.max(1.0, raw))) * small * small;
         }
-        ratio = Math.min(1.0, ratio) + OP_OVERHEAD;
-
-        // Speeds, nanoseconds per page byte.
-        double compressible = Math.sqrt(Math.max(0.0, 1.0 - blockQ));
-        double codecNs = codecNanosPerBlockByte(codec, compressible);
-        double encode = switch (method) {
-            case RAW -> 0.10 + codecNs;
-            case XOR -> 0.20 + codecNs * (p + 0.2 * (1 - p)); // zero runs go by fast
-            case XBZRLE -> 0.15 + 0.75 * Math.min(1.0, p) + blockShare * codecNs;
-            case DICT -> 0.25 + dictLoadNanosPerByte(codec.level()) * (1 - newShare) + 0.7 * codecNs;
-        };
-        if (c.trainedDictionary()) {
-            encode += 0.02;
+        boolean stored = !hasCodec || block >= raw;
+        if (stored) {
+            block = raw;
         }
-        double decode = 0.5 + switch (method) {
-            case RAW -> 0.0;
-            case XOR -> 0.25;
-            case XBZRLE -> 0.2 * blockShare * Math.sqrt(1.0 - Math.min(1.0, p)); // pages that did not shrink are RAW ops
-            case DICT -> 0.2;
-        };
-        double stored = Math.max(0.1, compressible); // a block that does not compress is stored and costs nothing to "decompress"
-        decode += switch (codec.codec()) {
-            case NONE -> 0.0;
-            case LZ4 -> 0.15 * blockShare * stored;
-            case ZSTD -> (method == DeltaMethod.DICT ? 0.8 : 0.6) * blockShare * stored;
-        };
-        if (c.trainedDictionary()) {
-            decode += 0.02;
-        }
-        return new Estimate(ratio, encode, decode);
+        double frame = HEADER_BYTES + HEADER_BYTES_PER_PAGE * pages + block;
+        double[] t = ModelledSpeeds.CALIBRATED.time(c, method, stored, raw, block, bytes, changedBytes, c.trainedDictionary());
+        return new Estimate(frame / bytes, t[0] / bytes, t[1] / bytes);
     }
 
-    /** Share of the page bytes XBZRLE writes: the payload plus run headers. */
-    static double xbzrleShare(double payload) {
-        return Math.min(1.0, 1.1 * payload + 0.006);
-    }
-
-    /** What zstd-3 leaves of a delta stream (changed bytes, run headers, zero runs) with payload share p over content with q. */
-    static double deltaQ(double p, double q) {
-        return p * q + (1 - p) * (0.2 + 0.8 * q);
-    }
-
-    /** A codec's multiplier applied to what compresses: no codec shrinks incompressible data ({@code blockQ} = 1). */
-    static double scaled(double blockQ, double multiplier) {
-        if (blockQ >= 1.0) {
+    /** What a codec leaves of compressible content with zstd-3 leaving {@code q}: {@code q m^(1-q)}, so incompressible data stays whole. */
+    static double scaled(double q, double multiplier) {
+        if (q >= 1.0) {
             return 1.0;
         }
-        return Math.min(1.0, blockQ * Math.pow(multiplier, 1.0 - blockQ));
+        return Math.min(1.0, q * Math.pow(multiplier, 1.0 - q));
     }
 
     /**
-     * How much worse (above 1) or better (below 1) than zstd-3 a codec compresses: on raw content
-     * (redis changed pages: lz4 1.58x, zstd-1 1.04x, zstd-19 0.85x of zstd-3) and on delta streams
-     * (XBZRLE output: lz4 1.28x, zstd-1 1.02x, zstd-9 0.96x, zstd-19 0.92x).
+     * How much worse (above 1) or better (below 1) than zstd-3 a codec compresses raw page content,
+     * by the repeat share: from generated pages (repeat share 0.07-0.09: lz4 1.2, zstd-1 1.09, zstd-9
+     * 0.97, zstd-19 0.92) to redis (0.4: lz4 1.58, zstd-1 1.05, zstd-19 0.88; 0.8: lz4 1.59, zstd-1
+     * 0.99, zstd-9 0.945, zstd-19 0.84). On redundant content zstd's lowest levels already find the
+     * repeats, and LZ4's short window and coarse matches fall behind from a little redundancy on.
      */
-    static double codecMultiplier(CodecSpec codec, boolean deltaStream, double payload) {
-        double raw;
-        double delta;
-        switch (codec.codec()) {
-            case NONE -> {
-                return 1.0;
-            }
-            case LZ4 -> {
-                raw = codec.level() == 0 ? 1.45 : 1.2;
-                delta = codec.level() == 0 ? 1.25 : 1.15;
-            }
+    static double rawFactor(CodecSpec codec, double repeatShare) {
+        double lz = Math.min(1.0, repeatShare / 0.4);
+        double s = Math.min(1.0, repeatShare / 0.8);
+        return switch (codec.codec()) {
+            case NONE -> 1.0;
+            case LZ4 -> codec.level() == 0 ? 1.2 + 0.4 * lz : 1.05 + 0.2 * lz;
             case ZSTD -> {
                 int l = codec.level();
-                raw = l < 1 ? 1.04 + 0.03 * Math.min(10, 1 - l) : l == 1 ? 1.04 : l == 2 ? 1.02 : l <= 5 ? 1.0 : l <= 9 ? 0.95 : l <= 15 ? 0.92 : 0.86;
-                delta = l < 1 ? 1.03 + 0.03 * Math.min(10, 1 - l) : l == 1 ? 1.03 : l <= 5 ? 1.0 : l <= 9 ? 0.96 : l <= 15 ? 0.94 : 0.92;
+                yield l < 1 ? 1.1 + 0.03 * Math.min(10, 1 - l) : l == 1 ? 1.1 - 0.11 * s : l == 2 ? 1.05 - 0.05 * s : l <= 5 ? 1.0
+                        : l <= 9 ? 0.97 - 0.025 * s : l <= 15 ? 0.945 - 0.05 * s : 0.925 - 0.085 * s;
             }
-            default -> throw new IllegalStateException();
-        }
-        if (!deltaStream) {
-            return raw;
-        }
-        return payload * raw + (1 - payload) * delta;
+        };
     }
 
     /**
-     * Nanoseconds per byte of block a codec takes, between its speed on incompressible data
-     * ({@code compressible} = 0) and on very compressible data (1). Measured on this machine
-     * (docs/selector.md): lz4 0.05..0.8, zstd-1 0.1..1.3, zstd-3 0.15..1.9, zstd-9 1.5..25,
-     * zstd-19 60..220; other levels interpolated.
+     * The same for the XBZRLE stream of a delta (fitted per codec on redis and generated deltas):
+     * LZ4 1.25, zstd-1 1.01 (short runs) to 1.04 (long runs), zstd-9 0.98 to 0.95, zstd-19 0.95 to
+     * 0.92.
      */
-    static double codecNanosPerBlockByte(CodecSpec codec, double compressible) {
-        double lo;
-        double hi;
-        switch (codec.codec()) {
-            case NONE -> {
-                return 0.0;
-            }
-            case LZ4 -> {
-                if (codec.level() == 0) {
-                    lo = 0.05;
-                    hi = 0.8;
-                } else {
-                    lo = 0.5;
-                    hi = 5 + 1.5 * codec.level();
-                }
-            }
+    static double deltaFactor(CodecSpec codec, double runs) {
+        double r = Math.max(0.0, Math.min(1.0, runs / 0.45));
+        return switch (codec.codec()) {
+            case NONE -> 1.0;
+            case LZ4 -> codec.level() == 0 ? 1.25 : 1.1;
             case ZSTD -> {
-                double[] r = zstdSpeed(codec.level());
-                lo = r[0];
-                hi = r[1];
+                int l = codec.level();
+                yield l < 1 ? 1.04 + 0.03 * Math.min(10, 1 - l) : l == 1 ? 1.04 - 0.03 * r : l == 2 ? 1.02 - 0.01 * r : l <= 5 ? 1.0
+                        : l <= 9 ? 0.95 + 0.03 * r : l <= 15 ? 0.935 + 0.03 * r : 0.92 + 0.03 * r;
             }
-            default -> throw new IllegalStateException();
-        }
-        return lo + (hi - lo) * compressible;
-    }
-
-    private static final int[] ZSTD_LEVELS = {1, 3, 6, 9, 12, 15, 19, 22};
-    private static final double[] ZSTD_LO = {0.10, 0.15, 0.6, 1.5, 4, 10, 60, 100};
-    private static final double[] ZSTD_HI = {1.3, 1.9, 6, 25, 45, 80, 220, 400};
-
-    private static double[] zstdSpeed(int level) {
-        if (level <= 1) {
-            double f = Math.pow(0.85, Math.min(20, 1 - level)); // negative levels: faster
-            return new double[] {ZSTD_LO[0] * f, ZSTD_HI[0] * f};
-        }
-        for (int i = 1; i < ZSTD_LEVELS.length; i++) {
-            if (level <= ZSTD_LEVELS[i]) {
-                double t = (double) (level - ZSTD_LEVELS[i - 1]) / (ZSTD_LEVELS[i] - ZSTD_LEVELS[i - 1]);
-                return new double[] {geo(ZSTD_LO[i - 1], ZSTD_LO[i], t), geo(ZSTD_HI[i - 1], ZSTD_HI[i], t)};
-            }
-        }
-        return new double[] {ZSTD_LO[ZSTD_LO.length - 1], ZSTD_HI[ZSTD_HI.length - 1]};
-    }
-
-    private static double geo(double a, double b, double t) {
-        return a * Math.pow(b / a, t);
-    }
-
-    /** Loading the old pages as a raw-content dictionary: zstd indexes them, more thoroughly at higher levels. */
-    static double dictLoadNanosPerByte(int level) {
-        return level <= 3 ? 1.0 : level <= 9 ? 1.0 + (level - 3) * 0.5 : Math.min(20, 4.0 + (level - 9) * 1.6);
+        };
     }
 }

@@ -1,6 +1,5 @@
 package dev.hde.codec.select;
 
-import dev.hde.codec.delta.DeltaMethod;
 import java.util.Objects;
 
 /**
@@ -26,20 +25,25 @@ public record Observation(int kind, EncodeChoice choice, Aggregate sums, long ca
 
     /**
      * An encoder's record of a frame: its features, the choice (as the selector returned it, mapped
-     * with {@link EncodeChoice#forFrame} for a keyframe), the frame's length and the time spent.
+     * with {@link EncodeChoice#forFrame} for a keyframe), the frame's length and the time spent. The
+     * priors' prediction for the frame ({@link CostModel#prior}) goes into the record with it.
      */
     public static Observation encoded(DataFeatures f, EncodeChoice choice, long frameBytes, long encodeNanos, long captureTimeMillis) {
-        return new Observation(f.kind(), choice, Aggregate.encoded(f.bytes(), payloadBytes(f, choice.method()), frameBytes,
-                Math.max(0, encodeNanos)), captureTimeMillis);
+        CostModel.Estimate prior = CostModel.prior(choice, f);
+        return new Observation(f.kind(), choice, Aggregate.encoded(f.bytes(), frameBytes, expected(prior.ratio(), f),
+                Math.max(0, encodeNanos), expected(prior.encodeNanosPerByte(), f)), captureTimeMillis);
     }
 
     /** A receiver's record of applying a frame (decoders that report; the encoder cannot measure this). */
     public static Observation decoded(DataFeatures f, EncodeChoice choice, long decodeNanos, long captureTimeMillis) {
-        return new Observation(f.kind(), choice, Aggregate.decoded(f.bytes(), Math.max(0, decodeNanos)), captureTimeMillis);
+        CostModel.Estimate prior = CostModel.prior(choice, f);
+        return new Observation(f.kind(), choice, Aggregate.decoded(f.bytes(), Math.max(0, decodeNanos), expected(prior.decodeNanosPerByte(), f)),
+                captureTimeMillis);
     }
 
-    /** The part of a frame's bytes a method's output scales with: all of them for RAW, the payload share for the others. */
-    public static long payloadBytes(DataFeatures f, DeltaMethod method) {
-        return Math.min(f.bytes(), Math.round(f.bytes() * CostModel.payloadShare(f, method)));
+    /** A prediction per page byte for the whole frame, rounded (at least 1, so that a record always has something to compare with). */
+    static long expected(double perByte, DataFeatures f) {
+        double v = perByte * Math.max(4096L, f.bytes());
+        return Math.max(1L, Math.min((long) 1e15, Math.round(v)));
     }
 }

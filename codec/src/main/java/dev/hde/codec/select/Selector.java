@@ -13,24 +13,37 @@ import net.jpountz.xxhash.XXHashFactory;
 /**
  * Chooses how to encode each frame: the candidate with the least expected cost
  * ({@link CostModel}: encode time + wire bytes / bandwidth + decode time, estimated for the frame's
- * kind of data from the priors and the {@link SelectorModel}), except that now and then it explores
+ * features from the priors and the {@link SelectorModel}), except that now and then it explores
  * another candidate so that the estimates of the others stay fresh.
  *
- * <p><b>Exploration is bounded and deterministic.</b> A frame explores candidate j with probability
- * {@code rate / m * (c* / c_j)^2}, where m is the number of other candidates, c* the least expected
- * cost, c_j candidate j's, and rate the {@code epsilon} of the config, or its {@code warmupRate}
- * while j has fewer than {@code minSamples} records for this kind. So a frame explores with
- * probability at most the rate, and its expected extra cost is at most {@code rate * c* / 4}
- * (since {@code (a/c)^2 (c - a) <= a/4} for a = c* and c >= a): a candidate 10x as costly as the best is tried 100x
- * less often than one as good. The draw that decides is a hash of (seed, state key, sequence)
- * ({@link #draw}), never a random generator: the same model, frame features, key, sequence and
- * seed always give the same choice, in a replay as in the live job, on any subtask.
+ * <p><b>Exploration is regret-bounded and deterministic.</b> Only candidates whose expected cost c_j
+ * is below {@code exploreWithin} (1.5) times the least, c*, are explored at all, each with
+ * probability {@code rate / m * ((F - r_j) / (F - 1))^2}, where r_j = c_j / c*, F = exploreWithin
+ * and m the number of such candidates; rate is the config's {@code epsilon}, or its
+ * {@code warmupRate} for a candidate with fewer than {@code minSamples} records while the frame's
+ * kind has seen fewer than {@code warmupFrames} frames (so the warm-up ends after a bounded number of
+ * frames, whatever the candidates). If the expected extra cost of these probabilities,
+ * {@code sum p_j (r_j - 1)}, exceeds {@code maxExtraCost} (0.3%) of c*, they are all scaled down to
+ * it. Frames larger than {@link #FULL_RATE_BYTES} (256 KiB) are explored in inverse proportion to
+ * their size. So a frame explores with probability at most the rate, its expected extra cost is at
+ * most {@code min(maxExtraCost, rate * 4 (F - 1) / 27)} of the best (and on large frames a bounded
+ * number of nanoseconds), and a candidate the estimates put far from the best is never tried. The draw that decides is a hash of (seed, state key, sequence)
+ * ({@link #draw}), never a random generator: the same model, frame features, key, sequence and seed
+ * always give the same choice, in a replay as in the live job, on any subtask.
  *
  * <p>Immutable and thread-safe; build a new one when a new model arrives.
  */
 public final class Selector {
 
     private static final XXHash64 XXH64 = XXHashFactory.fastestInstance().hash64();
+
+    /**
+     * Frames up to this many page bytes are explored at the full rate, larger ones at a rate
+     * inversely proportional to their size: a record teaches as much whatever the frame's size,
+     * and exploring a small frame costs less, so the expected extra cost per frame is bounded in
+     * nanoseconds too, not only as a share of the frame.
+     */
+    public static final long FULL_RATE_BYTES = 256 * 1024;
 
     private final SelectorConfig config;
     private final SelectorModel model;
@@ -90,25 +103,66 @@ public final class Selector {
         }
         Scored b = scored.get(best);
         double bytes = f.bytes();
-        if (f.bytes() > 0 && scored.size() > 1) {
+        double[] p = f.bytes() > 0 && scored.size() > 1 ? explorationProbabilities(scored, best, model.framesOfKind(kind), f.bytes()) : null;
+        if (p != null) {
             double u = draw(config.seed(), stateKey, sequence);
-            double cStar = b.costNanosPerByte();
-            int m = scored.size() - 1;
             double acc = 0;
             for (int j = 0; j < scored.size(); j++) {
-                if (j == best) {
+                if (p[j] <= 0) {
                     continue;
                 }
-                Scored s = scored.get(j);
-                double rate = s.records() < config.minSamples() ? Math.max(config.warmupRate(), config.epsilon()) : config.epsilon();
-                double ratio = cStar / s.costNanosPerByte();
-                acc += rate / m * ratio * ratio;
+                acc += p[j];
                 if (u < acc) {
-                    return new Decision(s.choice(), b.choice(), true, s.costNanosPerByte() * bytes, cStar * bytes, kind);
+                    Scored s = scored.get(j);
+                    return new Decision(s.choice(), b.choice(), true, s.costNanosPerByte() * bytes, b.costNanosPerByte() * bytes, kind);
                 }
             }
         }
         return new Decision(b.choice(), b.choice(), false, b.costNanosPerByte() * bytes, b.costNanosPerByte() * bytes, kind);
+    }
+
+    /**
+     * The probability of exploring each candidate (0 for the best, and for those at or above
+     * {@code exploreWithin} times its cost), see the class comment.
+     *
+     * @param kindFrames frames of the kind the model has seen (its encoder records)
+     * @param bytes the frame's page bytes: frames above {@link #FULL_RATE_BYTES} are explored less, in proportion
+     */
+    double[] explorationProbabilities(List<Scored> scored, int best, long kindFrames, long bytes) {
+        double cStar = scored.get(best).costNanosPerByte();
+        double within = config.exploreWithin();
+        boolean warmup = kindFrames < config.warmupFrames();
+        double[] r = new double[scored.size()];
+        int m = 0;
+        for (int j = 0; j < scored.size(); j++) {
+            r[j] = cStar > 0 ? scored.get(j).costNanosPerByte() / cStar : 1.0;
+            if (j != best && r[j] < within) {
+                m++;
+            }
+        }
+        double[] p = new double[scored.size()];
+        if (m == 0) {
+            return p;
+        }
+        double extra = 0;
+        for (int j = 0; j < scored.size(); j++) {
+            if (j == best || r[j] >= within) {
+                continue;
+            }
+            double rate = warmup && scored.get(j).records() < config.minSamples() ? Math.max(config.warmupRate(), config.epsilon())
+                    : config.epsilon();
+            double shape = within > 1 ? (within - r[j]) / (within - 1) : 1.0;
+            p[j] = rate / m * shape * shape;
+            extra += p[j] * (r[j] - 1);
+        }
+        double size = Math.min(1.0, (double) FULL_RATE_BYTES / Math.max(1, bytes));
+        if (extra > config.maxExtraCost() || size < 1.0) {
+            double scale = Math.min(1.0, config.maxExtraCost() / extra) * size;
+            for (int j = 0; j < p.length; j++) {
+                p[j] *= scale;
+            }
+        }
+        return p;
     }
 
     /** Every eligible candidate for a frame with its estimate, in candidate order. */
@@ -117,6 +171,7 @@ public final class Selector {
             throw new IllegalArgumentException("a DELETE frame has nothing to encode");
         }
         int kind = f.kind();
+        CostModel.Pool[] pools = CostModel.pools(model, kind);
         List<Scored> out = new ArrayList<>(config.candidates().size());
         Set<EncodeChoice> seen = new HashSet<>();
         for (EncodeChoice c : config.candidates()) {
@@ -124,18 +179,19 @@ public final class Selector {
             if ((e.trainedDictionary() && !dictionaryAvailable) || !seen.add(e)) {
                 continue;
             }
-            Aggregate cell = model.aggregate(kind, e);
-            CostModel.Estimate est = CostModel.estimate(e, f, cell, config.pseudoCount());
-            out.add(new Scored(e, est, est.costNanosPerByte(config.link()), cell.count()));
+            out.add(score(e, f, kind, pools));
         }
         if (out.isEmpty()) {
             // Only dictionary candidates and no dictionary: fall back to the first one without it.
-            EncodeChoice e = new EncodeChoice(config.candidates().get(0).spec(), false).forFrame(type);
-            Aggregate cell = model.aggregate(kind, e);
-            CostModel.Estimate est = CostModel.estimate(e, f, cell, config.pseudoCount());
-            out.add(new Scored(e, est, est.costNanosPerByte(config.link()), cell.count()));
+            out.add(score(new EncodeChoice(config.candidates().get(0).spec(), false).forFrame(type), f, kind, pools));
         }
         return out;
+    }
+
+    private Scored score(EncodeChoice e, DataFeatures f, int kind, CostModel.Pool[] pools) {
+        Aggregate cell = model.aggregate(kind, e);
+        CostModel.Estimate est = CostModel.estimate(e, f, cell, pools[CostModel.compresses(e) ? 1 : 0], config.pseudoCount());
+        return new Scored(e, est, est.costNanosPerByte(config.link()), cell.count());
     }
 
     /**

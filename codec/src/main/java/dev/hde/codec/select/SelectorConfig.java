@@ -9,23 +9,32 @@ import java.util.Objects;
  *
  * @param link the network mode and its bandwidth
  * @param candidates the choices it may make, in order of preference on a tie; 1..64 distinct
- * @param epsilon the exploration rate once a choice has {@code minSamples} records for a kind: 0..{@value #MAX_EPSILON}
- * @param warmupRate the exploration rate while some candidate has fewer records for the kind: 0..{@value #MAX_WARMUP_RATE}
- * @param minSamples records per (kind, choice) below which the warm-up rate applies
- * @param pseudoCount weight of the prior, in records, in the estimates ({@link CostModel#estimate}); above 0
+ * @param epsilon the exploration rate of a frame once its kind is past the warm-up: 0..{@value #MAX_EPSILON}
+ * @param warmupRate the exploration rate while the frame's kind has seen fewer than {@code warmupFrames} frames and some
+ *     candidate has fewer than {@code minSamples} records for it: 0..{@value #MAX_WARMUP_RATE}
+ * @param minSamples records per (kind, choice) below which a candidate counts as under-sampled in the warm-up
+ * @param pseudoCount weight of the starting estimate, in records, in the estimates ({@link CostModel#estimate}); above 0
  * @param seed the exploration draws are a hash of (seed, state key, sequence): same seed, same choices
+ * @param exploreWithin only candidates whose expected cost is below this multiple of the best one's are explored: 1..10
+ * @param maxExtraCost bound on the expected extra cost of exploring, as a share of the best expected cost of the frame:
+ *     0..{@value #MAX_EXTRA_COST}
+ * @param warmupFrames frames of a kind (records in the model) during which the warm-up rate may apply: 0..1,000,000
  */
 public record SelectorConfig(Link link, List<EncodeChoice> candidates, double epsilon, double warmupRate, int minSamples, double pseudoCount,
-        long seed) implements java.io.Serializable {
+        long seed, double exploreWithin, double maxExtraCost, int warmupFrames) implements java.io.Serializable {
 
     public static final double MAX_EPSILON = 0.10;
     public static final double MAX_WARMUP_RATE = 0.25;
+    public static final double MAX_EXTRA_COST = 0.05;
     public static final int MAX_CANDIDATES = 64;
 
     public static final double DEFAULT_EPSILON = 0.02;
     public static final double DEFAULT_WARMUP_RATE = 0.10;
     public static final int DEFAULT_MIN_SAMPLES = 3;
     public static final double DEFAULT_PSEUDO_COUNT = 3.0;
+    public static final double DEFAULT_EXPLORE_WITHIN = 1.25;
+    public static final double DEFAULT_MAX_EXTRA_COST = 0.001;
+    public static final int DEFAULT_WARMUP_FRAMES = 24;
 
     /**
      * The default candidates, from the fastest to the highest ratio: RAW and XBZRLE without a codec
@@ -65,12 +74,25 @@ public record SelectorConfig(Link link, List<EncodeChoice> candidates, double ep
         if (!(pseudoCount > 0 && pseudoCount <= 1e6)) {
             throw new IllegalArgumentException("pseudoCount must be in (0, 1e6]");
         }
+        if (!(exploreWithin >= 1 && exploreWithin <= 10)) {
+            throw new IllegalArgumentException("exploreWithin must be in [1, 10], not " + exploreWithin);
+        }
+        if (!(maxExtraCost >= 0 && maxExtraCost <= MAX_EXTRA_COST)) {
+            throw new IllegalArgumentException("maxExtraCost must be in [0, " + MAX_EXTRA_COST + "], not " + maxExtraCost);
+        }
+        if (warmupFrames < 0 || warmupFrames > 1_000_000) {
+            throw new IllegalArgumentException("warmupFrames must be in [0, 1000000]");
+        }
     }
 
-    /** The defaults for a link: the default candidates, 2% exploration, 10% warm-up below 3 records, pseudo-count 3. */
+    /**
+     * The defaults for a link: the default candidates, 2% exploration (10% in the warm-up: the first
+     * 24 frames of a kind, for candidates with fewer than 3 records), only of candidates within 1.5x
+     * the best expected cost, at most 0.3% expected extra cost per frame; pseudo-count 3.
+     */
     public static SelectorConfig defaults(Link link, long seed) {
         return new SelectorConfig(link, DEFAULT_CANDIDATES, DEFAULT_EPSILON, DEFAULT_WARMUP_RATE, DEFAULT_MIN_SAMPLES, DEFAULT_PSEUDO_COUNT,
-                seed);
+                seed, DEFAULT_EXPLORE_WITHIN, DEFAULT_MAX_EXTRA_COST, DEFAULT_WARMUP_FRAMES);
     }
 
     public static SelectorConfig defaults(NetworkMode mode, long seed) {
@@ -78,18 +100,23 @@ public record SelectorConfig(Link link, List<EncodeChoice> candidates, double ep
     }
 
     public SelectorConfig withLink(Link l) {
-        return new SelectorConfig(l, candidates, epsilon, warmupRate, minSamples, pseudoCount, seed);
+        return new SelectorConfig(l, candidates, epsilon, warmupRate, minSamples, pseudoCount, seed, exploreWithin, maxExtraCost, warmupFrames);
     }
 
     public SelectorConfig withCandidates(List<EncodeChoice> c) {
-        return new SelectorConfig(link, c, epsilon, warmupRate, minSamples, pseudoCount, seed);
+        return new SelectorConfig(link, c, epsilon, warmupRate, minSamples, pseudoCount, seed, exploreWithin, maxExtraCost, warmupFrames);
     }
 
     public SelectorConfig withExploration(double eps, double warmup, int min) {
-        return new SelectorConfig(link, candidates, eps, warmup, min, pseudoCount, seed);
+        return new SelectorConfig(link, candidates, eps, warmup, min, pseudoCount, seed, exploreWithin, maxExtraCost, warmupFrames);
+    }
+
+    /** The regret bounds: which candidates may be explored, the expected extra cost, the warm-up length in frames. */
+    public SelectorConfig withExplorationBounds(double within, double extraCost, int frames) {
+        return new SelectorConfig(link, candidates, epsilon, warmupRate, minSamples, pseudoCount, seed, within, extraCost, frames);
     }
 
     public SelectorConfig withSeed(long s) {
-        return new SelectorConfig(link, candidates, epsilon, warmupRate, minSamples, pseudoCount, s);
+        return new SelectorConfig(link, candidates, epsilon, warmupRate, minSamples, pseudoCount, s, exploreWithin, maxExtraCost, warmupFrames);
     }
 }

@@ -99,6 +99,27 @@ public final class SelectorModel {
         return cells;
     }
 
+    /** The cells of one kind, in choice order. */
+    public NavigableMap<Key, Aggregate> cellsOfKind(int kind) {
+        if (cells.isEmpty()) {
+            return cells;
+        }
+        Key from = new Key(kind, FIRST_CHOICE);
+        return kind + 1 < DataFeatures.KINDS ? cells.subMap(from, true, new Key(kind + 1, FIRST_CHOICE), false) : cells.tailMap(from, true);
+    }
+
+    /** Encoder records of a kind: the frames of that kind the model has seen. */
+    public long framesOfKind(int kind) {
+        long n = 0;
+        for (Aggregate a : cellsOfKind(kind).values()) {
+            n = Aggregate.add(n, a.count());
+        }
+        return n;
+    }
+
+    /** The least choice in key order (method, codec and level 0). */
+    private static final EncodeChoice FIRST_CHOICE = EncodeChoice.parse("raw+none");
+
     public Aggregate aggregate(int kind, EncodeChoice choice) {
         Aggregate a = cells.get(new Key(kind, choice));
         return a == null ? Aggregate.ZERO : a;

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
- * The selector model's binary form (magic "HDES", version 1): the value of the compacted topic
+ * The selector model's binary form (magic "HDES", version 2): the value of the compacted topic
  * {@code hde.selector-model}. Little-endian, varints as in docs/wire-format.md, a CRC32C of every
  * byte before it at the end; the layout is in docs/selector.md.
  *
@@ -27,7 +27,8 @@ public final class SelectorModelFormat {
 
     /** "HDES" in ASCII, little-endian. */
     public static final int MAGIC = 0x53454448;
-    public static final int VERSION = 1;
+    /** 2: cells carry the priors' predictions beside the actual sums (version 1, never published by a job, is refused). */
+    public static final int VERSION = 2;
     /** The kinds scheme: 1 = {@link DataFeatures#kind()}, entropy (3 bands) x changed share (3 bands). */
     public static final int KIND_SCHEME = 1;
     /** Cells a reader accepts by default: 9 kinds x 455 choices. */
@@ -35,8 +36,8 @@ public final class SelectorModelFormat {
     private static final int FLAG_TRAINED = 1;
     /** magic, version, scheme, flags, generation, asOf, cell count, crc. */
     static final int MIN_MODEL_BYTES = 4 + 1 + 1 + 1 + 1 + 1 + 1 + 4;
-    /** kind, method, codec, level, flags, eight 1-byte varints. */
-    static final int MIN_CELL_BYTES = 5 + 8;
+    /** kind, method, codec, level, flags, ten 1-byte varints. */
+    static final int MIN_CELL_BYTES = 5 + 10;
 
     private SelectorModelFormat() {}
 
@@ -53,12 +54,14 @@ public final class SelectorModelFormat {
                     .u8(c.trainedDictionary() ? FLAG_TRAINED : 0)
                     .varint64(a.count())
                     .varint64(a.bytesIn())
-                    .varint64(a.payloadBytes())
                     .varint64(a.bytesOut())
+                    .varint64(a.expectedBytesOut())
                     .varint64(a.encodeNanos())
+                    .varint64(a.expectedEncodeNanos())
                     .varint64(a.decodeCount())
                     .varint64(a.decodeBytes())
-                    .varint64(a.decodeNanos());
+                    .varint64(a.decodeNanos())
+                    .varint64(a.expectedDecodeNanos());
         }
         CRC32C crc = new CRC32C();
         crc.update(out.buffer(), 0, out.position());
@@ -132,19 +135,23 @@ public final class SelectorModelFormat {
             previous = key;
             long count = r.varint64("count");
             long bytesIn = r.varint64("bytes in");
-            long payload = r.varint64("payload bytes");
             long bytesOut = r.varint64("bytes out");
+            long expectedBytesOut = r.varint64("expected bytes out");
             long encodeNanos = r.varint64("encode nanos");
+            long expectedEncodeNanos = r.varint64("expected encode nanos");
             long decodeCount = r.varint64("decode count");
             long decodeBytes = r.varint64("decode bytes");
             long decodeNanos = r.varint64("decode nanos");
-            if (payload > bytesIn) {
-                throw new HdeException(Kind.LENGTH_MISMATCH, "cell " + i + ": payload bytes above bytes in");
-            }
+            long expectedDecodeNanos = r.varint64("expected decode nanos");
             if (count == 0 && decodeCount == 0) {
                 throw new HdeException(Kind.LENGTH_MISMATCH, "cell " + i + " has no records");
             }
-            cells.put(key, new Aggregate(count, bytesIn, payload, bytesOut, encodeNanos, decodeCount, decodeBytes, decodeNanos));
+            if (bytesIn < 0 || bytesOut < 0 || expectedBytesOut < 0 || encodeNanos < 0 || expectedEncodeNanos < 0 || decodeBytes < 0
+                    || decodeNanos < 0 || expectedDecodeNanos < 0 || count < 0 || decodeCount < 0) {
+                throw new HdeException(Kind.LENGTH_MISMATCH, "cell " + i + ": a sum above 2^63-1");
+            }
+            cells.put(key, new Aggregate(count, bytesIn, bytesOut, expectedBytesOut, encodeNanos, expectedEncodeNanos, decodeCount, decodeBytes,
+                    decodeNanos, expectedDecodeNanos));
         }
         r.expectEnd("selector model");
         return new SelectorModel(generation, asOf, cells);

@@ -6,7 +6,6 @@ import dev.hde.codec.dict.DictionaryTrainer;
 import dev.hde.codec.dict.TrainedDictionary;
 import dev.hde.codec.region.PageUpdate;
 import dev.hde.codec.select.SelectorSimulation.Result;
-import dev.hde.codec.select.SelectorSimulation.TimeTable;
 import dev.hde.codec.select.SelectorSimulation.Update;
 import dev.hde.codec.testing.PagePatterns;
 import dev.hde.codec.testing.SharedTrace;
@@ -33,7 +32,7 @@ class AdaptiveSimulationTest {
     @Test
     void generatedPagesThenEncryptedPages() {
         List<Update> stream = generated(7, 6, 256, 12, 12);
-        Result r = new SelectorSimulation(SelectorConfig.DEFAULT_CANDIDATES, TimeTable.CALIBRATED, SEED, PUBLISH_EVERY,
+        Result r = new SelectorSimulation(SelectorConfig.DEFAULT_CANDIDATES, ModelledSpeeds.CALIBRATED, SEED, PUBLISH_EVERY,
                 dictionary("gen", stream)).run(stream);
         System.out.print(r.report("generated: compressible, then encrypted"));
         assertAdaptiveBeatsEveryFixedChoice(r);
@@ -42,7 +41,7 @@ class AdaptiveSimulationTest {
     @Test
     void generatedPagesInAWorldThePriorsGetWrong() {
         List<Update> stream = generated(11, 6, 256, 12, 12);
-        Result r = new SelectorSimulation(SelectorConfig.DEFAULT_CANDIDATES, TimeTable.SKEWED, SEED, PUBLISH_EVERY,
+        Result r = new SelectorSimulation(SelectorConfig.DEFAULT_CANDIDATES, ModelledSpeeds.SKEWED, SEED, PUBLISH_EVERY,
                 dictionary("gen", stream)).run(stream);
         System.out.print(r.report("generated, skewed speeds (zstd 2.5x slower, lz4 2x faster, xbzrle 1.5x slower than the priors)"));
         assertAdaptiveBeatsEveryFixedChoice(r);
@@ -51,13 +50,34 @@ class AdaptiveSimulationTest {
     @Test
     void redisTraceThenEncryptedPages() {
         List<Update> stream = redisThenEncrypted(6, 0.08);
-        Result r = new SelectorSimulation(SelectorConfig.DEFAULT_CANDIDATES, TimeTable.CALIBRATED, SEED, PUBLISH_EVERY,
+        Result r = new SelectorSimulation(SelectorConfig.DEFAULT_CANDIDATES, ModelledSpeeds.CALIBRATED, SEED, PUBLISH_EVERY,
                 dictionary("redis", stream)).run(stream);
         System.out.print(r.report("redis-22m (7 transitions), then 6 steps of encrypted rewrites"));
         assertAdaptiveBeatsEveryFixedChoice(r);
         // Each phase has its own best choice: the selector changes its mind half way.
         for (NetworkMode m : NetworkMode.values()) {
             assertThat(r.choices.get(m).get("redis").keySet()).as("%s redis", m).isNotEqualTo(r.choices.get(m).get("encrypted").keySet());
+        }
+    }
+
+    /**
+     * The redis trace alone, keyframes decided and counted, with the replay's candidates: the issue's
+     * criterion as {@code hde replay --images} judges it. The trace is stationary (a per-frame oracle
+     * is only 0.3-0.4% below the best fixed choice), so this holds only if the selector starts on the
+     * right choice in every mode and explores at a bounded, small cost.
+     */
+    @Test
+    void onTheRedisTraceAloneTheAdaptiveSelectorCostsAtMostTheBestFixedChoice() {
+        List<EncodeChoice> replayChoices = SelectorConfig.DEFAULT_CANDIDATES.stream()
+                .filter(c -> !c.trainedDictionary() && c.codec().level() < 19).toList();
+        Result r = new SelectorSimulation(replayChoices, ModelledSpeeds.CALIBRATED, SEED, PUBLISH_EVERY, null).countingKeyframes()
+                .run(redisThenEncrypted(0, 0));
+        System.out.print(r.report("redis-22m alone, keyframes counted"));
+        assertThat(r.keyframes).isEqualTo(12);
+        for (NetworkMode m : NetworkMode.values()) {
+            for (EncodeChoice c : r.fixed.keySet()) {
+                assertThat(r.adaptiveCost(m)).as("%s: adaptive vs fixed %s", m, c).isLessThanOrEqualTo(r.fixedCost(c, m));
+            }
         }
     }
 

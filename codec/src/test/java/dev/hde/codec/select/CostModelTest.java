@@ -39,19 +39,28 @@ class CostModelTest {
     }
 
     @Test
-    void xbzrleScalesWithTheChangedShareAndHigherLevelsCompressMoreButSlower() {
+    void xbzrleScalesWithTheChangedShareAndItsRunsAndHigherLevelsCompressMoreButSlower() {
         double previous = 0;
-        for (double changed : new double[] {0.001, 0.01, 0.05, 0.2, 0.6, 1.0}) {
-            DataFeatures f = new DataFeatures(4.5, 0.4, changed, 100, 409_600, 0.0);
+        for (double changed : new double[] {0.001, 0.01, 0.05, 0.2, 0.6}) {
+            DataFeatures f = new DataFeatures(4.5, 0.4, changed, 100, 409_600, 0.0, 0.3, 0.1);
             double r = CostModel.prior(EncodeChoice.parse("xbzrle+none"), f).ratio();
             assertThat(r).as("changed %s", changed).isGreaterThan(previous);
-            assertThat(r).isLessThanOrEqualTo(Math.min(1.0, 1.1 * Math.max(changed, CostModel.MIN_PAYLOAD_SHARE) + 0.006) + 0.001);
+            // the changed bytes, 2.1 bytes per run of them, 5 bytes per page, the header
+            assertThat(r).isCloseTo(Math.min(4097.0 / 4096, changed * (1 + 2.1 * 0.3) + 5.0 / 4096) + (100 + 70 + 20) / 409_600.0,
+                    org.assertj.core.data.Offset.offset(1e-9));
             previous = r;
             // raw does not care
             assertThat(CostModel.prior(EncodeChoice.parse("raw+zstd-3"), f).ratio())
-                    .isEqualTo(CostModel.prior(EncodeChoice.parse("raw+zstd-3"), new DataFeatures(4.5, 0.4, 0.5, 100, 409_600, 0.0)).ratio());
+                    .isEqualTo(CostModel.prior(EncodeChoice.parse("raw+zstd-3"), new DataFeatures(4.5, 0.4, 0.5, 100, 409_600, 0.0, 0.3, 0.1)).ratio());
         }
-        DataFeatures f = new DataFeatures(4.5, 0.4, 0.05, 100, 409_600, 0.05);
+        // short runs cost more than long ones
+        assertThat(CostModel.prior(EncodeChoice.parse("xbzrle+none"), new DataFeatures(4.5, 0.4, 0.05, 100, 409_600, 0.0, 0.5, 0.1)).ratio())
+                .isGreaterThan(CostModel.prior(EncodeChoice.parse("xbzrle+none"), new DataFeatures(4.5, 0.4, 0.05, 100, 409_600, 0.0, 0.05, 0.1)).ratio());
+        // redundant content compresses better than its entropy says
+        EncodeChoice z3 = EncodeChoice.parse("raw+zstd-3");
+        assertThat(CostModel.prior(z3, new DataFeatures(5.1, 0.3, 1.0, 512, 2 << 20, 1.0, 0.3, 0.8)).ratio())
+                .isLessThan(0.5 * CostModel.prior(z3, new DataFeatures(5.1, 0.3, 1.0, 512, 2 << 20, 1.0, 0.3, 0.08)).ratio());
+        DataFeatures f = new DataFeatures(4.5, 0.4, 0.05, 100, 409_600, 0.05, 0.3, 0.1);
         double lastRatio = 2;
         double lastSpeed = 0;
         for (int level : new int[] {1, 3, 9, 19}) {
@@ -66,19 +75,28 @@ class CostModelTest {
     }
 
     @Test
-    void estimatesMoveFromThePriorToTheRecords() {
+    void estimatesMoveFromThePriorByTheRatioOfWhatTheRecordsCostToWhatThePriorsPredicted() {
         EncodeChoice c = EncodeChoice.parse("xbzrle+lz4");
         DataFeatures f = new DataFeatures(4.0, 0.45, 0.02, 200, 800_000, 0.03);
         CostModel.Estimate prior = CostModel.prior(c, f);
         assertThat(CostModel.estimate(c, f, Aggregate.ZERO, 3)).isEqualTo(prior);
         assertThat(CostModel.estimate(c, f, null, 3)).isEqualTo(prior);
-        long payload = Observation.payloadBytes(f, c.method());
-        // A million records of 0.1 ratio per payload byte and 2 ns/B: the records decide.
-        Aggregate many = new Aggregate(1_000_000, 800_000_000_000L, payload * 1_000_000L, payload * 100_000L, 1_600_000_000_000L, 0, 0, 0);
+        // A million records that cost 2x the bytes and 0.5x the encode time the priors predicted: the records decide.
+        Aggregate many = new Aggregate(1_000_000, 800_000_000_000L, 2_000_000_000L, 1_000_000_000L, 500_000_000L, 1_000_000_000L, 0, 0, 0, 0);
         CostModel.Estimate e = CostModel.estimate(c, f, many, 3);
-        assertThat(e.ratio()).isCloseTo(0.1 * CostModel.payloadShare(f, c.method()), org.assertj.core.data.Percentage.withPercentage(0.1));
-        assertThat(e.encodeNanosPerByte()).isCloseTo(2.0, org.assertj.core.data.Percentage.withPercentage(0.1));
+        assertThat(e.ratio()).isCloseTo(2 * prior.ratio(), org.assertj.core.data.Percentage.withPercentage(0.01));
+        assertThat(e.encodeNanosPerByte()).isCloseTo(0.5 * prior.encodeNanosPerByte(), org.assertj.core.data.Percentage.withPercentage(0.01));
         assertThat(e.decodeNanosPerByte()).isEqualTo(prior.decodeNanosPerByte());
+        // 3 records carry half the weight (pseudo-count 3)
+        Aggregate three = new Aggregate(3, 2_400_000L, 6_000L, 3_000L, 1_500L, 3_000L, 0, 0, 0, 0);
+        assertThat(CostModel.estimate(c, f, three, 3).ratio()).isCloseTo(1.5 * prior.ratio(), org.assertj.core.data.Percentage.withPercentage(1e-6));
+        // an empty cell starts from its pool: what the other codecs of the kind showed
+        CostModel.Pool pool = new CostModel.Pool(9, 1_000, 4_000);
+        assertThat(pool.factor(3)).isCloseTo((3 + 9 * 0.25) / 12, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(CostModel.estimate(c, f, Aggregate.ZERO, pool, 3).ratio()).isCloseTo(prior.ratio() * pool.factor(3),
+                org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(CostModel.estimate(c, f, three, pool, 3).ratio()).isCloseTo(prior.ratio() * (3 * pool.factor(3) + 3 * 2.0) / 6,
+                org.assertj.core.data.Offset.offset(1e-12));
         // costs add up
         Link link = NetworkMode.INTERNET.link();
         assertThat(e.costNanos(1000, link)).isCloseTo(1000 * (e.encodeNanosPerByte() + e.decodeNanosPerByte() + e.ratio() * 80.0),

@@ -40,13 +40,14 @@ class SelectorModelFormatTest {
     @Test
     void theLayoutIsTheDocumentedOne() {
         EncodeChoice c = EncodeChoice.parse("xbzrle+zstd-3+tdict");
-        SelectorModel m = new SelectorModel.Builder(2).add(new Observation(4, c, Aggregate.encoded(300, 200, 100, 5), 1)).build();
+        SelectorModel m = new SelectorModel.Builder(2).add(new Observation(4, c, Aggregate.encoded(300, 200, 100, 5, 6), 1)).build();
         byte[] b = SelectorModelFormat.write(m);
         byte[] expectedBody = {
-            'H', 'D', 'E', 'S', 1, 1, 0, // magic, version, kind scheme, flags
+            'H', 'D', 'E', 'S', 2, 1, 0, // magic, version, kind scheme, flags
             2, 1, 1, // generation, asOf, cell count
             4, 2, 2, 3, 1, // kind, method XBZRLE, codec ZSTD, level 3, flags: trained dictionary
-            1, (byte) 0xAC, 0x02, (byte) 0xC8, 0x01, 100, 5, 0, 0, 0, // count, in 300, payload 200, out, enc, decode count/bytes/nanos
+            1, (byte) 0xAC, 0x02, (byte) 0xC8, 0x01, 100, 5, 6, 0, 0, 0, 0, // count, in 300, out 200, expected out, enc, expected enc,
+                                                                             // decode count/bytes/nanos/expected nanos
         };
         assertThat(Arrays.copyOf(b, b.length - 4)).isEqualTo(expectedBody);
         CRC32C crc = new CRC32C();
@@ -86,7 +87,7 @@ class SelectorModelFormatTest {
     }
 
     static void header(WireWriter w, int cells) {
-        w.u8(1).u8(1).u8(0).varint64(1).varint64(0).varint(cells);
+        w.u8(2).u8(1).u8(0).varint64(1).varint64(0).varint(cells);
     }
 
     static void cell(WireWriter w, int kind, int method, int codec, int level, int flags, long... sums) {
@@ -96,13 +97,14 @@ class SelectorModelFormatTest {
         }
     }
 
-    static final long[] OK_SUMS = {1, 100, 50, 20, 9, 0, 0, 0};
+    static final long[] OK_SUMS = {1, 100, 50, 45, 20, 9, 0, 0, 0, 0};
 
     @Test
     void craftedModelsWithAValidCrcAreRefused() {
-        assertThat(refusal(sealed(w -> w.u8(2).u8(1).u8(0).varint64(1).varint64(0).varint(0)))).isEqualTo(Kind.UNSUPPORTED_VERSION);
-        assertThat(refusal(sealed(w -> w.u8(1).u8(2).u8(0).varint64(1).varint64(0).varint(0)))).as("kind scheme").isEqualTo(Kind.UNSUPPORTED_VERSION);
-        assertThat(refusal(sealed(w -> w.u8(1).u8(1).u8(4).varint64(1).varint64(0).varint(0)))).as("flags").isEqualTo(Kind.UNSUPPORTED_VERSION);
+        assertThat(refusal(sealed(w -> w.u8(3).u8(1).u8(0).varint64(1).varint64(0).varint(0)))).isEqualTo(Kind.UNSUPPORTED_VERSION);
+        assertThat(refusal(sealed(w -> w.u8(1).u8(1).u8(0).varint64(1).varint64(0).varint(0)))).as("version 1").isEqualTo(Kind.UNSUPPORTED_VERSION);
+        assertThat(refusal(sealed(w -> w.u8(2).u8(2).u8(0).varint64(1).varint64(0).varint(0)))).as("kind scheme").isEqualTo(Kind.UNSUPPORTED_VERSION);
+        assertThat(refusal(sealed(w -> w.u8(2).u8(1).u8(4).varint64(1).varint64(0).varint(0)))).as("flags").isEqualTo(Kind.UNSUPPORTED_VERSION);
         // cell count over the limit, and more cells than bytes: refused before any allocation
         assertThat(refusal(sealed(w -> header(w, 1_000_000)))).isEqualTo(Kind.LIMIT_EXCEEDED);
         assertThat(refusal(sealed(w -> header(w, 4000)))).isEqualTo(Kind.TRUNCATED);
@@ -115,9 +117,16 @@ class SelectorModelFormatTest {
         assertThat(refusal(sealed(w -> { header(w, 1); cell(w, 0, 3, 1, 0, 0, OK_SUMS); }))).as("dict + lz4").isEqualTo(Kind.UNKNOWN_CODEC);
         assertThat(refusal(sealed(w -> { header(w, 1); cell(w, 0, 2, 1, 0, 1, OK_SUMS); }))).as("tdict + lz4").isEqualTo(Kind.UNKNOWN_CODEC);
         assertThat(refusal(sealed(w -> { header(w, 1); cell(w, 0, 2, 2, 3, 2, OK_SUMS); }))).as("cell flags").isEqualTo(Kind.UNSUPPORTED_VERSION);
-        assertThat(refusal(sealed(w -> { header(w, 1); cell(w, 0, 2, 2, 3, 0, 1, 100, 101, 20, 9, 0, 0, 0); })))
-                .as("payload above bytes in").isEqualTo(Kind.LENGTH_MISMATCH);
-        assertThat(refusal(sealed(w -> { header(w, 1); cell(w, 0, 2, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0); })))
+        assertThat(refusal(sealed(w -> {
+            header(w, 1);
+            cell(w, 0, 2, 2, 3, 0, 1, 100);
+            w.bytes(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+                (byte) 0x80, 0x01}); // bytes out: 2^63
+            for (long v : new long[] {20, 9, 0, 0, 0, 0, 0}) {
+                w.varint64(v);
+            }
+        }))).as("a sum above 2^63-1").isIn(Kind.LENGTH_MISMATCH, Kind.LIMIT_EXCEEDED);
+        assertThat(refusal(sealed(w -> { header(w, 1); cell(w, 0, 2, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); })))
                 .as("empty cell").isEqualTo(Kind.LENGTH_MISMATCH);
         assertThat(refusal(sealed(w -> {
             header(w, 2);
@@ -133,7 +142,7 @@ class SelectorModelFormatTest {
         assertThat(refusal(sealed(w -> { header(w, 1); w.u8(0).u8(2).u8(2).u8(3).u8(0).varint64(1); }))).isEqualTo(Kind.TRUNCATED);
         // and a well-formed crafted model is read
         SelectorModel m = SelectorModelFormat.read(sealed(w -> { header(w, 1); cell(w, 0, 2, 2, 3, 0, OK_SUMS); }));
-        assertThat(m.aggregate(0, EncodeChoice.parse("xbzrle+zstd-3"))).isEqualTo(new Aggregate(1, 100, 50, 20, 9, 0, 0, 0));
+        assertThat(m.aggregate(0, EncodeChoice.parse("xbzrle+zstd-3"))).isEqualTo(new Aggregate(1, 100, 50, 45, 20, 9, 0, 0, 0, 0));
     }
 
     @Test

@@ -22,8 +22,9 @@ class SelectorModelTest {
         int kind = rnd.nextInt(DataFeatures.KINDS);
         long in = 4096L * (1 + rnd.nextInt(512));
         Aggregate a = rnd.nextInt(5) == 0
-                ? Aggregate.decoded(in, rnd.nextLong(1, 10_000_000))
-                : Aggregate.encoded(in, rnd.nextLong(0, in + 1), rnd.nextLong(64, in + 100), rnd.nextLong(0, 100_000_000));
+                ? Aggregate.decoded(in, rnd.nextLong(1, 10_000_000), rnd.nextLong(1, 10_000_000))
+                : Aggregate.encoded(in, rnd.nextLong(64, in + 100), rnd.nextLong(64, in + 100), rnd.nextLong(0, 100_000_000),
+                        rnd.nextLong(1, 100_000_000));
         return new Observation(kind, c, a, rnd.nextLong(0, 2_000_000_000_000L));
     }
 
@@ -130,7 +131,7 @@ class SelectorModelTest {
     @Test
     void sumsSaturateInsteadOfOverflowing() {
         EncodeChoice c = CHOICES.get(0);
-        Aggregate big = new Aggregate(Long.MAX_VALUE - 1, Long.MAX_VALUE, Long.MAX_VALUE, 5, Long.MAX_VALUE, 0, 0, 0);
+        Aggregate big = new Aggregate(Long.MAX_VALUE - 1, Long.MAX_VALUE, 5, Long.MAX_VALUE, Long.MAX_VALUE, 7, 0, 0, 0, 0);
         SelectorModel a = new SelectorModel.Builder(1).add(new Observation(0, c, big, 0)).build();
         SelectorModel b = new SelectorModel.Builder(1).add(new Observation(0, c, big, 0)).build();
         Aggregate sum = a.merge(b).aggregate(0, c);
@@ -142,16 +143,21 @@ class SelectorModelTest {
     }
 
     @Test
-    void observationsOfAFrameCarryItsPayload() {
+    void observationsOfAFrameCarryThePriorsPrediction() {
         DataFeatures f = new DataFeatures(4.0, 0.4, 0.02, 10, 40960, 0.1);
         Observation raw = Observation.encoded(f, EncodeChoice.parse("raw+none"), 41000, 1000, 5);
         Observation xbz = Observation.encoded(f, EncodeChoice.parse("xbzrle+lz4"), 3000, 2000, 5);
 
-        assertThat(raw.sums().payloadBytes()).isEqualTo(40960);
-        assertThat(xbz.sums().payloadBytes()).isEqualTo(Math.round(40960 * (0.1 + 0.9 * 0.02)));
+        CostModel.Estimate rawPrior = CostModel.prior(EncodeChoice.parse("raw+none"), f);
+        CostModel.Estimate xbzPrior = CostModel.prior(EncodeChoice.parse("xbzrle+lz4"), f);
+        assertThat(raw.sums().expectedBytesOut()).isEqualTo(Math.round(rawPrior.ratio() * 40960));
+        assertThat(raw.sums().expectedEncodeNanos()).isEqualTo(Math.round(rawPrior.encodeNanosPerByte() * 40960));
+        assertThat(xbz.sums().expectedBytesOut()).isEqualTo(Math.round(xbzPrior.ratio() * 40960));
+        assertThat(xbz.sums().bytesOut()).isEqualTo(3000);
+        assertThat(xbz.sums().encodeNanos()).isEqualTo(2000);
         assertThat(xbz.kind()).isEqualTo(f.kind());
         assertThat(Observation.decoded(f, EncodeChoice.parse("raw+none"), 77, 5).sums())
-                .isEqualTo(Aggregate.decoded(40960, 77));
+                .isEqualTo(Aggregate.decoded(40960, 77, Math.round(rawPrior.decodeNanosPerByte() * 40960)));
     }
 
     @RepeatedTest(10)

@@ -35,87 +35,19 @@ import java.util.TreeMap;
  * and the total modelled cost of each is compared.
  *
  * <p>Wire bytes are real (every frame is rendered). Encode and decode time are <em>modelled</em>
- * from the rendered frame with a fixed table ({@link TimeTable}: a method cost per page byte plus a
+ * from the rendered frame with a fixed table ({@link ModelledSpeeds}: a method cost per page byte plus a
  * codec cost per byte of block, faster on blocks that did not compress), so that the comparison is
  * deterministic; the real render time is measured as well, for the report only. Receivers (one per
  * network mode, with the dictionary store) apply every adaptive frame, so a run also checks that
- * frames of mixed choices decode byte-exact. The stream starts with keyframes that are not counted
- * (both sides start from the first image, as in docs/benchmarks.md).
+ * frames of mixed choices decode byte-exact. The stream starts with keyframes: by default they are
+ * not counted (both sides start from the first image, as in docs/benchmarks.md); with
+ * {@code countKeyframes} the selector decides them too and they are counted, as {@code hde replay}
+ * does.
  */
 final class SelectorSimulation {
 
     /** One region update of the stream; {@code phase} labels the report. */
     record Update(String key, PageUpdate update, String phase) {}
-
-    /**
-     * The modelled time of a frame, in nanoseconds per byte: method costs per page byte, codec
-     * costs per block byte between {@code lo} (incompressible) and {@code hi} (very compressible).
-     * {@code codecScale}, {@code lz4Scale} and {@code xbzrleScale} skew the world away from what the
-     * priors assume, to check that learning corrects wrong priors.
-     */
-    record TimeTable(double codecScale, double lz4Scale, double xbzrleScale) {
-        static final TimeTable CALIBRATED = new TimeTable(1, 1, 1);
-        static final TimeTable SKEWED = new TimeTable(2.5, 0.5, 1.5);
-
-        double[] codec(CodecSpec c) {
-            double[] r = switch (c.codec()) {
-                case NONE -> new double[] {0, 0};
-                case LZ4 -> new double[] {0.05 * lz4Scale, 0.8 * lz4Scale};
-                case ZSTD -> switch (c.level()) {
-                    case 1 -> new double[] {0.10, 1.3};
-                    case 3 -> new double[] {0.15, 1.9};
-                    case 9 -> new double[] {1.5, 25};
-                    case 19 -> new double[] {60, 220};
-                    default -> throw new IllegalArgumentException("no time for " + c);
-                };
-            };
-            if (c.codec() == BlockCodec.ZSTD) {
-                r[0] *= codecScale;
-                r[1] *= codecScale;
-            }
-            return r;
-        }
-
-        /** Modelled encode and decode nanoseconds of one rendered frame. */
-        double[] time(EncodeChoice arm, FrameHeader h, long bytesIn, long changedBytes) {
-            double raw = h.dataRawLength();
-            boolean attempted = arm.codec().codec() != BlockCodec.NONE;
-            boolean stored = h.codec() == BlockCodec.NONE;
-            double c = !attempted || stored || raw == 0 ? 0 : Math.sqrt(Math.max(0, 1 - h.dataBlockLength() / raw));
-            double[] lohi = codec(arm.codec());
-            double codecNs = attempted ? raw * (lohi[0] + (lohi[1] - lohi[0]) * c) : 0;
-            int level = arm.codec().level();
-            double encode;
-            double decode = 0.5 * bytesIn;
-            switch (h.method()) {
-                case RAW -> encode = 0.10 * bytesIn + codecNs;
-                case XOR -> {
-                    // the codec races through the zero runs: only the changed bytes cost the full rate
-                    double busy = Math.min(raw, 2.0 * changedBytes);
-                    encode = 0.20 * bytesIn + (attempted ? raw * lohi[0] + busy * (lohi[1] - lohi[0]) * c : 0);
-                    decode += 0.25 * bytesIn;
-                }
-                case XBZRLE -> {
-                    encode = xbzrleScale * (0.15 * bytesIn + 0.6 * raw) + codecNs;
-                    decode += 0.2 * raw;
-                }
-                case DICT -> {
-                    double load = level <= 3 ? 1.0 : level <= 9 ? 1.0 + (level - 3) * 0.5 : 4.0 + (level - 9) * 1.6;
-                    encode = 0.25 * bytesIn + load * codecScale * bytesIn + 0.7 * codecNs;
-                    decode += 0.2 * bytesIn;
-                }
-                default -> throw new IllegalStateException();
-            }
-            if (!stored) {
-                decode += raw * (h.codec() == BlockCodec.LZ4 ? 0.15 : h.method() == DeltaMethod.DICT ? 0.8 : 0.6);
-            }
-            if (h.dictionaryId() != 0) {
-                encode += 0.02 * bytesIn;
-                decode += 0.02 * bytesIn;
-            }
-            return new double[] {encode, decode};
-        }
-    }
 
     /** Sums of one way of encoding the stream. */
     static final class Totals {
@@ -149,6 +81,7 @@ final class SelectorSimulation {
         final Map<NetworkMode, SelectorModel> models = new EnumMap<>(NetworkMode.class);
         final Map<NetworkMode, List<EncodeChoice>> sequence = new EnumMap<>(NetworkMode.class);
         int deltaFrames;
+        int keyframes;
         int dictionaryFrames;
 
         double fixedCost(EncodeChoice c, NetworkMode m) {
@@ -171,8 +104,8 @@ final class SelectorSimulation {
 
         String report(String name) {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format("%n== %s: %d delta frames, %,d page bytes (%d frames used the trained dictionary)%n", name, deltaFrames,
-                    fixed.values().iterator().next().bytesIn, dictionaryFrames));
+            sb.append(String.format("%n== %s: %d delta frames, %d keyframes counted, %,d page bytes (%d frames used the trained dictionary)%n",
+                    name, deltaFrames, keyframes, fixed.values().iterator().next().bytesIn, dictionaryFrames));
             sb.append(String.format("%-22s %12s %10s %10s %12s %12s %12s %12s%n", "configuration", "wire bytes", "enc ms", "dec ms",
                     "real enc MB/s", "datacenter", "internet", "hybrid"));
             for (Map.Entry<EncodeChoice, Totals> e : fixed.entrySet()) {
@@ -183,7 +116,7 @@ final class SelectorSimulation {
             }
             for (NetworkMode m : NetworkMode.values()) {
                 EncodeChoice best = bestFixed(m);
-                sb.append(String.format("%s: adaptive %.1f ms vs best fixed %s %.1f ms (%.1f%% less), %d explorations; choices %s%n",
+                sb.append(String.format("%s: adaptive %.2f ms vs best fixed %s %.2f ms (%.2f%% less), %d explorations; choices %s%n",
                         m.lowerName(), adaptiveCost(m) / 1e6, best, fixedCost(best, m) / 1e6,
                         100 * (1 - adaptiveCost(m) / fixedCost(best, m)), explorations.get(m), choices.get(m)));
             }
@@ -212,13 +145,15 @@ final class SelectorSimulation {
     }
 
     private final List<EncodeChoice> candidates;
-    private final TimeTable table;
+    private final ModelledSpeeds table;
     private final long seed;
     private final int publishEvery;
     private final TrainedDictionary dictionary;
     private final DictionaryStore store;
+    private boolean countKeyframes;
+    private java.util.function.UnaryOperator<SelectorConfig> configure = c -> c;
 
-    SelectorSimulation(List<EncodeChoice> candidates, TimeTable table, long seed, int publishEvery, TrainedDictionary dictionary) {
+    SelectorSimulation(List<EncodeChoice> candidates, ModelledSpeeds table, long seed, int publishEvery, TrainedDictionary dictionary) {
         this.candidates = candidates;
         this.table = table;
         this.seed = seed;
@@ -231,12 +166,24 @@ final class SelectorSimulation {
         this.store = s;
     }
 
+    /** Lets the selector decide the keyframes too, and counts them (as {@code hde replay} does). */
+    SelectorSimulation countingKeyframes() {
+        this.countKeyframes = true;
+        return this;
+    }
+
+    /** Changes the adaptive selector's configuration (after the defaults and the candidates). */
+    SelectorSimulation configured(java.util.function.UnaryOperator<SelectorConfig> c) {
+        this.configure = c;
+        return this;
+    }
+
     Result run(Iterable<Update> stream) {
         Result result = new Result();
         Map<NetworkMode, LearningLoop> loops = new EnumMap<>(NetworkMode.class);
         Map<NetworkMode, Map<String, Receiver>> receivers = new EnumMap<>(NetworkMode.class);
         for (NetworkMode m : NetworkMode.values()) {
-            SelectorConfig config = SelectorConfig.defaults(m, seed).withCandidates(candidates);
+            SelectorConfig config = configure.apply(SelectorConfig.defaults(m, seed).withCandidates(candidates));
             loops.put(m, new LearningLoop(config, SelectorModel.EMPTY, publishEvery));
             receivers.put(m, new HashMap<>());
             result.adaptive.put(m, new Totals());
@@ -252,7 +199,7 @@ final class SelectorSimulation {
         for (Update u : stream) {
             Sender s = senders.computeIfAbsent(u.key(), k -> new Sender());
             FrameInfo info = new FrameInfo(u.key(), ++s.sequence, s.sequence);
-            if (s.meta == null) {
+            if (s.meta == null && !countKeyframes) {
                 PendingFrame full = RegionEncoder.full(null, 12, s.reference, u.update());
                 byte[] frame = RegionEncoder.render(info, full, EncodeSpec.of(DeltaMethod.RAW, CodecSpec.zstd(1)));
                 for (NetworkMode m : NetworkMode.values()) {
@@ -262,27 +209,39 @@ final class SelectorSimulation {
                 s.meta = full.after();
                 continue;
             }
-            PendingFrame pending = RegionEncoder.delta(s.meta, s.reference, u.update());
-            if (pending.count() == 0 && pending.removedFrom() == pending.removedTo()) {
+            PendingFrame pending = s.meta == null ? RegionEncoder.full(null, 12, s.reference, u.update())
+                    : RegionEncoder.delta(s.meta, s.reference, u.update());
+            if (pending.count() == 0 && pending.removedFrom() == pending.removedTo() && s.meta != null) {
                 continue; // nothing changed: no frame, as the encoder does
             }
-            result.deltaFrames++;
+            FrameType type = pending.type();
+            if (type == FrameType.FULL) {
+                result.keyframes++;
+            }
+            if (type == FrameType.DELTA) {
+                result.deltaFrames++;
+            }
             DataFeatures features = DataFeatures.of(pending);
             long changed = changedBytes(pending);
             Map<EncodeChoice, byte[]> frames = new HashMap<>();
             Map<EncodeChoice, double[]> times = new HashMap<>();
-            for (EncodeChoice c : candidates) {
-                long t0 = System.nanoTime();
-                byte[] frame = RegionEncoder.render(info, pending, c.spec(), c.trainedDictionary() ? dictionary : null);
-                long real = System.nanoTime() - t0;
-                FrameHeader h = FrameFormat.parse(frame, Limits.DEFAULT, store).header();
-                double[] t = table.time(c, h, features.bytes(), changed);
-                frames.put(c, frame);
-                times.put(c, t);
-                result.fixed.get(c).add(features.bytes(), frame.length, t[0], t[1], real);
+            Map<EncodeChoice, Long> reals = new HashMap<>();
+            for (EncodeChoice fixedChoice : candidates) {
+                EncodeChoice c = fixedChoice.forFrame(type);
+                if (!frames.containsKey(c)) {
+                    long t0 = System.nanoTime();
+                    byte[] frame = RegionEncoder.render(info, pending, c.spec(), c.trainedDictionary() ? dictionary : null);
+                    long real = System.nanoTime() - t0;
+                    FrameHeader h = FrameFormat.parse(frame, Limits.DEFAULT, store).header();
+                    frames.put(c, frame);
+                    times.put(c, table.time(c, h, features.bytes(), changed));
+                    reals.put(c, real);
+                }
+                double[] t = times.get(c);
+                result.fixed.get(fixedChoice).add(features.bytes(), frames.get(c).length, t[0], t[1], reals.get(c));
             }
             for (NetworkMode m : NetworkMode.values()) {
-                Selector.Decision d = loops.get(m).decide(features, FrameType.DELTA, u.key(), s.sequence, dictionary != null);
+                Selector.Decision d = loops.get(m).decide(features, type, u.key(), s.sequence, dictionary != null);
                 EncodeChoice c = d.choice();
                 byte[] frame = frames.get(c);
                 double[] t = times.get(c);
@@ -297,7 +256,7 @@ final class SelectorSimulation {
                 if (FrameFormat.parse(frame, Limits.DEFAULT, store).header().dictionaryId() != 0) {
                     result.dictionaryFrames++;
                 }
-                apply(applier, receivers.get(m).get(u.key()), frame, u.key());
+                apply(applier, receivers.get(m).computeIfAbsent(u.key(), k -> new Receiver()), frame, u.key());
             }
             RegionEncoder.commit(pending, s.reference);
             s.meta = pending.after();

@@ -31,7 +31,7 @@ import org.apache.flink.util.OutputTag;
  * candidate makes of each frame.
  *
  * <p>The records it learns from carry the real wire bytes and the <em>modelled</em> encode times of
- * the fixed speed table ({@link ModelledTimes}), not real timings: the choices then depend only on
+ * the codec's fixed speed table ({@link dev.hde.codec.select.ModelledSpeeds#CALIBRATED}), not real timings: the choices then depend only on
  * the input and the seed, and a replay reproduces them. It emits each choice for the adaptive
  * replay, which renders and decodes the chosen frames again to verify them, and as a side output
  * the adaptive configurations' figures per time bucket: wire bytes, the modelled times, and the real
@@ -97,7 +97,8 @@ public class AdaptiveSelectorFunction extends KeyedProcessFunction<String, Frame
             TreeMap<Long, TreeMap<String, Long>> counts = new TreeMap<>();
             long explored = 0;
             for (FrameSample s : all) {
-                DataFeatures f = new DataFeatures(s.entropyBits, s.zeroFraction, s.changedShare, s.pages, s.bytes, s.newShare);
+                DataFeatures f = new DataFeatures(s.entropyBits, s.zeroFraction, s.changedShare, s.pages, s.bytes, s.newShare,
+                        s.runStartShare, s.repeatShare);
                 FrameType type = s.full ? FrameType.FULL : FrameType.DELTA;
                 Selector.Decision d = loop.decide(f, type, s.stateKey, s.sequence, false);
                 EncodeChoice choice = d.choice();

@@ -100,6 +100,8 @@ public class CodecReplayFunction extends KeyedProcessFunction<String, ValidEvent
         s.pages = shared.features().pages();
         s.bytes = shared.features().bytes();
         s.newShare = shared.features().newShare();
+        s.runStartShare = shared.features().runStartShare();
+        s.repeatShare = shared.features().repeatShare();
         int n = choices.size();
         s.wireBytes = new long[n];
         s.tableEncodeNanos = new double[n];

@@ -3,7 +3,7 @@ package dev.hde.job.replay;
 /**
  * What the adaptive selector needs to know about one frame of the replay (a Flink POJO): where it
  * belongs in the stream, the features the selector decides on, and what each candidate made of it
- * (wire bytes and the modelled times of {@link ModelledTimes}), in the order of
+ * (wire bytes and the modelled times of {@link dev.hde.codec.select.ModelledSpeeds#CALIBRATED}), in the order of
  * {@link ReplaySettings#choices()}. No frame bytes: the selector only chooses, the frames are
  * rendered again by the adaptive replay.
  */
@@ -22,6 +22,8 @@ public class FrameSample {
     public int pages;
     public long bytes;
     public double newShare;
+    public double runStartShare;
+    public double repeatShare;
 
     /** Per candidate: frame bytes, modelled encode and decode nanoseconds. */
     public long[] wireBytes;

@@ -11,6 +11,7 @@ import dev.hde.codec.region.RegionEncoder;
 import dev.hde.codec.region.RegionMeta;
 import dev.hde.codec.select.DataFeatures;
 import dev.hde.codec.select.EncodeChoice;
+import dev.hde.codec.select.ModelledSpeeds;
 import dev.hde.codec.wire.EventKind;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameType;
@@ -44,7 +45,7 @@ import java.util.TreeMap;
  * <p>Times are real ({@link System#nanoTime()}): the encode time of a frame is working it out (the
  * diff against the reference, shared by the lanes without refresh and charged to each) and
  * rendering it; the decode time is the receiver applying it. Next to them, the modelled times of the
- * fixed speed table ({@link ModelledTimes}).
+ * codec's fixed speed table ({@link ModelledSpeeds#CALIBRATED}).
  */
 final class RegionReplay {
 
@@ -289,7 +290,7 @@ final class RegionReplay {
             long t0 = System.nanoTime();
             byte[] frame = RegionEncoder.render(info, pending, choice.spec());
             long nanos = System.nanoTime() - t0;
-            double[] t = ModelledTimes.time(choice, FrameFormat.parse(frame, limits).header(), pending.changedBytes(), changed);
+            double[] t = ModelledSpeeds.CALIBRATED.time(choice, FrameFormat.parse(frame, limits).header(), pending.changedBytes(), changed);
             r = new Rendered(choice, frame, nanos, t[0], t[1]);
             cache.put(choice, r);
         }
@@ -343,7 +344,7 @@ final class RegionReplay {
         } else {
             s.deltaBytesSinceFull += frame.length;
         }
-        double[] t = ModelledTimes.time(choice.forFrame(pending.type()), FrameFormat.parse(frame, limits).header(), pending.changedBytes(),
+        double[] t = ModelledSpeeds.CALIBRATED.time(choice.forFrame(pending.type()), FrameFormat.parse(frame, limits).header(), pending.changedBytes(),
                 changedBytes(pending));
         receive(lane, r, frame, pending, nanos, t[0], t[1], e.sequence());
         return pending;
@@ -374,7 +375,7 @@ final class RegionReplay {
         s.epochStartMillis = due;
         s.deltaBytesSinceFull = 0;
         s.lastFullBytes = frame.length;
-        double[] t = ModelledTimes.time(lane.fixed.forFrame(FrameType.FULL), FrameFormat.parse(frame, limits).header(), pending.changedBytes(),
+        double[] t = ModelledSpeeds.CALIBRATED.time(lane.fixed.forFrame(FrameType.FULL), FrameFormat.parse(frame, limits).header(), pending.changedBytes(),
                 changedBytes(pending));
         receive(lane, bucket(lane, bucket), frame, pending, nanos, t[0], t[1], s.lastSequence);
     }

@@ -19,7 +19,7 @@ import java.util.TreeSet;
  *   <li>{@link Config#costSeconds}: with the real encode and decode times measured in this run
  *       (noisy on a shared machine);
  *   <li>{@link Config#tableCostSeconds}: with the modelled times of the fixed speed table
- *       ({@link ModelledTimes}), deterministic for a given input and seed. The adaptive selector
+ *       ({@link dev.hde.codec.select.ModelledSpeeds#CALIBRATED}), deterministic for a given input and seed. The adaptive selector
  *       learns from these, and the "adaptive ≤ best fixed" verdict is judged on them.
  * </ul>
  */

@@ -33,7 +33,7 @@ public class ReplayResult {
     public long encodeNanos;
     /** Real decode time: the receiver applying and checking the frame. */
     public long decodeNanos;
-    /** Modelled times from the fixed speed table ({@link ModelledTimes}). */
+    /** Modelled times from the fixed speed table ({@link dev.hde.codec.select.ModelledSpeeds#CALIBRATED}). */
     public double tableEncodeNanos;
     public double tableDecodeNanos;
     /** Adaptive: the wire bytes the selector recorded (must equal the re-rendered frames'). */

@@ -43,6 +43,8 @@ class AdaptiveSelectorTest {
             f.pages = s.features().pages();
             f.bytes = s.features().bytes();
             f.newShare = s.features().newShare();
+            f.runStartShare = s.features().runStartShare();
+            f.repeatShare = s.features().repeatShare();
             int n = choices.size();
             f.wireBytes = new long[n];
             f.tableEncodeNanos = new double[n];

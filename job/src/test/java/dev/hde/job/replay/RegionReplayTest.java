@@ -153,7 +153,7 @@ class RegionReplayTest {
 
     @Test
     void theSpeedTableChargesWhatTheSimulationCharges() {
-        // A keyframe without a codec: 0.1 ns per page byte to encode, 0.5 to decode (SelectorSimulation.TimeTable).
+        // A keyframe without a codec: 0.1 ns per page byte to encode, 0.5 to decode (ModelledSpeeds.CALIBRATED, shared with the codec's simulation).
         RegionReplay replay = new RegionReplay(KEY, Limits.DEFAULT, List.of(RegionReplay.Lane.fixed("raw", EncodeChoice.parse("raw+none"), null)),
                 List.of(EncodeChoice.parse("raw+none")));
         RegionReplay.Shared s = replay.process(edits(4, 0, 1000, 11).get(0), 0);

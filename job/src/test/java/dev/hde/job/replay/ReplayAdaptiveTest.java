@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,14 +84,12 @@ class ReplayAdaptiveTest {
     }
 
     /**
-     * The issue's criterion on the redis trace alone. Not met by the codec's selector as built: on this
-     * stationary trace the best fixed choice is also the best per kind of data (keyframes, deltas) in
-     * every mode, and even a clairvoyant per-frame oracle is only 0.3–0.4% below it, so the selector's
-     * exploration and its ratio estimates (too low for frames with a small payload share) cost it 1.5–3%
-     * (docs/selector.md, "Replay results"). Enable once the selector can meet it.
+     * The issue's criterion on the redis trace alone. The trace is stationary: the best fixed choice is
+     * also the best per kind of data in every mode, and a clairvoyant per-frame oracle is only 0.3–0.4%
+     * below it. The selector meets it because its priors (measured on real memory) start it on the
+     * right choice in every mode and its exploration is regret-bounded (docs/selector.md).
      */
     @Test
-    @Disabled("the codec's selector loses 1.5-3% to the best fixed choice on the stationary redis trace; see docs/selector.md, Replay results")
     void onTheRedisTraceTheAdaptiveSelectorCostsAtMostTheBestFixedChoiceInEveryMode(@TempDir Path tmp) {
         ReplayTestSupport.Run r = ReplayTestSupport.replay(tmp, "--images", ReplayTestSupport.redisTrace().toString(), "--configs",
                 "xbzrle+none,xbzrle+lz4,xbzrle+zstd-1,xbzrle+zstd-3", "--refresh", "none");
