@@ -59,9 +59,11 @@ public final class ReportWriter {
     /**
      * The summary: {@code {"configurations":[{"name","wire_bytes","encode_s","decode_s","cost_s":{mode:…},"fixed"}, …]}},
      * first {@code adaptive} (the selector choosing per network mode: each mode's cost from that mode's
-     * run; wire bytes and times of the hybrid run), then every configuration in report order. Each
-     * entry also has {@code table_cost_s} (the same cost with the fixed speed table's modelled times,
-     * deterministic) and {@code verified}.
+     * run; wire bytes and times of the hybrid run), then every configuration in report order.
+     * {@code cost_s} is the modelled transfer time (encode + wire bytes / bandwidth + decode, with the
+     * fixed speed table's modelled times: deterministic, what the selector learns from); each entry also
+     * has {@code measured_cost_s} (the same sum with the times measured in this run: noisy) and
+     * {@code verified}.
      */
     public static String json(ReplayReport r) {
         ObjectNode root = MAPPER.createObjectNode();
@@ -72,12 +74,12 @@ public final class ReportWriter {
         a.put("wire_bytes", hybrid.totals().wireBytes);
         a.put("encode_s", dec(hybrid.encodeSeconds()));
         a.put("decode_s", dec(hybrid.decodeSeconds()));
-        ObjectNode cost = a.putObject("cost_s");
+        ObjectNode cost = a.putObject("measured_cost_s");
         for (NetworkMode m : NetworkMode.values()) {
             cost.put(m.lowerName(), dec(r.adaptive(m).costSeconds(r.settings().link(m))));
         }
         a.put("fixed", false);
-        ObjectNode table = a.putObject("table_cost_s");
+        ObjectNode table = a.putObject("cost_s");
         boolean verified = true;
         for (NetworkMode m : NetworkMode.values()) {
             table.put(m.lowerName(), dec(r.adaptive(m).tableCostSeconds(r.settings().link(m))));
@@ -90,12 +92,12 @@ public final class ReportWriter {
             o.put("wire_bytes", c.totals().wireBytes);
             o.put("encode_s", dec(c.encodeSeconds()));
             o.put("decode_s", dec(c.decodeSeconds()));
-            ObjectNode cs = o.putObject("cost_s");
+            ObjectNode cs = o.putObject("measured_cost_s");
             for (NetworkMode m : NetworkMode.values()) {
                 cs.put(m.lowerName(), dec(c.costSeconds(r.settings().link(m))));
             }
             o.put("fixed", c.fixed());
-            ObjectNode ts = o.putObject("table_cost_s");
+            ObjectNode ts = o.putObject("cost_s");
             for (NetworkMode m : NetworkMode.values()) {
                 ts.put(m.lowerName(), dec(c.tableCostSeconds(r.settings().link(m))));
             }
@@ -120,11 +122,11 @@ public final class ReportWriter {
         sb.append("name,kind,fixed,verified,events,frames,full_frames,delta_frames,delete_frames,input_bytes,page_bytes,wire_bytes,ratio,"
                 + "encode_s,decode_s,encode_mb_s,decode_mb_s");
         for (NetworkMode m : NetworkMode.values()) {
-            sb.append(",cost_").append(m.lowerName()).append("_s");
+            sb.append(",measured_cost_").append(m.lowerName()).append("_s");
         }
-        sb.append(",table_encode_s,table_decode_s");
+        sb.append(",modelled_encode_s,modelled_decode_s");
         for (NetworkMode m : NetworkMode.values()) {
-            sb.append(",table_cost_").append(m.lowerName()).append("_s");
+            sb.append(",cost_").append(m.lowerName()).append("_s");
         }
         sb.append(",explorations,failure\n");
         for (Config c : r.configs()) {
@@ -150,10 +152,10 @@ public final class ReportWriter {
         StringBuilder sb = new StringBuilder();
         sb.append("name,bucket,bucket_start_ms,frames,full_frames,input_bytes,wire_bytes,encode_s,decode_s");
         for (NetworkMode m : NetworkMode.values()) {
-            sb.append(",cost_").append(m.lowerName()).append("_s");
+            sb.append(",measured_cost_").append(m.lowerName()).append("_s");
         }
         for (NetworkMode m : NetworkMode.values()) {
-            sb.append(",table_cost_").append(m.lowerName()).append("_s");
+            sb.append(",cost_").append(m.lowerName()).append("_s");
         }
         sb.append(",failures\n");
         for (Config c : r.configs()) {

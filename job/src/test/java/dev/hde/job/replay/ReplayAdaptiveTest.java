@@ -52,7 +52,7 @@ class ReplayAdaptiveTest {
             JsonNode x = a.entries().get(ReplaySettings.adaptiveName(m));
             JsonNode y = b.entries().get(ReplaySettings.adaptiveName(m));
             assertThat(x.get("wire_bytes")).isEqualTo(y.get("wire_bytes"));
-            assertThat(x.get("table_cost_s")).isEqualTo(y.get("table_cost_s"));
+            assertThat(x.get("cost_s")).isEqualTo(y.get("cost_s"));
         }
         assertThat(Files.readString(tmp.resolve("a").resolve(ReportWriter.CHOICES_CSV)))
                 .isEqualTo(Files.readString(tmp.resolve("b").resolve(ReportWriter.CHOICES_CSV)));

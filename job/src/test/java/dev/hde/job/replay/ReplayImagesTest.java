@@ -62,8 +62,8 @@ class ReplayImagesTest {
             assertThat(e.get("encode_s").asDouble()).isPositive();
             assertThat(e.get("decode_s").asDouble()).isPositive();
             for (NetworkMode m : NetworkMode.values()) {
+                assertThat(e.get("measured_cost_s").get(m.lowerName()).asDouble()).isPositive();
                 assertThat(e.get("cost_s").get(m.lowerName()).asDouble()).isPositive();
-                assertThat(e.get("table_cost_s").get(m.lowerName()).asDouble()).isPositive();
             }
             assertThat(e.get("fixed").isBoolean()).isTrue();
             assertThat(e.get("verified").asBoolean()).as(e.toString()).isTrue();
@@ -81,12 +81,12 @@ class ReplayImagesTest {
         assertThat(adaptive.get("wire_bytes")).isEqualTo(hybrid.get("wire_bytes"));
         assertThat(adaptive.get("encode_s")).isEqualTo(hybrid.get("encode_s"));
         for (NetworkMode m : NetworkMode.values()) {
-            assertThat(adaptive.get("cost_s").get(m.lowerName()))
-                    .isEqualTo(r.entries().get(ReplaySettings.adaptiveName(m)).get("cost_s").get(m.lowerName()));
+            assertThat(adaptive.get("measured_cost_s").get(m.lowerName()))
+                    .isEqualTo(r.entries().get(ReplaySettings.adaptiveName(m)).get("measured_cost_s").get(m.lowerName()));
         }
 
         List<String> rows = Files.readAllLines(out.resolve(ReportWriter.CONFIGURATIONS_CSV));
-        assertThat(rows.get(0)).startsWith("name,kind,fixed,verified,").contains("wire_bytes", "cost_internet_s", "table_cost_hybrid_s");
+        assertThat(rows.get(0)).startsWith("name,kind,fixed,verified,").contains("wire_bytes", "measured_cost_internet_s", "cost_hybrid_s");
         assertThat(rows).hasSize(1 + fixed.size() + 3 + 3);
         assertThat(rows.subList(1, rows.size())).allSatisfy(row -> assertThat(row.split(",")[3]).isEqualTo("true"));
         List<String> timeline = Files.readAllLines(out.resolve(ReportWriter.TIMELINE_CSV));

@@ -58,11 +58,11 @@ final class ReplayTestSupport {
         void assertAdaptiveAtMostEveryFixed() {
             Map<String, JsonNode> e = entries();
             for (NetworkMode m : NetworkMode.values()) {
-                double adaptive = e.get("adaptive").get("table_cost_s").get(m.lowerName()).asDouble();
-                assertThat(adaptive).isEqualTo(e.get(ReplaySettings.adaptiveName(m)).get("table_cost_s").get(m.lowerName()).asDouble());
+                double adaptive = e.get("adaptive").get("cost_s").get(m.lowerName()).asDouble();
+                assertThat(adaptive).isEqualTo(e.get(ReplaySettings.adaptiveName(m)).get("cost_s").get(m.lowerName()).asDouble());
                 e.values().stream().filter(n -> n.get("fixed").asBoolean()).forEach(n -> assertThat(adaptive)
                         .as("%s: adaptive vs %s\n%s", m, n.get("name").asText(), out)
-                        .isLessThanOrEqualTo(n.get("table_cost_s").get(m.lowerName()).asDouble()));
+                        .isLessThanOrEqualTo(n.get("cost_s").get(m.lowerName()).asDouble()));
             }
         }
     }
