@@ -6,8 +6,8 @@ import dev.hde.job.kafka.KafkaConnectors;
 import dev.hde.operators.FrameApplierFunction;
 import dev.hde.operators.FrameRecord;
 import dev.hde.operators.RegionVerdict;
-import dev.hde.operators.SelectorModelReplay;
-import dev.hde.job.kafka.KafkaSelectorModelReplay;
+import dev.hde.operators.TopicReplay;
+import dev.hde.job.kafka.KafkaTopicReplay;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -44,7 +44,7 @@ public final class DecoderJob {
     private final String imageDirectory;
     private final boolean startAtKeyframe;
     private KeyframeStart.Plan plan;
-    private SelectorModelReplay dictionaryTopic;
+    private TopicReplay dictionaryTopic;
 
     /**
      * @param imageDirectory where to write every rebuilt region after each of its frames
@@ -79,7 +79,7 @@ public final class DecoderJob {
             job = new DecoderJob(config, KafkaConnectors.frames(config, plan.initializer()), imageDirectory, true);
             job.plan = plan;
         }
-        return job.withDictionaryTopic(new KafkaSelectorModelReplay(config.kafkaClientProperties(), config.dictionariesTopic(),
+        return job.withDictionaryTopic(new KafkaTopicReplay(config.kafkaClientProperties(), config.dictionariesTopic(),
                 Duration.ofSeconds(30)));
     }
 
@@ -88,7 +88,7 @@ public final class DecoderJob {
      * more when a frame names a dictionary it lacks, before refusing the frame with
      * {@code UNKNOWN_DICTIONARY} (null: no dictionaries).
      */
-    public DecoderJob withDictionaryTopic(SelectorModelReplay topic) {
+    public DecoderJob withDictionaryTopic(TopicReplay topic) {
         this.dictionaryTopic = topic;
         return this;
     }

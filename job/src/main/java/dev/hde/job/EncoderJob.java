@@ -1,14 +1,13 @@
 package dev.hde.job;
 
-import dev.hde.job.catalog.KafkaCatalogReplay;
+import dev.hde.job.kafka.KafkaTopicReplay;
 import dev.hde.job.catalog.KafkaFramePartitioner;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaConnectors;
-import dev.hde.job.kafka.KafkaSelectorModelReplay;
 import dev.hde.operators.BaselineEvent;
 import dev.hde.operators.CatalogMergerFunction;
 import dev.hde.operators.CatalogRecord;
-import dev.hde.operators.CatalogReplay;
+import dev.hde.operators.TopicReplay;
 import dev.hde.operators.DeadLetter;
 import dev.hde.operators.DictionarySample;
 import dev.hde.operators.DictionaryTrainerFunction;
@@ -17,7 +16,6 @@ import dev.hde.operators.FrameRecord;
 import dev.hde.operators.PageUpdateValidator;
 import dev.hde.operators.PerformanceRecord;
 import dev.hde.operators.RegionEncoderFunction;
-import dev.hde.operators.SelectorModelReplay;
 import dev.hde.operators.SelectorTrainerFunction;
 import dev.hde.operators.SourceRecord;
 import dev.hde.operators.ValidEvent;
@@ -85,7 +83,7 @@ public final class EncoderJob {
     private UnaryOperator<DataStream<FrameRecord>> afterEncoder = UnaryOperator.identity();
     private Catalog catalog;
     private Sink<byte[]> selectorModelSink;
-    private SelectorModelReplay modelReplay;
+    private TopicReplay modelReplay;
     private Dictionaries dictionaries;
 
     /**
@@ -122,7 +120,7 @@ public final class EncoderJob {
      * The catalog merger's connections: the catalog topic in (every site's messages) and out (this
      * site's), the topic as it stands for the merger's start, and the frames topic's partitioner.
      */
-    public record Catalog(Source<CatalogRecord, ?, ?> source, Sink<CatalogRecord> sink, CatalogReplay replay, FramePartitioner partitioner) {
+    public record Catalog(Source<CatalogRecord, ?, ?> source, Sink<CatalogRecord> sink, TopicReplay replay, FramePartitioner partitioner) {
         public Catalog {
             Objects.requireNonNull(source);
             Objects.requireNonNull(sink);
@@ -133,7 +131,7 @@ public final class EncoderJob {
      * The dictionary trainer's connections: the dictionary topic in (unioned into the broadcast
      * input), out (the trainer's records, exactly-once), and as it stands for the trainer's start.
      */
-    public record Dictionaries(Source<byte[], ?, ?> source, Sink<byte[]> sink, SelectorModelReplay replay) {
+    public record Dictionaries(Source<byte[], ?, ?> source, Sink<byte[]> sink, TopicReplay replay) {
         public Dictionaries {
             Objects.requireNonNull(source);
             Objects.requireNonNull(sink);
@@ -156,14 +154,14 @@ public final class EncoderJob {
         if (config.catalogEnabled()) {
             job.withCatalog(kafkaCatalog(config));
         }
-        job.withSelectorModelReplay(new KafkaSelectorModelReplay(config.kafkaClientProperties(), config.selectorModelTopic(),
+        job.withSelectorModelReplay(new KafkaTopicReplay(config.kafkaClientProperties(), config.selectorModelTopic(),
                 Duration.ofSeconds(30)));
         if (config.selectorTrainerEnabled()) {
             job.withSelectorTrainer(KafkaConnectors.selectorModelSink(config));
         }
         if (config.dictionariesEnabled()) {
             job.withDictionaries(new Dictionaries(KafkaConnectors.dictionaries(config), KafkaConnectors.dictionariesSink(config),
-                    new KafkaSelectorModelReplay(config.kafkaClientProperties(), config.dictionariesTopic(), Duration.ofSeconds(30))));
+                    new KafkaTopicReplay(config.kafkaClientProperties(), config.dictionariesTopic(), Duration.ofSeconds(30))));
         }
         return job;
     }
@@ -177,7 +175,7 @@ public final class EncoderJob {
     /** The catalog merger on the catalog topic of {@code config}; the merger replays the topic on every start. */
     public static Catalog kafkaCatalog(HdeJobConfig config) {
         return new Catalog(KafkaConnectors.catalog(config), KafkaConnectors.catalogSink(config),
-                new KafkaCatalogReplay(config.kafkaClientProperties(), config.catalogTopic(), Duration.ofMinutes(5)),
+                new KafkaTopicReplay(config.kafkaClientProperties(), config.catalogTopic(), Duration.ofMinutes(5)),
                 new KafkaFramePartitioner(config.kafkaClientProperties(), config.framesTopic()));
     }
 
@@ -194,7 +192,7 @@ public final class EncoderJob {
     }
 
     /** The selector-model topic as it stands, read by each encoder subtask and the trainer when they start without state (null: none). */
-    public EncoderJob withSelectorModelReplay(SelectorModelReplay replay) {
+    public EncoderJob withSelectorModelReplay(TopicReplay replay) {
         this.modelReplay = replay;
         return this;
     }

@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * fires once when a bounded input ends so that a bounded run publishes its last deltas.
  *
  * <p>On every start (fresh, restored, or after a site-id change) the merger first replays the
- * catalog topic as it stands ({@link CatalogReplay}), own messages included, so that it never
+ * catalog topic as it stands ({@link TopicReplay}), own messages included, so that it never
  * reuses a dot its site already published, then takes baseline events.
  */
 public class CatalogMergerFunction extends KeyedCoProcessFunction<String, BaselineEvent, CatalogRecord, CatalogRecord>
@@ -81,7 +81,7 @@ public class CatalogMergerFunction extends KeyedCoProcessFunction<String, Baseli
             new ListStateDescriptor<>("catalog-pending", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     private final CatalogMergerSettings settings;
-    private final CatalogReplay replay;
+    private final TopicReplay replay;
     private final FramePartitioner partitioner;
 
     private transient BaselineCatalog catalog;
@@ -103,7 +103,7 @@ public class CatalogMergerFunction extends KeyedCoProcessFunction<String, Baseli
      * @param replay the catalog topic as it stands, merged on every start; null = none
      * @param partitioner the frames-topic partition of a key; null = unknown (-1)
      */
-    public CatalogMergerFunction(CatalogMergerSettings settings, CatalogReplay replay, FramePartitioner partitioner) {
+    public CatalogMergerFunction(CatalogMergerSettings settings, TopicReplay replay, FramePartitioner partitioner) {
         this.settings = settings;
         this.replay = replay;
         this.partitioner = partitioner == null ? FramePartitioner.UNKNOWN : partitioner;

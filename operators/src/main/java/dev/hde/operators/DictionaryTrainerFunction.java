@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *       aligned to multiples of it) when at least {@code minSamples} pages entered its sample since.
  *   <li>State: keyed by one constant key only for the timer service (parallelism 1); the samples,
  *       generations and counts go into operator state once per checkpoint, one element per class.
- *   <li>Start without state: the topic as it stands is read ({@link SelectorModelReplay}) for the
+ *   <li>Start without state: the topic as it stands is read ({@link TopicReplay}) for the
  *       highest generation of each class, so new dictionaries continue the numbering.
  * </ul>
  *
@@ -60,7 +60,7 @@ public class DictionaryTrainerFunction extends KeyedProcessFunction<String, Dict
             new ListStateDescriptor<>("dictionary-classes", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     private final DictionarySettings settings;
-    private final SelectorModelReplay replay;
+    private final TopicReplay replay;
 
     /** One VM class: its page size, sample, last generation published and pages that entered the sample since. */
     static final class ClassSample {
@@ -79,7 +79,7 @@ public class DictionaryTrainerFunction extends KeyedProcessFunction<String, Dict
     private transient Counter published;
 
     /** @param replay the dictionary topic as it stands, read when starting without state; null = none */
-    public DictionaryTrainerFunction(DictionarySettings settings, SelectorModelReplay replay) {
+    public DictionaryTrainerFunction(DictionarySettings settings, TopicReplay replay) {
         this.settings = settings;
         this.replay = replay;
     }

@@ -36,7 +36,7 @@ import org.apache.flink.util.Collector;
  * its first FULL (or DELETE) frame. Every frame from there on is checked as always.
  *
  * <p>Trained dictionaries: with a dictionary topic ({@code hde.dictionaries}, read as it stands
- * with a {@link SelectorModelReplay}), the subtask reads it to its end in {@code open} into a
+ * with a {@link TopicReplay}), the subtask reads it to its end in {@code open} into a
  * {@link MapDictionaryStore} the applier decodes with. A frame naming a dictionary the store lacks
  * makes it read the topic once more (the dictionary is published before any frame uses it, so it is
  * there by now) before the frame is refused with {@code UNKNOWN_DICTIONARY}.
@@ -66,7 +66,7 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     /** Skip the DELTA frames a region receives before its first frame (a mid-stream start). */
     private final boolean startAtKeyframe;
     /** The dictionary topic as it stands, or null (no trained dictionaries: frames naming one are refused). */
-    private final SelectorModelReplay dictionaryTopic;
+    private final TopicReplay dictionaryTopic;
     private transient MapDictionaryStore dictionaries;
     private transient Counter dictionaryRereads;
 
@@ -83,7 +83,7 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     }
 
     /** @param dictionaryTopic the dictionary topic as it stands (read at start and on an unknown id); null = none */
-    public FrameApplierFunction(Limits limits, String imageDirectory, boolean startAtKeyframe, SelectorModelReplay dictionaryTopic) {
+    public FrameApplierFunction(Limits limits, String imageDirectory, boolean startAtKeyframe, TopicReplay dictionaryTopic) {
         this.limits = limits;
         this.imageDirectory = imageDirectory;
         this.startAtKeyframe = startAtKeyframe;

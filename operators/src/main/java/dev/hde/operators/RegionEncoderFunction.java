@@ -58,7 +58,7 @@ import org.apache.flink.util.OutputTag;
  * so the order in which old and new models arrive does not matter. Broadcast state holds the bytes
  * of the newest model, so a restored subtask rebuilds the same selector on first use. A subtask that
  * starts without any (a job started from nothing) begins with the newest model on the topic
- * ({@link SelectorModelReplay}, read in {@code open}), and with the codec's priors if there is none.
+ * ({@link TopicReplay}, read in {@code open}), and with the codec's priors if there is none.
  *
  * <p>With {@link EncoderSettings#adaptive()} every FULL and DELTA frame is encoded with the choice of
  * a {@link Selector} built from that model: features of the pending frame, then
@@ -109,7 +109,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     private transient PageStore reference;
     private transient List<EncodeSpec> specs;
     private transient EncoderMetrics metrics;
-    private final SelectorModelReplay modelReplay;
+    private final TopicReplay modelReplay;
     /** The newest model this subtask knows (from broadcast state, the broadcast input or the topic at start); null until first use. */
     private transient SelectorModel model;
     /** The model read from the topic at start, used when broadcast state holds none. */
@@ -129,12 +129,12 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     }
 
     /** @param modelReplay the selector-model topic as it stands, read once at start; null = none (start from the priors) */
-    public RegionEncoderFunction(EncoderSettings settings, SelectorModelReplay modelReplay) {
+    public RegionEncoderFunction(EncoderSettings settings, TopicReplay modelReplay) {
         this(settings, modelReplay, null);
     }
 
     /** @param dictionarySettings sample pages for the dictionary trainer with these settings; null = none */
-    public RegionEncoderFunction(EncoderSettings settings, SelectorModelReplay modelReplay, DictionarySettings dictionarySettings) {
+    public RegionEncoderFunction(EncoderSettings settings, TopicReplay modelReplay, DictionarySettings dictionarySettings) {
         this.settings = settings;
         this.modelReplay = modelReplay;
         this.dictionarySettings = dictionarySettings;

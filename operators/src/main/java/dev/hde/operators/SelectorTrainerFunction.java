@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *       service; the window goes into operator state once per checkpoint (one element per bucket: the
  *       bucket number, 8 bytes little-endian, then the bucket's model in {@code HDES}).
  *   <li>Start without state: the newest model of the trainer's generation on the topic
- *       ({@link SelectorModelReplay}) is merged into the bucket of its {@code asOf}, so a job started
+ *       ({@link TopicReplay}) is merged into the bucket of its {@code asOf}, so a job started
  *       from nothing keeps learning from the last published model instead of replacing it with a
  *       model of a few records.
  * </ul>
@@ -68,7 +68,7 @@ public class SelectorTrainerFunction extends KeyedProcessFunction<String, Perfor
             new ListStateDescriptor<>("selector-window", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     private final SelectorTrainerSettings settings;
-    private final SelectorModelReplay replay;
+    private final TopicReplay replay;
 
     private transient ModelWindow window;
     private transient ListState<byte[]> windowState;
@@ -82,7 +82,7 @@ public class SelectorTrainerFunction extends KeyedProcessFunction<String, Perfor
     private transient Counter modelsPublished;
 
     /** @param replay the selector-model topic as it stands, read when starting without state; null = none */
-    public SelectorTrainerFunction(SelectorTrainerSettings settings, SelectorModelReplay replay) {
+    public SelectorTrainerFunction(SelectorTrainerSettings settings, TopicReplay replay) {
         this.settings = settings;
         this.replay = replay;
     }

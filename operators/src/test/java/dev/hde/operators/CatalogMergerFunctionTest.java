@@ -47,11 +47,11 @@ class CatalogMergerFunctionTest {
         final CatalogMergerFunction function;
         final KeyedTwoInputStreamOperatorTestHarness<String, BaselineEvent, CatalogRecord, CatalogRecord> harness;
 
-        Merger(CatalogMergerSettings s, CatalogReplay replay, OperatorSubtaskState restore) throws Exception {
+        Merger(CatalogMergerSettings s, TopicReplay replay, OperatorSubtaskState restore) throws Exception {
             this(s, replay, restore, T0);
         }
 
-        Merger(CatalogMergerSettings s, CatalogReplay replay, OperatorSubtaskState restore, long startTime) throws Exception {
+        Merger(CatalogMergerSettings s, TopicReplay replay, OperatorSubtaskState restore, long startTime) throws Exception {
             function = new CatalogMergerFunction(s, replay, key -> key.length() % 4);
             if (restore == null) {
                 harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(function, CatalogMergerFunction.baselineKey(),

@@ -1,12 +1,13 @@
-package dev.hde.job.catalog;
+package dev.hde.job.kafka;
 
-import dev.hde.operators.CatalogReplay;
+import dev.hde.job.catalog.CatalogTopic;
+import dev.hde.operators.TopicReplay;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.function.Consumer;
 
-/** The catalog topic as it stands, for the catalog merger's start: every committed message, read with a plain consumer. */
-public final class KafkaCatalogReplay implements CatalogReplay {
+/** A topic as it stands (committed values, to the end offsets at the start), read with a plain consumer. */
+public final class KafkaTopicReplay implements TopicReplay {
 
     private static final long serialVersionUID = 1L;
 
@@ -14,17 +15,17 @@ public final class KafkaCatalogReplay implements CatalogReplay {
     private final String topic;
     private final Duration timeout;
 
-    public KafkaCatalogReplay(Properties clientProperties, String topic, Duration timeout) {
+    public KafkaTopicReplay(Properties clientProperties, String topic, Duration timeout) {
         this.clientProperties = clientProperties;
         this.topic = topic;
         this.timeout = timeout;
     }
 
     @Override
-    public void replay(Consumer<byte[]> message) {
+    public void replay(Consumer<byte[]> value) {
         CatalogTopic.readAll(clientProperties, topic, timeout, r -> {
             if (r.value() != null) {
-                message.accept(r.value());
+                value.accept(r.value());
             }
         });
     }
