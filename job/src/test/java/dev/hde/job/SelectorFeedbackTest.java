@@ -18,6 +18,7 @@ import dev.hde.operators.RegionVerdict;
 import dev.hde.producer.SyntheticWorkload;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,21 @@ class SelectorFeedbackTest {
         return CollectingSink.results(name);
     }
 
+    /**
+     * The last committed model once it is newer than {@code than}, or the last one at the deadline: the
+     * trainer's final model is committed with the job's last transaction, which a reader can see a
+     * moment after the job has finished.
+     */
+    static SelectorModel lastModelNewerThan(HdeJobConfig c, SelectorModel than, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        SelectorModel last = lastModel(c);
+        while (!last.isNewerThan(than) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            last = lastModel(c);
+        }
+        return last;
+    }
+
     /** The last model on the topic (committed), parsed. */
     static SelectorModel lastModel(HdeJobConfig c) {
         List<ConsumerRecord<byte[], byte[]>> records = PipelineTestSupport.readAll(kafka, c.selectorModelTopic(), true);
@@ -182,8 +198,8 @@ class SelectorFeedbackTest {
         assertThat(performance).hasSameSizeAs(learned);
         assertThat(performance.stream().map(p -> p.subtask).collect(Collectors.toSet())).containsExactlyInAnyOrder(0, 1);
         assertThat(performance).allSatisfy(p -> assertThat(p.modelVersion).as("model of %s", p.stateKey).isEqualTo(model.version()));
-        SelectorModel next = lastModel(second);
-        assertThat(next.isNewerThan(model)).isTrue();
+        SelectorModel next = lastModelNewerThan(second, model, Duration.ofSeconds(30));
+        assertThat(next.isNewerThan(model)).as("the second job's trainer published a newer model").isTrue();
         assertThat(next.records()).isEqualTo(model.records() + performance.size());
 
         Map<String, RegionVerdict> verdicts = DecoderJob.fromKafka(second, images.toString())
