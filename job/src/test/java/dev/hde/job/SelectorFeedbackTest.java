@@ -2,24 +2,19 @@ package dev.hde.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hde.codec.select.DataFeatures;
-import dev.hde.codec.select.EncodeChoice;
 import dev.hde.codec.select.NetworkMode;
-import dev.hde.codec.select.Observation;
-import dev.hde.codec.select.SelectorConfig;
 import dev.hde.codec.select.SelectorModel;
 import dev.hde.codec.select.SelectorModelFormat;
-import dev.hde.codec.wire.FrameType;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.embedded.EmbeddedKafka;
 import dev.hde.job.kafka.SelectorModelSerializer;
 import dev.hde.operators.PerformanceRecord;
 import dev.hde.operators.RegionVerdict;
+import dev.hde.operators.SelectorModels;
 import dev.hde.producer.SyntheticWorkload;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -69,37 +64,6 @@ class SelectorFeedbackTest {
                 .selectorSeed(7);
     }
 
-    /**
-     * A model in which {@code favoured} is nearly free for every kind and every other default candidate
-     * slow and expanding (as the operators' tests build it: only {@link Observation#encoded} and merges).
-     */
-    static SelectorModel favouring(long generation, long asOf, String favoured) {
-        EncodeChoice f = EncodeChoice.parse(favoured);
-        Set<EncodeChoice> good = Set.of(f, f.forFrame(FrameType.FULL));
-        Set<EncodeChoice> all = new LinkedHashSet<>(good);
-        for (EncodeChoice c : SelectorConfig.DEFAULT_CANDIDATES) {
-            all.add(c);
-            all.add(c.forFrame(FrameType.FULL));
-        }
-        SelectorModel.Builder b = new SelectorModel.Builder(generation);
-        long bytes = 16 * 4096;
-        for (double entropy : new double[] {0.5, 2.0, 4.0, 6.0, 7.0, 7.9}) {
-            for (double changed : new double[] {0.005, 0.03, 0.1, 0.3, 0.6, 1.0}) {
-                for (double fresh : new double[] {0.0, 1.0}) {
-                    DataFeatures features = new DataFeatures(entropy, 0.1, changed, 16, bytes, fresh);
-                    for (EncodeChoice c : all) {
-                        b.add(good.contains(c) ? Observation.encoded(features, c, 1, 1, asOf)
-                                : Observation.encoded(features, c, 2 * bytes, 100 * bytes, asOf));
-                    }
-                }
-            }
-        }
-        SelectorModel m = b.build();
-        for (int i = 0; i < 18; i++) {
-            m = m.merge(m);
-        }
-        return m;
-    }
 
     static void publishModel(HdeJobConfig c, byte[] value) {
         Properties p = c.kafkaClientProperties();
@@ -148,7 +112,7 @@ class SelectorFeedbackTest {
     void aPublishedModelReachesEveryEncoderSubtaskAndDecidesItsChoices(@TempDir Path checkpoints, @TempDir Path images) throws Exception {
         HdeJobConfig c = adaptive(PipelineTestSupport.config(kafka, "selreach", checkpoints));
         PipelineTestSupport.createTopics(kafka, c);
-        SelectorModel model = favouring(1, T0, FAVOURED);
+        SelectorModel model = SelectorModels.favouring(1, T0, FAVOURED);
         publishModel(c, new byte[] {1, 2, 3}); // garbage first: counted and skipped, never fatal
         publishModel(c, SelectorModelFormat.write(model));
         SyntheticWorkload memory = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(4, 4).withRegionPages(32).withDirtyRate(0.1));

@@ -14,7 +14,7 @@ import java.util.Set;
  * Selector models for tests, built only from {@link Observation#encoded} and merges, so that they
  * hold whatever sums the codec's model keeps.
  */
-final class SelectorModels {
+public final class SelectorModels {
 
     private SelectorModels() {}
 
@@ -24,7 +24,7 @@ final class SelectorModels {
      * with about a million records per cell: a selector with it chooses {@code favoured} for every
      * frame, in any network mode.
      */
-    static SelectorModel favouring(long generation, long asOfMillis, String favoured) {
+    public static SelectorModel favouring(long generation, long asOfMillis, String favoured) {
         EncodeChoice f = EncodeChoice.parse(favoured);
         Set<EncodeChoice> good = Set.of(f, f.forFrame(FrameType.FULL));
         Set<EncodeChoice> all = new LinkedHashSet<>(good);
@@ -53,7 +53,7 @@ final class SelectorModels {
         return m;
     }
 
-    static byte[] bytes(SelectorModel m) {
+    public static byte[] bytes(SelectorModel m) {
         return SelectorModelFormat.write(m);
     }
 }
