@@ -5,6 +5,8 @@ import dev.hde.codec.Limits;
 import dev.hde.codec.dict.MapDictionaryStore;
 import dev.hde.codec.region.FrameApplier;
 import dev.hde.codec.region.PageStore;
+import dev.hde.codec.wire.ControlRequest;
+import dev.hde.codec.wire.ControlRequestFormat;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameType;
 import java.io.IOException;
@@ -23,11 +25,16 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The receiver as a Flink function: rebuilds each region in keyed state from its frames, checks
  * every frame (chain, digest, format), and emits a verdict per frame. A frame that fails stops
- * its region with the error; later frames of that region are counted and ignored.
+ * its region with the error and asks the encoder for a keyframe ({@link #KEYFRAME_REQUESTS}); later
+ * frames of that region are counted and ignored until a FULL frame brings it back (a new epoch,
+ * checked like any other frame). A RESYNC frame leaves the image as it is and marks the region as
+ * waiting for a keyframe: the encoder has lost the producer's state of it and asked for the whole
+ * region, so the image is the last good one, not the current memory.
  *
  * <p>A receiver that starts mid-stream (at the keyframes the baseline catalog names, not at the
  * beginning of the frames topic) is made with {@code startAtKeyframe}: until a region has taken
@@ -50,6 +57,15 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
             new MapStateDescriptor<>("received-pages", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     static final ValueStateDescriptor<ReceivedRegion> REGION =
             new ValueStateDescriptor<>("received-region", TypeInformation.of(ReceivedRegion.class));
+    static final ValueStateDescriptor<Boolean> ASKED = new ValueStateDescriptor<>("keyframe-asked", Types.BOOLEAN);
+
+    /**
+     * Keyframe requests ({@code HDEQ}, kind KEYFRAME) to the encoder: one when a region's frame is
+     * refused, and one for a region whose first frame here is a DELTA (a receiver that started
+     * mid-stream). The decoder job sinks them to the keyframe-request topic when asked to.
+     */
+    public static final OutputTag<ControlRecord> KEYFRAME_REQUESTS =
+            new OutputTag<>("keyframe-requests", TypeInformation.of(ControlRecord.class));
 
     private final Limits limits;
     /** Where to write each rebuilt region after every frame, or null. */
@@ -63,6 +79,12 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     private transient Counter failed;
     private transient Counter ignored;
     private transient Counter skipped;
+    private transient Counter waits;
+    private transient Counter recovered;
+    private transient Counter keyframeRequests;
+    private transient ValueState<Boolean> asked;
+    /** This receiver's name in its keyframe requests. */
+    private transient String receiverName;
     /** Skip the DELTA frames a region receives before its first frame (a mid-stream start). */
     private final boolean startAtKeyframe;
     /** The dictionary topic as it stands, or null (no trained dictionaries: frames naming one are refused). */
@@ -103,45 +125,91 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         failed = getRuntimeContext().getMetricGroup().counter("regionsFailed");
         ignored = getRuntimeContext().getMetricGroup().counter("framesIgnored");
         skipped = getRuntimeContext().getMetricGroup().counter("framesSkippedBeforeKeyframe");
+        waits = getRuntimeContext().getMetricGroup().counter("resyncNotices");
+        recovered = getRuntimeContext().getMetricGroup().counter("regionsRecovered");
+        keyframeRequests = getRuntimeContext().getMetricGroup().counter("keyframeRequests");
+        asked = getRuntimeContext().getState(ASKED);
+        receiverName = "decoder-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
 
     @Override
     public void processElement(FrameRecord frame, Context ctx, Collector<RegionVerdict> out) throws Exception {
         ReceivedRegion r = region.value();
+        FrameType type = typeOf(frame.bytes);
         if (r == null) {
-            if (startAtKeyframe && isDelta(frame.bytes)) {
+            if (startAtKeyframe && type == FrameType.DELTA) {
                 skipped.inc();
+                if (!requested(ctx)) {
+                    askForKeyframe(ctx, ControlRequest.Reason.NEW_RECEIVER, frame.bytes);
+                }
                 return;
             }
             r = new ReceivedRegion();
         }
-        if (r.error != null) {
+        if (r.error != null && type != FrameType.FULL) {
+            // Stopped: only a keyframe (a new epoch from scratch) brings the region back.
             ignored.inc();
             return;
         }
         try {
             FrameApplier.Applied result;
             try {
-                result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.meta(), store);
+                result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.error != null ? null : r.meta(), store);
             } catch (HdeException e) {
                 // A refused frame leaves the region unchanged: read the dictionary topic again and retry once.
                 if (e.kind() != HdeException.Kind.UNKNOWN_DICTIONARY || dictionaryTopic == null || !readDictionaries()) {
                     throw e;
                 }
-                result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.meta(), store);
+                result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.error != null ? null : r.meta(), store);
             }
-            r.take(result.meta());
-            r.framesApplied++;
-            applied.inc();
-            if (imageDirectory != null) {
-                writeImage(ctx.getCurrentKey(), r);
+            if (result.header().type() == FrameType.RESYNC) {
+                r.waitingForKeyframe = true;
+                waits.inc();
+            } else {
+                if (r.error != null) {
+                    recovered.inc();
+                    r.error = null;
+                }
+                r.take(result.meta());
+                r.waitingForKeyframe = false;
+                r.framesApplied++;
+                applied.inc();
+                if (imageDirectory != null) {
+                    writeImage(ctx.getCurrentKey(), r);
+                }
             }
         } catch (HdeException e) {
+            if (r.error == null) {
+                failed.inc();
+            }
             r.error = e.getMessage();
-            failed.inc();
+            askForKeyframe(ctx, ControlRequest.Reason.RECEIVER_FAILED, frame.bytes);
         }
         region.update(r);
         out.collect(verdict(ctx.getCurrentKey(), r));
+    }
+
+    /** Whether this receiver already asked for a keyframe of the current key (a new receiver asks once). */
+    private boolean requested(Context ctx) throws Exception {
+        return asked.value() != null;
+    }
+
+    /** Asks the encoder for a keyframe of the current key (side output; sunk to the keyframe-request topic when the job asks for it). */
+    private void askForKeyframe(Context ctx, ControlRequest.Reason reason, byte[] frame) throws Exception {
+        asked.update(Boolean.TRUE);
+        long sequence = sourceSequenceOf(frame);
+        ctx.output(KEYFRAME_REQUESTS, new ControlRecord(ctx.getCurrentKey(), ControlRequestFormat.write(ControlRequest.keyframe(
+                ctx.getCurrentKey(), reason, sequence, Math.max(0, ctx.timerService().currentProcessingTime()), receiverName))));
+        keyframeRequests.inc();
+    }
+
+    /** The frame's source sequence if it parses (it may be the refused frame), else 0. */
+    private long sourceSequenceOf(byte[] frame) {
+        try {
+            return FrameFormat.parse(frame, limits, dictionaries).header().sourceSequence();
+        } catch (HdeException e) {
+            return 0;
+        }
     }
 
     /** Reads the dictionary topic into the store; returns whether it brought a dictionary the store lacked. */
@@ -166,15 +234,24 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     }
 
     /**
-     * The frame type byte says DELTA (read from its fixed offset, no CRC check: a frame skipped here
-     * is one the receiver would not apply anyway; every other frame goes to the applier, which checks it all).
+     * The frame type from its fixed offset, without a CRC check (null when the bytes are not a frame
+     * at all): only to tell which frames to skip or to let through to a stopped region; every frame
+     * that is applied goes to the applier, which checks it all.
      */
-    static boolean isDelta(byte[] frame) {
+    static FrameType typeOf(byte[] frame) {
         if (frame == null || frame.length < FrameFormat.MIN_FRAME_BYTES) {
-            return false;
+            return null;
         }
         int magic = (frame[0] & 0xFF) | (frame[1] & 0xFF) << 8 | (frame[2] & 0xFF) << 16 | (frame[3] & 0xFF) << 24;
-        return magic == FrameFormat.MAGIC && (frame[5] & 0xFF) == FrameType.DELTA.id();
+        if (magic != FrameFormat.MAGIC) {
+            return null;
+        }
+        for (FrameType t : FrameType.values()) {
+            if (t.id() == (frame[5] & 0xFF)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     static RegionVerdict verdict(String key, ReceivedRegion r) {
@@ -188,6 +265,7 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         v.deleted = r.deleted;
         v.verified = r.error == null;
         v.error = r.error;
+        v.waitingForKeyframe = r.waitingForKeyframe;
         return v;
     }
 

@@ -2,7 +2,10 @@ package dev.hde.operators;
 
 import dev.hde.codec.region.RegionMeta;
 
-/** The decoder's per-region metadata beside the rebuilt pages; {@code error} set means the region is stopped. */
+/**
+ * The decoder's per-region metadata beside the rebuilt pages; {@code error} set means the region is
+ * stopped until a keyframe comes.
+ */
 public class ReceivedRegion {
 
     public boolean hasImage;
@@ -14,6 +17,11 @@ public class ReceivedRegion {
     public long framesApplied;
     public boolean deleted;
     public String error;
+    /**
+     * The encoder sent a RESYNC frame: the image is kept as it was (the last good one) and is not the
+     * producer's current memory until the next FULL frame. Cleared by a FULL or DELETE frame.
+     */
+    public boolean waitingForKeyframe;
 
     public ReceivedRegion() {}
 

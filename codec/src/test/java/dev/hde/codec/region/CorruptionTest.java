@@ -95,6 +95,11 @@ class CorruptionTest {
             changes++;
             inner.clear();
         }
+
+        @Override
+        public void forEach(PageVisitor visitor) {
+            inner.forEach(visitor);
+        }
     }
 
     static final List<EncodeSpec> SPECS = List.of(
