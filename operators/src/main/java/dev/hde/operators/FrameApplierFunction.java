@@ -4,6 +4,7 @@ import dev.hde.codec.HdeException;
 import dev.hde.codec.Limits;
 import dev.hde.codec.dict.MapDictionaryStore;
 import dev.hde.codec.region.FrameApplier;
+import dev.hde.codec.region.RegionReceiver;
 import dev.hde.codec.region.PageStore;
 import dev.hde.codec.wire.ControlRequest;
 import dev.hde.codec.wire.ControlRequestFormat;
@@ -74,7 +75,7 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     private transient MapState<Integer, byte[]> pages;
     private transient ValueState<ReceivedRegion> region;
     private transient PageStore store;
-    private transient FrameApplier applier;
+    private transient RegionReceiver receiver;
     private transient Counter applied;
     private transient Counter failed;
     private transient Counter ignored;
@@ -118,7 +119,7 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         region = getRuntimeContext().getState(REGION);
         store = new MapStatePageStore(pages);
         dictionaries = new MapDictionaryStore();
-        applier = new FrameApplier(limits, dictionaries);
+        receiver = new RegionReceiver(new FrameApplier(limits, dictionaries));
         dictionaryRereads = getRuntimeContext().getMetricGroup().counter("dictionaryTopicReads");
         readDictionaries();
         applied = getRuntimeContext().getMetricGroup().counter("framesApplied");
@@ -135,63 +136,50 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     @Override
     public void processElement(FrameRecord frame, Context ctx, Collector<RegionVerdict> out) throws Exception {
         ReceivedRegion r = region.value();
-        FrameType type = typeOf(frame.bytes);
+        FrameType type = RegionReceiver.typeOf(frame.bytes);
         if (r == null) {
             if (startAtKeyframe && type == FrameType.DELTA) {
                 skipped.inc();
-                if (!requested(ctx)) {
+                if (asked.value() == null) {
                     askForKeyframe(ctx, ControlRequest.Reason.NEW_RECEIVER, frame.bytes);
                 }
                 return;
             }
             r = new ReceivedRegion();
         }
-        if (r.error != null && type != FrameType.FULL) {
-            // Stopped: only a keyframe (a new epoch from scratch) brings the region back.
-            ignored.inc();
-            return;
+        RegionReceiver.Step step = receiver.receive(frame.bytes, ctx.getCurrentKey(), r.state(), store);
+        if (step.outcome() == RegionReceiver.Outcome.REFUSED && step.state().error().startsWith(HdeException.Kind.UNKNOWN_DICTIONARY.name())
+                && dictionaryTopic != null && readDictionaries()) {
+            // A refused frame leaves the region unchanged: read the dictionary topic again and retry once.
+            step = receiver.receive(frame.bytes, ctx.getCurrentKey(), r.state(), store);
         }
-        try {
-            FrameApplier.Applied result;
-            try {
-                result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.error != null ? null : r.meta(), store);
-            } catch (HdeException e) {
-                // A refused frame leaves the region unchanged: read the dictionary topic again and retry once.
-                if (e.kind() != HdeException.Kind.UNKNOWN_DICTIONARY || dictionaryTopic == null || !readDictionaries()) {
-                    throw e;
-                }
-                result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.error != null ? null : r.meta(), store);
+        boolean wasStopped = r.error != null;
+        r.set(step.state());
+        switch (step.outcome()) {
+            case IGNORED -> {
+                ignored.inc();
+                region.update(r);
+                return;
             }
-            if (result.header().type() == FrameType.RESYNC) {
-                r.waitingForKeyframe = true;
-                waits.inc();
-            } else {
-                if (r.error != null) {
-                    recovered.inc();
-                    r.error = null;
+            case WAITING -> waits.inc();
+            case REFUSED -> {
+                if (!wasStopped) {
+                    failed.inc();
                 }
-                r.take(result.meta());
-                r.waitingForKeyframe = false;
-                r.framesApplied++;
+                askForKeyframe(ctx, ControlRequest.Reason.RECEIVER_FAILED, frame.bytes);
+            }
+            case APPLIED -> {
+                if (wasStopped) {
+                    recovered.inc();
+                }
                 applied.inc();
                 if (imageDirectory != null) {
                     writeImage(ctx.getCurrentKey(), r);
                 }
             }
-        } catch (HdeException e) {
-            if (r.error == null) {
-                failed.inc();
-            }
-            r.error = e.getMessage();
-            askForKeyframe(ctx, ControlRequest.Reason.RECEIVER_FAILED, frame.bytes);
         }
         region.update(r);
         out.collect(verdict(ctx.getCurrentKey(), r));
-    }
-
-    /** Whether this receiver already asked for a keyframe of the current key (a new receiver asks once). */
-    private boolean requested(Context ctx) throws Exception {
-        return asked.value() != null;
     }
 
     /** Asks the encoder for a keyframe of the current key (side output; sunk to the keyframe-request topic when the job asks for it). */
@@ -231,27 +219,6 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
             LOG.warn("receiver: could not read the dictionary topic ({})", e.toString());
         }
         return dictionaries.size() > before;
-    }
-
-    /**
-     * The frame type from its fixed offset, without a CRC check (null when the bytes are not a frame
-     * at all): only to tell which frames to skip or to let through to a stopped region; every frame
-     * that is applied goes to the applier, which checks it all.
-     */
-    static FrameType typeOf(byte[] frame) {
-        if (frame == null || frame.length < FrameFormat.MIN_FRAME_BYTES) {
-            return null;
-        }
-        int magic = (frame[0] & 0xFF) | (frame[1] & 0xFF) << 8 | (frame[2] & 0xFF) << 16 | (frame[3] & 0xFF) << 24;
-        if (magic != FrameFormat.MAGIC) {
-            return null;
-        }
-        for (FrameType t : FrameType.values()) {
-            if (t.id() == (frame[5] & 0xFF)) {
-                return t;
-            }
-        }
-        return null;
     }
 
     static RegionVerdict verdict(String key, ReceivedRegion r) {
