@@ -95,6 +95,8 @@ public final class HdeJobConfig {
     private Duration watermarkOutOfOrderness = Duration.ofSeconds(5);
     private Duration watermarkIdleness = Duration.ofSeconds(30);
     private boolean objectReuse = true;
+    /** Flink options given as they are ({@code -D key=value}); applied by {@link FlinkSettings}. */
+    private final Map<String, String> flinkOptions = new java.util.LinkedHashMap<>();
 
     // Encoder.
     private List<EncodeSpec> encodeSpecs = List.of(EncoderSettings.DEFAULT_SPEC);
@@ -161,6 +163,7 @@ public final class HdeJobConfig {
         c.watermarkOutOfOrderness = watermarkOutOfOrderness;
         c.watermarkIdleness = watermarkIdleness;
         c.objectReuse = objectReuse;
+        c.flinkOptions.putAll(flinkOptions);
         c.encodeSpecs = encodeSpecs;
         c.compressionDisabled = compressionDisabled;
         c.refreshPolicy = refreshPolicy;
@@ -571,6 +574,17 @@ public final class HdeJobConfig {
     /** Flink's {@code pipeline.object-reuse}: on by default (see {@link #flinkConfiguration()}). */
     public HdeJobConfig objectReuse(boolean on) {
         this.objectReuse = on;
+        return this;
+    }
+
+    /** The Flink options given as they are ({@code -D key=value}), in the order given. */
+    public Map<String, String> flinkOptions() {
+        return java.util.Collections.unmodifiableMap(flinkOptions);
+    }
+
+    /** Any Flink option by its key, e.g. {@code metrics.reporter.prom.port}; see {@link FlinkSettings} for what it wins over. */
+    public HdeJobConfig flinkOption(String key, String value) {
+        flinkOptions.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
         return this;
     }
 
