@@ -50,7 +50,13 @@ public final class FlinkSettings {
 
     /** The environment of the context (a cluster when submitted with {@code flink run}, REST or the operator; else a local one). */
     public static StreamExecutionEnvironment environment(HdeJobConfig config) {
-        return StreamExecutionEnvironment.getExecutionEnvironment(of(config));
+        // A context environment merges the configuration it is made with over the cluster's: look at
+        // the cluster's first, and make the job's environment without the settings the cluster owns.
+        ReadableConfig context = StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration();
+        if (isLocal(context)) {
+            return StreamExecutionEnvironment.getExecutionEnvironment(of(config));
+        }
+        return StreamExecutionEnvironment.getExecutionEnvironment(resolve(of(config), context).configuration());
     }
 
     /**
