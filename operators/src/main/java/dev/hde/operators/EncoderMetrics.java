@@ -40,8 +40,8 @@ final class EncoderMetrics {
     final Counter dictionariesRefused;
     final Counter dictionaryFrames;
     final Counter dictionarySamples;
-    private final MetricGroup codecGroup;
-    private final MetricGroup choiceGroup;
+    /** Frames per codec and per choice are key-value groups: one metric with a label each (codec="xbzrle+zstd-3") for reporters. */
+    private final MetricGroup group;
     private final Map<String, Counter> codecUsage = new HashMap<>();
     private final Map<String, Counter> choiceUsage = new HashMap<>();
 
@@ -69,7 +69,6 @@ final class EncoderMetrics {
             return frames == 0 ? 0.0 : (double) deltaFrames.getCount() / frames;
         });
         group.gauge("liveBaselines", (Gauge<Long>) () -> baselinesCreated.getCount() - baselinesRemoved.getCount());
-        codecGroup = group.addGroup("codec");
         modelsRefused = group.counter("selectorModelsRefused");
         modelsApplied = group.counter("selectorModelsApplied");
         modelsIgnored = group.counter("selectorModelsIgnored");
@@ -81,15 +80,15 @@ final class EncoderMetrics {
         group.gauge("selectorModelGeneration", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().generation());
         group.gauge("selectorModelAsOf", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().asOfMillis());
         group.gauge("selectorModelRecords", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().records());
-        choiceGroup = group.addGroup("choice");
+        this.group = group;
     }
 
     /** Frames per selector choice (the arm, e.g. {@code xbzrle+zstd-3}; the codec group counts what frame headers say). */
     void choiceMade(String choice) {
-        choiceUsage.computeIfAbsent(choice, s -> choiceGroup.addGroup(s).counter("frames")).inc();
+        choiceUsage.computeIfAbsent(choice, s -> group.addGroup("choice", s).counter("frames")).inc();
     }
 
     void codecUsed(String spec) {
-        codecUsage.computeIfAbsent(spec, s -> codecGroup.addGroup(s).counter("frames")).inc();
+        codecUsage.computeIfAbsent(spec, s -> group.addGroup("codec", s).counter("frames")).inc();
     }
 }
