@@ -80,8 +80,12 @@ public final class FlinkSettings {
         Configuration apply = new Configuration();
         List<String> kept = new ArrayList<>();
         Map<String, String> env = environment.toMap();
+        boolean cluster = !isLocal(environment);
         for (Map.Entry<String, String> e : wanted.toMap().entrySet()) {
             String key = e.getKey();
+            if (cluster && isProcessSetting(key) && !env.containsKey(key)) {
+                continue; // reporters and memory are the cluster's processes': a job's value would change nothing
+            }
             Optional<String> clusterValue = clusterValue(key, env, environment);
             if (clusterValue.isPresent()) {
                 if (!clusterValue.get().equals(e.getValue())) {
@@ -92,6 +96,11 @@ public final class FlinkSettings {
             }
         }
         return new Resolution(apply, kept);
+    }
+
+    /** Metric reporters and scopes, process memory: set when a JobManager or TaskManager starts, never per job. */
+    private static boolean isProcessSetting(String key) {
+        return CLUSTER_PREFIXES.stream().filter(p -> !p.equals("state.backend.")).anyMatch(key::startsWith);
     }
 
     /** The cluster's value of a cluster-owned key (also under a deprecated or fallback key), or empty. */

@@ -226,7 +226,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            if (process != null) {
+                process.destroyForcibly();
+            }
         }
         if (temporary) {
             deleteTree(dir);

@@ -57,6 +57,22 @@ class FlinkSettingsTest {
     }
 
     @Test
+    void onAClusterReportersAndMemoryAreNeverTheJobs() {
+        Configuration wanted = FlinkSettings.of(new HdeJobConfig()
+                .flinkOption("metrics.reporter.hde-progress.factory.class", "x.Factory")
+                .flinkOption("taskmanager.memory.managed.size", "1g")
+                .stateBackend(HdeJobConfig.StateBackend.ROCKSDB));
+        Configuration cluster = new Configuration();
+        cluster.setString("execution.target", "remote");
+
+        FlinkSettings.Resolution r = FlinkSettings.resolve(wanted, cluster);
+
+        assertThat(r.configuration().toMap()).doesNotContainKeys("metrics.reporter.hde-progress.factory.class", "taskmanager.memory.managed.size")
+                .containsEntry("state.backend.type", "rocksdb"); // the cluster sets none: the job's
+        assertThat(r.keptFromCluster()).isEmpty();
+    }
+
+    @Test
     void aLocalEnvironmentIsMadeFromTheJobsSettingsAndKeepsThem() {
         HdeJobConfig c = new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB).flinkOption("pipeline.max-parallelism", "77");
         StreamExecutionEnvironment env = FlinkSettings.environment(c);
