@@ -90,7 +90,8 @@ class ClusterJobIT {
             cluster.startTaskManager();
             String servers = kafka.bootstrapServers();
             KafkaTopics.create(kafka.admin(), PARTITIONS, (short) 1,
-                    List.of("hde.page-updates", "hde.frames", "hde.dead-letters", "hde.selector-model", "hde.catalog", "hde.frames-detached"),
+                    List.of("hde.page-updates", "hde.frames", "hde.dead-letters", "hde.selector-model", "hde.catalog", "hde.frames-detached",
+                            "hde.resync-requests", "hde.keyframe-requests"),
                     Set.of("hde.selector-model"));
             cluster.awaitTaskManagers(2, Duration.ofSeconds(90));
             say(t0, "broker at %s, JobManager and 2 TaskManagers up", servers);
@@ -114,11 +115,14 @@ class ClusterJobIT {
             try (WorkloadPublisher publisher = new WorkloadPublisher(client, "hde.page-updates");
                     FrameCounter frames = new FrameCounter(client, "hde.frames", framePartitions);
                     Admin admin = kafka.admin()) {
-                CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> publish(memory, publisher, Duration.ofMillis(400)));
+                // The producer holds after a third of the rounds until the kill is due, so that the kill is mid-stream however slow the machine.
+                CompletableFuture<Void> killDue = new CompletableFuture<>();
+                CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> publish(memory, publisher, Duration.ofMillis(400), killDue));
 
                 // Mid-stream, after a completed checkpoint: kill -9 a TaskManager, start a new one.
-                FlinkClusterProcesses.await("a completed checkpoint and a third of the rounds", Duration.ofSeconds(90),
+                FlinkClusterProcesses.await("a completed checkpoint and a third of the rounds", Duration.ofSeconds(120),
                         () -> completedCheckpoints(cluster, encoder) >= 1 && publisher.stats().events() >= (long) ROUNDS / 3 * memory.stateKeys().size());
+                killDue.complete(null);
                 assertThat(producer).isNotDone();
                 long killed = cluster.taskManagerPid(0);
                 cluster.killTaskManager(0);
@@ -213,8 +217,11 @@ class ClusterJobIT {
         return cluster.get("/jobs/" + job + "/checkpoints").path("counts").path("completed").asLong();
     }
 
-    private static void publish(SyntheticWorkload memory, WorkloadPublisher publisher, Duration pause) {
+    private static void publish(SyntheticWorkload memory, WorkloadPublisher publisher, Duration pause, CompletableFuture<Void> killDue) {
         for (int round = 0; round < ROUNDS; round++) {
+            if (round == ROUNDS / 3) {
+                killDue.join();
+            }
             publisher.send(memory.nextRound(System.currentTimeMillis()));
             publisher.flush();
             try {

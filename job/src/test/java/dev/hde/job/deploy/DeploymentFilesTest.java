@@ -62,7 +62,8 @@ class DeploymentFilesTest {
             topics.put(String.valueOf(map(t.get("metadata")).get("name")), map(t.get("spec")));
         }
         assertThat(topics).containsOnlyKeys(defaults.pageUpdatesTopic(), defaults.framesTopic(), defaults.deadLettersTopic(),
-                defaults.selectorModelTopic(), defaults.catalogTopic(), defaults.dictionariesTopic());
+                defaults.selectorModelTopic(), defaults.catalogTopic(), defaults.dictionariesTopic(), defaults.resyncRequestsTopic(),
+                defaults.keyframeRequestsTopic());
         for (String compacted : List.of(defaults.selectorModelTopic(), defaults.dictionariesTopic())) {
             assertThat(map(topics.get(compacted).get("config"))).containsEntry("cleanup.policy", "compact");
             assertThat(topics.get(compacted).get("partitions")).isEqualTo(1);

@@ -42,7 +42,8 @@ class MetricsEndpointTest {
         assertThat(wanted).hasSizeGreaterThanOrEqualTo(10);
         SyntheticWorkload memory = new SyntheticWorkload(new SyntheticWorkload.Settings(1, 2, 32, 12, 0.05, 0.05, 0.05, 3L));
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopics(2, List.of("hde.page-updates", "hde.frames", "hde.dead-letters", "hde.selector-model", "hde.catalog"),
+            kafka.createTopics(2, List.of("hde.page-updates", "hde.frames", "hde.dead-letters", "hde.selector-model", "hde.catalog", "hde.resync-requests",
+                    "hde.keyframe-requests"),
                     Set.of("hde.selector-model"));
             java.util.Properties client = new java.util.Properties();
             client.setProperty("bootstrap.servers", kafka.bootstrapServers());

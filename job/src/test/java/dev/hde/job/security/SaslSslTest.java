@@ -47,7 +47,8 @@ class SaslSslTest {
                 .start()) {
             String servers = kafka.saslSslBootstrapServers();
             KafkaTopics.create(kafka.admin(), 2, (short) 1,
-                    List.of("hde.page-updates", "hde.frames", "hde.dead-letters", "hde.selector-model", "hde.catalog"), Set.of("hde.selector-model"));
+                    List.of("hde.page-updates", "hde.frames", "hde.dead-letters", "hde.selector-model", "hde.catalog", "hde.resync-requests",
+                            "hde.keyframe-requests"), Set.of("hde.selector-model"));
             Path good = clientConfig(dir.resolve("client.properties"), PASSWORD, trusted);
             Path wrongPassword = clientConfig(dir.resolve("wrong-password.properties"), "not-the-password", trusted);
             Path wrongTrust = clientConfig(dir.resolve("untrusted.properties"), PASSWORD, untrusted);
