@@ -328,17 +328,23 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         }
         PageUpdateEvent event = PageUpdateEventFormat.parse(in.bytes, settings.limits());
         RegionState s = region.value();
+        // Read before the encoder updates the state: a whole region after a jump in the sequence is a producer that restarted.
+        boolean jumped = s != null && s.hasReference() && !s.awaitingResync() && event.sequence() > s.lastSequence + 1;
         metrics.bytesIn.inc((long) event.indices().length * event.pageSize());
         long t0 = System.nanoTime();
         EventEncoder.Outcome<Rendered> outcome = core.apply(s, reference, event, (info, pending) -> render(info, pending, ctx));
         long nanos = System.nanoTime() - t0;
         if (outcome instanceof EventEncoder.Emit<Rendered> e) {
-            if (s != null && s.lastSequence + 1 < event.sequence() && !s.awaitingResync()) {
-                metrics.sequenceGaps.inc(); // a whole region after a gap (a producer that restarted): nothing was lost
+            if (jumped) {
+                metrics.sequenceGaps.inc(); // nothing was lost: the whole region says what every page is
                 metrics.producerResyncs.inc();
             }
-            sent(e, nanos, ctx, out);
+            sent(e, nanos, true, ctx, out);
         } else if (outcome instanceof EventEncoder.Unchanged<Rendered> u) {
+            if (jumped) {
+                metrics.sequenceGaps.inc();
+                metrics.producerResyncs.inc();
+            }
             metrics.unchangedEvents.inc();
             if (!u.verified()) {
                 metrics.unverifiedEvents.inc();
@@ -402,14 +408,19 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         EventEncoder.Outcome<Rendered> outcome = core.keyframe(q.stateKey(), s, reference, Math.max(0, q.timeMillis()), RefreshReason.REQUESTED,
                 (info, pending) -> render(info, pending, ctx));
         if (outcome instanceof EventEncoder.Emit<Rendered> e) {
-            sent(e, System.nanoTime() - t0, ctx, out);
+            sent(e, System.nanoTime() - t0, false, ctx, out);
         } else {
             metrics.keyframeRequestsSkipped.inc(); // it waits for a whole region: the FULL frame after it serves the receiver
         }
     }
 
-    /** A FULL or DELTA frame made: out, with its metrics, records, timers and state. */
-    private void sent(EventEncoder.Emit<Rendered> e, long nanos, ReadOnlyContext ctx, Collector<FrameRecord> out) throws Exception {
+    /**
+     * A FULL or DELTA frame made: out, with its metrics, records, timers and state. Only an event of
+     * the producer is activity that keeps the region from being pruned; a keyframe the encoder makes
+     * on its own (age, a receiver's request) is not.
+     */
+    private void sent(EventEncoder.Emit<Rendered> e, long nanos, boolean producerActivity, ReadOnlyContext ctx, Collector<FrameRecord> out)
+            throws Exception {
         RegionState s = e.state();
         PendingFrame pending = e.pending();
         if (!e.verified()) {
@@ -429,11 +440,13 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         } else {
             armAgeTimer(s, ctx);
         }
-        touch(s, ctx);
+        if (producerActivity) {
+            touch(s, ctx);
+        }
         region.update(s);
         emit(e.info(), pending, e.rendered(), nanos, ctx, out);
         if (reason != null) {
-            BaselineEvent.Kind kind = e.created() || reason == RefreshReason.FIRST ? BaselineEvent.Kind.CREATED : BaselineEvent.Kind.REFRESHED;
+            BaselineEvent.Kind kind = e.created() ? BaselineEvent.Kind.CREATED : BaselineEvent.Kind.REFRESHED;
             if (kind == BaselineEvent.Kind.CREATED) {
                 metrics.baselinesCreated.inc();
             }
@@ -671,7 +684,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
                 EventEncoder.Outcome<Rendered> outcome = core.keyframe(ctx.getCurrentKey(), s, reference, timestamp, RefreshReason.AGE,
                         (info, pending) -> render(info, pending, ctx));
                 if (outcome instanceof EventEncoder.Emit<Rendered> e) {
-                    sent(e, System.nanoTime() - t0, ctx, out);
+                    sent(e, System.nanoTime() - t0, false, ctx, out);
                     return;
                 }
             }

@@ -59,7 +59,7 @@ public final class EventEncoder {
      * A FULL or DELTA frame to send.
      *
      * @param keyframeReason why a FULL frame, or null for a DELTA
-     * @param created the region was new to the encoder (no state before)
+     * @param created the encoder held no reference image of the region before (new to it, pruned, or its state lost)
      * @param verified the frame's digest was checked against the producer's (false only for events without one)
      */
     public record Emit<R extends Rendered>(RegionState state, FrameInfo info, PendingFrame pending, R rendered, RefreshReason keyframeReason,
@@ -166,7 +166,7 @@ public final class EventEncoder {
     /** A REGION event as a FULL frame: a new key, a page-size change, or the answer to a resync. */
     private <R extends Rendered> Outcome<R> keyframeOfRegion(RegionState s, PageStore reference, PageUpdateEvent e, FrameInfo info,
             RefreshReason reason, Renderer<R> renderer) {
-        boolean created = s == null;
+        boolean created = s == null || !s.hasReference();
         RegionMeta previous = s == null || !s.hasReference() || s.pageShift != e.pageShift() ? null : s.meta();
         if (previous == null) {
             reference.clear(); // nothing of it can be used: absent, or pages of another size
