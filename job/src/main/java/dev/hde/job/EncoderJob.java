@@ -2,6 +2,7 @@ package dev.hde.job;
 
 import dev.hde.job.kafka.KafkaTopicReplay;
 import dev.hde.job.catalog.KafkaFramePartitioner;
+import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaConnectors;
 import dev.hde.operators.BaselineEvent;
@@ -244,7 +245,7 @@ public final class EncoderJob {
             throw new IllegalArgumentException("transaction timeout " + config.transactionTimeout()
                     + " must be longer than the checkpoint interval " + config.checkpointInterval());
         }
-        env.configure(config.flinkConfiguration());
+        env.configure(FlinkSettings.forEnvironment(config, env));
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());
         }
@@ -368,7 +369,7 @@ public final class EncoderJob {
 
     /** Runs on the environment of the context (a cluster when submitted with {@code flink run}, else a local one). */
     public JobExecutionResult execute() throws Exception {
-        return execute(StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration()));
+        return execute(FlinkSettings.environment(config));
     }
 
     /** The state key of a valid event; its type is given explicitly (generic types are off). */

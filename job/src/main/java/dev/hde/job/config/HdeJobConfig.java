@@ -101,6 +101,8 @@ public final class HdeJobConfig {
     private Duration watermarkOutOfOrderness = Duration.ofSeconds(5);
     private Duration watermarkIdleness = Duration.ofSeconds(30);
     private boolean objectReuse = true;
+    /** Flink options given as they are ({@code -D key=value}); applied by {@link FlinkSettings}. */
+    private final Map<String, String> flinkOptions = new java.util.LinkedHashMap<>();
     /** A checkpoint or savepoint to start from (Flink's execution.state-recovery.path), or null. */
     private String restorePath = null;
     /** Whether the job takes ownership of {@link #restorePath} (its own checkpoint) or only reads it (a savepoint, a copy). */
@@ -178,6 +180,7 @@ public final class HdeJobConfig {
         c.watermarkOutOfOrderness = watermarkOutOfOrderness;
         c.watermarkIdleness = watermarkIdleness;
         c.objectReuse = objectReuse;
+        c.flinkOptions.putAll(flinkOptions);
         c.encodeSpecs = encodeSpecs;
         c.compressionDisabled = compressionDisabled;
         c.refreshPolicy = refreshPolicy;
@@ -649,6 +652,17 @@ public final class HdeJobConfig {
     /** Flink's {@code pipeline.object-reuse}: on by default (see {@link #flinkConfiguration()}). */
     public HdeJobConfig objectReuse(boolean on) {
         this.objectReuse = on;
+        return this;
+    }
+
+    /** The Flink options given as they are ({@code -D key=value}), in the order given. */
+    public Map<String, String> flinkOptions() {
+        return java.util.Collections.unmodifiableMap(flinkOptions);
+    }
+
+    /** Any Flink option by its key, e.g. {@code metrics.reporter.prom.port}; see {@link FlinkSettings} for what it wins over. */
+    public HdeJobConfig flinkOption(String key, String value) {
+        flinkOptions.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
         return this;
     }
 
