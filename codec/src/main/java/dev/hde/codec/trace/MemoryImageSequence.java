@@ -37,22 +37,82 @@ public final class MemoryImageSequence implements Iterable<byte[]> {
         this.patchChain = patchChain;
     }
 
-    public static MemoryImageSequence open(Path dir) throws IOException {
+    /**
+     * Lists the images of {@code dir}.
+     *
+     * @throws ImageInputException when {@code dir} is missing, not a directory, holds no images, or holds raw images of
+     *     unequal size
+     */
+    public static MemoryImageSequence open(Path dir) throws ImageInputException {
+        if (!Files.exists(dir)) {
+            throw new ImageInputException(dir + ": no such directory");
+        }
         if (!Files.isDirectory(dir)) {
-            throw new IOException(dir + " is not a directory");
+            throw new ImageInputException(dir + ": not a directory; give the directory that holds the images (" + FORMS + ")");
         }
-        List<Path> raw = list(dir, RAW);
-        if (!raw.isEmpty()) {
-            return new MemoryImageSequence(raw, false);
+        try {
+            List<Path> raw = list(dir, RAW);
+            if (!raw.isEmpty()) {
+                checkEqualSizes(raw);
+                return new MemoryImageSequence(raw, false);
+            }
+            Path first = dir.resolve("000.bin.zst");
+            if (Files.isRegularFile(first)) {
+                List<Path> chain = new ArrayList<>();
+                chain.add(first);
+                chain.addAll(list(dir, PATCH));
+                for (Path file : chain) {
+                    checkZstdHeader(file);
+                }
+                return new MemoryImageSequence(chain, true);
+            }
+        } catch (ImageInputException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ImageInputException(dir + ": cannot read: " + e.getMessage(), e);
         }
-        Path first = dir.resolve("000.bin.zst");
-        if (Files.isRegularFile(first)) {
-            List<Path> chain = new ArrayList<>();
-            chain.add(first);
-            chain.addAll(list(dir, PATCH));
-            return new MemoryImageSequence(chain, true);
+        throw new ImageInputException(dir + ": no memory images in it (" + FORMS + ")");
+    }
+
+    private static final String FORMS = "000.bin, 001.bin, ... of equal size, or a zstd patch chain 000.bin.zst, 001.patch.zst, ...";
+
+    /** Raw images are all read one by one later: refuse a directory whose images cannot make one sequence now, before any is used. */
+    private static void checkEqualSizes(List<Path> raw) throws IOException {
+        long first = Files.size(raw.get(0));
+        for (Path p : raw) {
+            long size = Files.size(p);
+            if (size != first) {
+                throw new ImageInputException(p.getParent() + ": images of unequal size: " + raw.get(0).getFileName() + " is " + first + " bytes, "
+                        + p.getFileName() + " is " + size + " (every image of a sequence has the size of the first)");
+            }
         }
-        throw new IOException(dir + " holds neither NNN.bin images nor a 000.bin.zst patch chain");
+    }
+
+    /** A file of a patch chain that is not a zstd frame with its content size is refused before any image is read. */
+    private static void checkZstdHeader(Path file) throws IOException {
+        byte[] head = new byte[ZSTD_MAX_FRAME_HEADER];
+        int n;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        contentSize(file, Zstd.getFrameContentSize(head, 0, n));
+    }
+
+    /** The largest zstd frame header (magic number included). */
+    private static final int ZSTD_MAX_FRAME_HEADER = 18;
+
+    /** The content size a zstd frame header gives, if it is a usable one. */
+    private static long contentSize(Path file, long size) throws ImageInputException {
+        if (size == -1) {
+            throw new ImageInputException(file + ": its zstd frame header has no content size (zstd writes one unless told not to)");
+        }
+        if (size < 0) {
+            throw new ImageInputException(file + ": not a zstd frame (corrupt, or not zstd)");
+        }
+        if (size > MAX_IMAGE_BYTES) {
+            throw new ImageInputException(file + ": an image of " + size + " bytes, over the limit of " + MAX_IMAGE_BYTES);
+        }
+        return size;
     }
 
     private static List<Path> list(Path dir, Pattern name) throws IOException {
@@ -81,14 +141,20 @@ public final class MemoryImageSequence implements Iterable<byte[]> {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
+                Path file = files.get(next);
                 try {
-                    Path file = files.get(next);
                     byte[] image = !patchChain ? readRaw(file) : next == 0 ? unzstd(file, null) : unzstd(file, previous);
+                    if (previous != null && image.length != previous.length) {
+                        throw new ImageInputException(file + ": image of " + image.length + " bytes after one of " + previous.length
+                                + " (every image of a sequence has the size of the first)");
+                    }
                     next++;
                     previous = image;
                     return image;
-                } catch (IOException e) {
+                } catch (ImageInputException e) {
                     throw new UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(new ImageInputException(file + ": cannot read: " + e.getMessage(), e));
                 }
             }
         };
@@ -96,17 +162,14 @@ public final class MemoryImageSequence implements Iterable<byte[]> {
 
     private static byte[] readRaw(Path file) throws IOException {
         if (Files.size(file) > MAX_IMAGE_BYTES) {
-            throw new IOException(file + " is larger than " + MAX_IMAGE_BYTES + " bytes");
+            throw new ImageInputException(file + ": larger than " + MAX_IMAGE_BYTES + " bytes, the largest image read");
         }
         return Files.readAllBytes(file);
     }
 
     private static byte[] unzstd(Path file, byte[] reference) throws IOException {
         byte[] compressed = Files.readAllBytes(file);
-        long size = Zstd.getFrameContentSize(compressed);
-        if (size < 0 || size > MAX_IMAGE_BYTES) {
-            throw new IOException(file + ": zstd frame has no usable content size (" + size + ")");
-        }
+        long size = contentSize(file, Zstd.getFrameContentSize(compressed));
         try (ZstdDecompressCtx ctx = new ZstdDecompressCtx()) {
             ctx.setLongMax(PATCH_WINDOW_LOG);
             if (reference != null) {
@@ -115,11 +178,11 @@ public final class MemoryImageSequence implements Iterable<byte[]> {
             byte[] out = new byte[(int) size];
             int n = ctx.decompress(out, compressed);
             if (n != size) {
-                throw new IOException(file + ": decompressed " + n + " bytes, header says " + size);
+                throw new ImageInputException(file + ": corrupt: decompressed " + n + " bytes, its header says " + size);
             }
             return out;
         } catch (ZstdException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
+            throw new ImageInputException(file + ": corrupt zstd " + (reference == null ? "image" : "patch") + ": " + e.getMessage(), e);
         }
     }
 }

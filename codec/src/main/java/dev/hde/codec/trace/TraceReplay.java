@@ -173,7 +173,8 @@ public final class TraceReplay {
                     }
                 });
             } catch (IllegalArgumentException ex) {
-                return failed(image, ex.getMessage());
+                // not a whole number of pages, or a size change: the input cannot be a memory image sequence (not a failed check)
+                throw new java.io.UncheckedIOException(new ImageInputException(ex.getMessage(), ex));
             }
             if (failure[0] != null) {
                 return failed(image, failure[0]);

@@ -79,29 +79,75 @@ class MemoryImageSequenceTest {
 
     @Test
     void refusesDirectoriesWithoutImages(@TempDir Path dir) throws IOException {
-        assertThatThrownBy(() -> MemoryImageSequence.open(dir)).isInstanceOf(IOException.class);
-        assertThatThrownBy(() -> MemoryImageSequence.open(dir.resolve("missing"))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> MemoryImageSequence.open(dir)).isInstanceOf(ImageInputException.class).hasMessageContaining("no memory images");
+        assertThatThrownBy(() -> MemoryImageSequence.open(dir.resolve("missing"))).isInstanceOf(ImageInputException.class)
+                .hasMessageEndingWith("missing: no such directory");
         Files.writeString(dir.resolve("1.bin"), "two digits are not an image name");
-        assertThatThrownBy(() -> MemoryImageSequence.open(dir)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> MemoryImageSequence.open(dir)).isInstanceOf(ImageInputException.class);
+        assertThatThrownBy(() -> MemoryImageSequence.open(dir.resolve("1.bin"))).isInstanceOf(ImageInputException.class)
+                .hasMessageContaining("not a directory");
     }
 
     @Test
-    void corruptPatchIsAnError(@TempDir Path dir) throws IOException {
+    void refusesRawImagesOfUnequalSizeBeforeReadingAny(@TempDir Path dir) throws IOException {
+        Files.write(dir.resolve("000.bin"), new byte[8192]);
+        Files.write(dir.resolve("001.bin"), new byte[4096]);
+        assertThatThrownBy(() -> MemoryImageSequence.open(dir)).isInstanceOf(ImageInputException.class)
+                .hasMessageContaining("unequal size").hasMessageContaining("001.bin is 4096");
+    }
+
+    @Test
+    void refusesAPatchChainWhoseImagesChangeSize(@TempDir Path dir) throws IOException {
+        byte[] first = new PagePatterns(5, 4096).image(4);
+        byte[] second = new PagePatterns(5, 4096).image(3);
+        try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
+            Files.write(dir.resolve("000.bin.zst"), ctx.compress(first));
+            ctx.loadDict(first);
+            Files.write(dir.resolve("001.patch.zst"), ctx.compress(second));
+        }
+        var it = MemoryImageSequence.open(dir).iterator();
+        assertThat(it.next()).isEqualTo(first);
+        assertThatThrownBy(it::next).isInstanceOf(java.io.UncheckedIOException.class).hasCauseInstanceOf(ImageInputException.class)
+                .hasMessageContaining("after one of " + first.length);
+    }
+
+    @Test
+    void aPatchThatIsNotZstdIsRefusedBeforeAnyImageIsRead(@TempDir Path dir) throws IOException {
         byte[] img = new PagePatterns(3, 4096).image(4);
         try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
             Files.write(dir.resolve("000.bin.zst"), ctx.compress(img));
         }
         Files.write(dir.resolve("001.patch.zst"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        assertThatThrownBy(() -> MemoryImageSequence.open(dir)).isInstanceOf(ImageInputException.class)
+                .hasMessageContaining("001.patch.zst: not a zstd frame");
+    }
+
+    @Test
+    void aCorruptPatchBodyIsAnInputErrorWhenItIsRead(@TempDir Path dir) throws IOException {
+        PagePatterns patterns = new PagePatterns(3, 4096);
+        byte[] first = patterns.image(4);
+        byte[] second = first.clone();
+        second[5000] ^= 1;
+        byte[] patch;
+        try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
+            Files.write(dir.resolve("000.bin.zst"), ctx.compress(first));
+            ctx.loadDict(first);
+            patch = ctx.compress(second);
+        }
+        Files.write(dir.resolve("001.patch.zst"), java.util.Arrays.copyOf(patch, patch.length / 2)); // the header survives, the body does not
         var it = MemoryImageSequence.open(dir).iterator();
-        assertThat(it.next()).isEqualTo(img);
-        assertThatThrownBy(it::next).isInstanceOf(java.io.UncheckedIOException.class);
+        assertThat(it.next()).isEqualTo(first);
+        assertThatThrownBy(it::next).isInstanceOf(java.io.UncheckedIOException.class).hasCauseInstanceOf(ImageInputException.class)
+                .hasMessageContaining("001.patch.zst");
     }
 
     @Test
     void replayRefusesImagesThatAreNotWholePagesOrChangeSize() {
         TraceReplay.Settings s = new TraceReplay.Settings(12, 4, List.of(EncodeSpec.of(DeltaMethod.RAW, CodecSpec.NONE)), "t");
-        assertThat(TraceReplay.run(List.of(new byte[4097]), s, null).failure()).contains("whole number");
-        assertThat(TraceReplay.run(List.of(new byte[8192], new byte[4096]), s, null).failure()).contains("8192");
+        assertThatThrownBy(() -> TraceReplay.run(List.of(new byte[4097]), s, null)).hasCauseInstanceOf(ImageInputException.class)
+                .hasMessageContaining("whole number");
+        assertThatThrownBy(() -> TraceReplay.run(List.of(new byte[8192], new byte[4096]), s, null)).hasCauseInstanceOf(ImageInputException.class)
+                .hasMessageContaining("8192");
         assertThatThrownBy(() -> new TraceReplay.Settings(12, 0, s.specs(), "t")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TraceReplay.Settings(12, 4, List.of(), "t")).isInstanceOf(IllegalArgumentException.class);
     }

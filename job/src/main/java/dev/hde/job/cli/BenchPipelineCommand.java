@@ -1,5 +1,6 @@
 package dev.hde.job.cli;
 
+import dev.hde.producer.cli.Ranges;
 import dev.hde.job.EncoderJob;
 import dev.hde.job.bench.PassThroughJob;
 import dev.hde.job.config.HdeJobConfig;
@@ -10,6 +11,7 @@ import dev.hde.job.embedded.KafkaOffsets;
 import dev.hde.job.embedded.WorkloadPublisher;
 import dev.hde.job.kafka.KafkaConnectors;
 import dev.hde.producer.SyntheticWorkload;
+import dev.hde.producer.cli.Usage;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,13 +55,13 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     @Mixin
     EncoderOptions encoder = new EncoderOptions();
 
-    @Option(names = {"-p", "--parallelism"}, defaultValue = "2", description = "Parallelism of the jobs (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--parallelism"}, defaultValue = "2", converter = Ranges.AtLeastOne.class, description = "Parallelism of the jobs (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the topics (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--partitions", defaultValue = "4", converter = Ranges.AtLeastOne.class, description = "Partitions of the topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--checkpoint-interval", converter = DurationConverter.class, defaultValue = "10s", paramLabel = "DURATION",
+    @Option(names = "--checkpoint-interval", converter = DurationConverter.Positive.class, defaultValue = "10s", paramLabel = "DURATION",
             description = "Checkpoint interval of both jobs (default: ${DEFAULT-VALUE}, the job's default).")
     Duration checkpointInterval;
 
@@ -69,7 +71,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--no-object-reuse", description = "Both jobs copy records between chained operators (pipeline.object-reuse: false).")
     boolean noObjectReuse;
 
-    @Option(names = "--repeat", defaultValue = "1", description = "Runs of each job, alternating; the best of each is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeat", defaultValue = "1", converter = Ranges.AtLeastOne.class, description = "Runs of each job, alternating; the best of each is reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
     /** One job's run. */
@@ -83,12 +85,33 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         t0 = System.nanoTime();
-        SyntheticWorkload memory = new SyntheticWorkload(workload.settings());
+        SyntheticWorkload memory = new SyntheticWorkload(Usage.check(spec, workload::settings));
+        java.nio.file.Path logFile = HdeCli.logFile();
+        if (logFile != null) {
+            say("Flink's and Kafka's log lines go to %s", logFile);
+        }
+        // The jobs' checkpoints matter only while they run: a temporary directory, removed at the end.
+        java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("hde-bench-checkpoints");
+        try {
+            return run(out, memory, checkpoints);
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(checkpoints)) {
+                for (java.nio.file.Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                say("could not remove %s: %s", checkpoints, e.getMessage());
+            }
+        }
+    }
+
+    private Integer run(PrintWriter out, SyntheticWorkload memory, java.nio.file.Path checkpoints) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             HdeJobConfig base = new HdeJobConfig()
                     .bootstrapServers(kafka.bootstrapServers())
                     .parallelism(parallelism)
                     .checkpointInterval(checkpointInterval)
+                    .checkpointDirectory(checkpoints.toUri().toString())
                     .stateBackend(stateBackend)
                     .pageUpdatesTopic("bench.page-updates")
                     .deadLettersTopic("bench.dead-letters")
@@ -97,7 +120,10 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     .bounded(true)
                     .objectReuse(!noObjectReuse)
                     .catalogEnabled(false); // the encoder's own cost against the pass-through job (the merger sees one event per keyframe)
-            encoder.applyTo(base);
+            Usage.check(spec, () -> {
+                encoder.applyTo(base);
+                return base;
+            });
             List<String> topics = new ArrayList<>(List.of(base.pageUpdatesTopic(), base.deadLettersTopic(), base.selectorModelTopic()));
             for (int i = 0; i < repeat; i++) {
                 topics.add("bench.frames-encoded-" + i);

@@ -1,5 +1,6 @@
 package dev.hde.job.cli;
 
+import dev.hde.producer.cli.Ranges;
 import dev.hde.job.config.HdeJobConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -15,7 +16,7 @@ public final class CatalogOptions {
     @Option(names = "--catalog-topic", paramLabel = "TOPIC", description = "Topic of the baseline catalog, shared by all sites (default: hde.catalog).")
     String catalogTopic;
 
-    @Option(names = "--catalog-buckets", paramLabel = "N", description = "Key buckets of the catalog; the same at every site (default: 64).")
+    @Option(names = "--catalog-buckets", paramLabel = "N", converter = Ranges.AtLeastOne.class, description = "Key buckets of the catalog; the same at every site (default: 64).")
     Integer catalogBuckets;
 
     void applyTo(HdeJobConfig c) {

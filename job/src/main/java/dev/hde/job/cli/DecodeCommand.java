@@ -6,6 +6,7 @@ import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaPreflight;
 import dev.hde.operators.RegionVerdict;
+import dev.hde.producer.cli.Usage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,23 +71,27 @@ public final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HdeJobConfig c = new HdeJobConfig();
-        kafka.applyTo(c, true);
-        flink.applyTo(c);
-        limits.applyTo(c);
-        catalog.applyTo(c);
-        c.decodeFromCatalog(fromCatalog);
-        if (seekSlack != null) {
-            c.keyframeSeekSlack(seekSlack);
-        }
-        c.bounded(!follow);
+        HdeJobConfig c = Usage.check(spec, () -> {
+            HdeJobConfig d = new HdeJobConfig();
+            kafka.applyTo(d, true);
+            flink.applyTo(d);
+            limits.applyTo(d);
+            catalog.applyTo(d);
+            d.decodeFromCatalog(fromCatalog);
+            if (seekSlack != null) {
+                d.keyframeSeekSlack(seekSlack);
+            }
+            // A bounded decode is run again from the start after a failure: no periodic checkpoints (one triggered while its
+            // tasks finish only fails, with a stack trace in the log).
+            return d.bounded(!follow).periodicCheckpoints(follow);
+        });
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        KafkaPreflight.check(c.kafkaClientProperties(), kafka.connectTimeout);
         if (!quiet) {
             err.println("hde decode: reading " + c.framesTopic() + " from " + c.bootstrapServers() + (follow ? " (following)" : ""));
-            err.flush();
+            HdeCli.announceLog(err, "hde decode");
         }
-        KafkaPreflight.check(c.kafkaClientProperties(), EncodeCommand.KAFKA_TIMEOUT);
         long t0 = System.nanoTime();
         DecoderJob job = DecoderJob.fromKafka(c, images == null ? null : images.toString());
         KeyframeStart.Plan plan = job.startPlan();

@@ -1,5 +1,6 @@
 package dev.hde.job.cli;
 
+import dev.hde.producer.cli.Ranges;
 import dev.hde.codec.wire.PageUpdateEvent;
 import dev.hde.job.DecoderJob;
 import dev.hde.job.EncoderJob;
@@ -11,6 +12,7 @@ import dev.hde.job.embedded.KafkaOffsets;
 import dev.hde.job.embedded.WorkloadPublisher;
 import dev.hde.operators.RegionVerdict;
 import dev.hde.producer.SyntheticWorkload;
+import dev.hde.producer.cli.Usage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -65,13 +67,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     EncoderOptions encoder = new EncoderOptions();
 
-    @Option(names = {"-p", "--parallelism"}, defaultValue = "2", description = "Parallelism of the jobs (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--parallelism"}, defaultValue = "2", converter = Ranges.AtLeastOne.class, description = "Parallelism of the jobs (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the page-update and frame topics (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--partitions", defaultValue = "4", converter = Ranges.AtLeastOne.class, description = "Partitions of the page-update and frame topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--checkpoint-interval", converter = DurationConverter.class, defaultValue = "1s", paramLabel = "DURATION",
+    @Option(names = "--checkpoint-interval", converter = DurationConverter.Positive.class, defaultValue = "1s", paramLabel = "DURATION",
             description = "Checkpoint interval of the encoder (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
@@ -82,7 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--images", paramLabel = "DIR", description = "Keep the rebuilt regions in DIR (default: a temporary directory, removed).")
     Path images;
 
-    @Option(names = "--timeout", converter = DurationConverter.class, defaultValue = "5m", paramLabel = "DURATION",
+    @Option(names = "--timeout", converter = DurationConverter.Positive.class, defaultValue = "5m", paramLabel = "DURATION",
             description = "Give up if the encoder has not committed everything this long after the producer finished (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
@@ -94,25 +96,43 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         t0 = System.nanoTime();
-        SyntheticWorkload.Settings ws = workload.settings();
+        SyntheticWorkload.Settings ws = Usage.check(spec, workload::settings);
         SyntheticWorkload memory = new SyntheticWorkload(ws);
         int regions = memory.stateKeys().size();
         say("%d VMs x %d regions of %d pages (%s each), %d rounds, dirty rate %.3f, seed %d", ws.vms(), ws.regionsPerVm(),
                 ws.regionPages(), mib((long) ws.regionPages() * memory.pageSize()), workload.rounds, ws.dirtyRate(), ws.seed());
 
+        Path logFile = HdeCli.logFile();
+        if (logFile != null) {
+            say("Flink's and Kafka's log lines go to %s", logFile);
+        }
+        // Made here and removed at the end: the demo's checkpoints matter only while it runs.
+        Path checkpoints = Files.createTempDirectory("hde-demo-checkpoints");
+        try {
+            return run(out, memory, ws, regions, checkpoints);
+        } finally {
+            removeQuietly(checkpoints);
+        }
+    }
+
+    private Integer run(PrintWriter out, SyntheticWorkload memory, SyntheticWorkload.Settings ws, int regions, Path checkpoints) throws Exception {
         say("starting the in-process Kafka broker");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             HdeJobConfig config = new HdeJobConfig()
                     .bootstrapServers(kafka.bootstrapServers())
                     .parallelism(parallelism)
                     .checkpointInterval(checkpointInterval)
+                    .checkpointDirectory(checkpoints.toUri().toString())
                     .stateBackend(stateBackend)
                     .restartDelay(Duration.ofSeconds(1));
-            encoder.applyTo(config);
+            Usage.check(spec, () -> {
+                encoder.applyTo(config);
+                return config;
+            });
             kafka.createTopics(partitions, config.encoderTopics(), config.compactedTopics());
-            say("broker at %s; encoding with %s%s, checkpoints every %s, %s state, parallelism %d", kafka.bootstrapServers(),
-                    config.describeSpecs(), config.compressionDisabled() ? " (compression disabled)" : "",
-                    DurationConverter.format(checkpointInterval), stateBackend.name().toLowerCase(Locale.ROOT), parallelism);
+            say("broker at %s; encoding with %s%s, checkpoints every %s in %s (removed at the end), %s state, parallelism %d",
+                    kafka.bootstrapServers(), config.describeSpecs(), config.compressionDisabled() ? " (compression disabled)" : "",
+                    DurationConverter.format(checkpointInterval), checkpoints, stateBackend.name().toLowerCase(Locale.ROOT), parallelism);
 
             List<TopicPartition> framePartitions = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
@@ -187,30 +207,34 @@ public final class DemoCommand implements Callable<Integer> {
                 long fullFrames = frames.fullFrames();
                 long deltaFrames = frames.deltaFrames();
 
-                // The receiver.
+                // The receiver: a bounded job, run again from the start if it fails, so without periodic checkpoints (a
+                // checkpoint triggered while its tasks finish fails, with a stack trace).
                 Path dir = images != null ? images : Files.createTempDirectory("hde-demo-images");
                 say("decoding every committed frame (decoder job, images in %s)", dir);
-                HdeJobConfig decodeConfig = config.copy().bounded(true);
-                Map<String, RegionVerdict> verdicts = DecoderJob.fromKafka(decodeConfig, dir.toString())
-                        .collectLatest(EmbeddedFlink.environment(decodeConfig, parallelism), v -> {});
-
+                HdeJobConfig decodeConfig = config.copy().bounded(true).periodicCheckpoints(false);
+                Map<String, RegionVerdict> verdicts;
                 int verified = 0;
                 List<String> failures = new ArrayList<>();
-                for (String key : memory.stateKeys()) {
-                    String problem = check(key, verdicts.get(key), memory, dir);
-                    if (problem == null) {
-                        verified++;
-                    } else {
-                        failures.add(key + ": " + problem);
+                try {
+                    verdicts = DecoderJob.fromKafka(decodeConfig, dir.toString())
+                            .collectLatest(EmbeddedFlink.environment(decodeConfig, parallelism), v -> {});
+                    for (String key : memory.stateKeys()) {
+                        String problem = check(key, verdicts.get(key), memory, dir);
+                        if (problem == null) {
+                            verified++;
+                        } else {
+                            failures.add(key + ": " + problem);
+                        }
+                    }
+                } finally {
+                    if (images == null) {
+                        removeQuietly(dir);
                     }
                 }
                 for (String key : verdicts.keySet()) {
                     if (!memory.stateKeys().contains(key)) {
                         failures.add(key + ": a region the producer never published");
                     }
-                }
-                if (images == null) {
-                    deleteTree(dir);
                 }
                 failures.forEach(f -> say("FAILED %s", f));
 
@@ -309,6 +333,15 @@ public final class DemoCommand implements Callable<Integer> {
 
     static String mib(long bytes) {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    /** Removes a temporary directory of this run; says so if it cannot (a job still writing to it after a failure). */
+    private void removeQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            say("could not remove %s: %s", dir, e.getMessage());
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -34,6 +34,18 @@ public final class DurationConverter implements ITypeConverter<Duration> {
         }
     }
 
+    /** A duration above zero (an interval, a timeout). */
+    public static final class Positive implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d = new DurationConverter().convert(value);
+            if (d.isZero() || d.isNegative()) {
+                throw new TypeConversionException("must be longer than 0, not " + value.trim());
+            }
+            return d;
+        }
+    }
+
     /** The short form used in help texts and docs: 10s, 5m, 1h, 250ms. */
     public static String format(Duration d) {
         long ms = d.toMillis();

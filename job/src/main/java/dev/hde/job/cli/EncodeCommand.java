@@ -1,10 +1,12 @@
 package dev.hde.job.cli;
 
+import dev.hde.producer.cli.Ranges;
 import dev.hde.job.EncoderJob;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.kafka.KafkaPreflight;
 import dev.hde.job.kafka.KafkaTopics;
+import dev.hde.producer.cli.Usage;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Set;
@@ -65,14 +67,11 @@ public final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--create-topics", description = "Create missing topics first (with --partitions and --replication-factor).")
     boolean createTopics;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of created topics (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--partitions", defaultValue = "4", converter = Ranges.AtLeastOne.class, description = "Partitions of created topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--replication-factor", defaultValue = "3", description = "Replication factor of created topics (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--replication-factor", defaultValue = "3", converter = Ranges.ReplicationFactor.class, description = "Replication factor of created topics (default: ${DEFAULT-VALUE}).")
     short replication;
-
-    /** How long the check that Kafka answers (before the job is built) waits. */
-    static final java.time.Duration KAFKA_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     HdeJobConfig config() {
         HdeJobConfig c = new HdeJobConfig();
@@ -91,11 +90,11 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HdeJobConfig c = config();
+        HdeJobConfig c = Usage.check(spec, this::config);
         PrintWriter err = spec.commandLine().getErr();
+        KafkaPreflight.check(c.kafkaClientProperties(), kafka.connectTimeout);
         err.println("hde encode: " + c.describe());
-        err.flush();
-        KafkaPreflight.check(c.kafkaClientProperties(), KAFKA_TIMEOUT);
+        HdeCli.announceLog(err, "hde encode");
         if (createTopics) {
             KafkaTopics.create(Admin.create(c.kafkaClientProperties()), partitions, replication, c.encoderTopics(), c.compactedTopics());
         }

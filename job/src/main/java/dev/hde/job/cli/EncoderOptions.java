@@ -1,5 +1,6 @@
 package dev.hde.job.cli;
 
+import dev.hde.producer.cli.Ranges;
 import dev.hde.codec.Limits;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.state.RefreshPolicy;
@@ -20,7 +21,7 @@ public final class EncoderOptions {
             description = "An update this long (capture time) after the keyframe starts a new epoch (default: off).")
     Duration refreshInterval;
 
-    @Option(names = "--max-chain", description = "Most DELTA frames on one keyframe (default: 0 = no limit).")
+    @Option(names = "--max-chain", converter = Ranges.NonNegative.class, description = "Most DELTA frames on one keyframe (default: 0 = no limit).")
     Integer maxChain;
 
     @Option(names = "--max-age", converter = DurationConverter.class, paramLabel = "DURATION",
@@ -89,10 +90,10 @@ public final class EncoderOptions {
                 description = "The link's bandwidth in bit/s for the cost model, e.g. 2.5G (hybrid links; default: the network mode's).")
         Long linkBandwidth;
 
-        @Option(names = "--exploration", paramLabel = "RATE", description = "Exploration rate of the adaptive selector, 0..0.1 (default: 0.02).")
+        @Option(names = "--exploration", paramLabel = "RATE", converter = Ranges.Share.class, description = "Exploration rate of the adaptive selector, 0..0.1 (default: 0.02).")
         Double exploration;
 
-        @Option(names = "--warmup-exploration", paramLabel = "RATE",
+        @Option(names = "--warmup-exploration", paramLabel = "RATE", converter = Ranges.Share.class,
                 description = "Exploration rate while a choice has fewer than 3 records for a kind, 0..0.25 (default: 0.1).")
         Double warmupExploration;
 
@@ -110,7 +111,7 @@ public final class EncoderOptions {
                 description = "Width of one bucket of the trainer's capture-time window (default: 10m; 6 buckets are kept).")
         Duration windowBucket;
 
-        @Option(names = "--selector-generation", paramLabel = "N",
+        @Option(names = "--selector-generation", paramLabel = "N", converter = Ranges.AtLeastOneLong.class,
                 description = "Generation of the published models (default: 1); raise it to start learning again from the priors.")
         Long generation;
 
@@ -155,14 +156,14 @@ public final class EncoderOptions {
                 description = "Largest page size accepted, a power of two from 512 to 64K (default: 64K).")
         Long maxPageSize;
 
-        @Option(names = "--max-region-pages", description = "Most pages in one region (default: 65536).")
+        @Option(names = "--max-region-pages", converter = Ranges.AtLeastOne.class, description = "Most pages in one region (default: 65536).")
         Integer maxRegionPages;
 
         @Option(names = "--max-region-bytes", converter = SizeConverter.class, paramLabel = "SIZE",
                 description = "Largest region, pages x page size (default: 256MiB; at most 1GiB).")
         Long maxRegionBytes;
 
-        @Option(names = "--max-key-bytes", description = "Longest state key in UTF-8 bytes (default: 1024).")
+        @Option(names = "--max-key-bytes", converter = Ranges.AtLeastOne.class, description = "Longest state key in UTF-8 bytes (default: 1024).")
         Integer maxKeyBytes;
 
         void applyTo(HdeJobConfig c) {

@@ -1,5 +1,6 @@
 package dev.hde.job.cli;
 
+import dev.hde.producer.cli.Ranges;
 import dev.hde.job.config.HdeJobConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -7,10 +8,10 @@ import picocli.CommandLine.Option;
 /** How Flink runs a pipeline: parallelism, checkpoints, state backend, restarts, transactions, watermarks. */
 public final class FlinkOptions {
 
-    @Option(names = {"-p", "--parallelism"}, description = "Parallelism of the job (default: the environment's; locally the number of cores).")
+    @Option(names = {"-p", "--parallelism"}, converter = Ranges.AtLeastOne.class, description = "Parallelism of the job (default: the environment's; locally the number of cores).")
     Integer parallelism;
 
-    @Option(names = "--checkpoint-interval", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--checkpoint-interval", converter = DurationConverter.Positive.class, paramLabel = "DURATION",
             description = "Checkpoint interval; frames become visible to read_committed readers at each checkpoint (default: 10s).")
     Duration checkpointInterval;
 
@@ -20,13 +21,13 @@ public final class FlinkOptions {
 
     @Option(names = "--checkpoint-dir", paramLabel = "URI",
             description = "Durable checkpoint storage, e.g. file:///var/lib/hde/checkpoints or, with the Flink plugin, s3://bucket/hde "
-                    + "(default: JobManager memory for hashmap, a temporary directory for rocksdb).")
+                    + "(default: file://<java.io.tmpdir>/hde-checkpoints; checkpoints are kept there when a job is cancelled).")
     String checkpointDir;
 
     @Option(names = "--no-incremental-checkpoints", description = "With rocksdb: full instead of incremental checkpoints.")
     boolean noIncremental;
 
-    @Option(names = "--restart-attempts", description = "Fixed-delay restart strategy: attempts before the job fails; 0 = none (default: 3).")
+    @Option(names = "--restart-attempts", converter = Ranges.NonNegative.class, description = "Fixed-delay restart strategy: attempts before the job fails; 0 = none (default: 3).")
     Integer restartAttempts;
 
     @Option(names = "--restart-delay", converter = DurationConverter.class, paramLabel = "DURATION",
@@ -37,7 +38,7 @@ public final class FlinkOptions {
             description = "Prefix of the Kafka transactional ids of the exactly-once sinks; unique per job on a cluster (default: hde-encoder).")
     String transactionalIdPrefix;
 
-    @Option(names = "--transaction-timeout", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--transaction-timeout", converter = DurationConverter.Positive.class, paramLabel = "DURATION",
             description = "Kafka transaction timeout of the sinks; at most the broker's transaction.max.timeout.ms (default: 10m).")
     Duration transactionTimeout;
 

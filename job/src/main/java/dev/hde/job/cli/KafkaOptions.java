@@ -1,9 +1,10 @@
 package dev.hde.job.cli;
 
 import dev.hde.job.config.HdeJobConfig;
+import dev.hde.producer.cli.UserError;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -32,6 +33,10 @@ public final class KafkaOptions {
                     + "checkpoint storage, reporters and memory win over these."})
     Map<String, String> properties = new LinkedHashMap<>();
 
+    @Option(names = "--connect-timeout", converter = DurationConverter.Positive.class, paramLabel = "DURATION", defaultValue = "15s",
+            description = "How long the check that Kafka answers, before the job starts, waits (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
     @Option(names = "--page-updates-topic", paramLabel = "TOPIC", description = "Topic of page-update events (default: hde.page-updates).")
     String pageUpdatesTopic;
 
@@ -52,8 +57,10 @@ public final class KafkaOptions {
         if (kafkaConfig != null) {
             try {
                 c.loadKafkaProperties(kafkaConfig);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw UserError.usage("--kafka-config " + kafkaConfig + ": no such file");
             } catch (IOException e) {
-                throw new UncheckedIOException("reading " + kafkaConfig, e);
+                throw UserError.usage("--kafka-config " + kafkaConfig + ": cannot read it: " + e.getMessage());
             }
         }
         c.applyKafkaOverrides(System.getProperties());

@@ -1,5 +1,6 @@
 package dev.hde.job.cli;
 
+import dev.hde.producer.cli.Ranges;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.metrics.ProgressReporterFactory;
 import java.time.Duration;
@@ -16,7 +17,7 @@ public final class ObservabilityOptions {
     static final String PROMETHEUS = "prom";
     static final String PROGRESS = "hde-progress";
 
-    @Option(names = "--metrics-port", paramLabel = "PORT",
+    @Option(names = "--metrics-port", paramLabel = "PORT", converter = Ranges.Port.class,
             description = "Serve the job's Flink metrics for Prometheus on http://HOST:PORT/metrics (local runs; default: none).")
     Integer metricsPort;
 
@@ -26,9 +27,6 @@ public final class ObservabilityOptions {
 
     void applyTo(HdeJobConfig c) {
         if (metricsPort != null) {
-            if (metricsPort < 0 || metricsPort > 65535) {
-                throw new IllegalArgumentException("--metrics-port must be in [0, 65535]");
-            }
             c.flinkOption("metrics.reporter." + PROMETHEUS + ".factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
             c.flinkOption("metrics.reporter." + PROMETHEUS + ".port", Integer.toString(metricsPort));
         }

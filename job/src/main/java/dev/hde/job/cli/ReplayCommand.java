@@ -5,6 +5,8 @@ import dev.hde.codec.select.Link;
 import dev.hde.codec.trace.MemoryImageSequence;
 import dev.hde.codec.select.NetworkMode;
 import dev.hde.job.config.HdeJobConfig;
+import dev.hde.job.kafka.KafkaPreflight;
+import dev.hde.producer.cli.Ranges;
 import dev.hde.job.replay.ReplayInput;
 import dev.hde.job.replay.ReplayJob;
 import dev.hde.job.replay.ReplayKafka;
@@ -69,7 +71,7 @@ public final class ReplayCommand implements Callable<Integer> {
         @Option(names = "--synthetic-mixed", description = "A seeded synthetic stream: compressible pages, then random (encrypted) ones.")
         boolean synthetic;
 
-        @Option(names = "--topic-range", description = "The page-updates topic between the --from-* and --to-* bounds (the default input).")
+        @Option(names = "--topic-range", description = "The page-updates topic between the --from-* and --to-* bounds (also taken when -b, --kafka-config or a bound is given).")
         boolean topic;
     }
 
@@ -77,7 +79,7 @@ public final class ReplayCommand implements Callable<Integer> {
     Source source = new Source();
 
     @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT[,...]",
-            description = "Topic: Kafka bootstrap servers (default: localhost:9092).")
+            description = "Topic: Kafka bootstrap servers (the topic is read only when this, --kafka-config or a --from-*/--to-* bound is given).")
     String bootstrapServers;
 
     @Option(names = "--kafka-config", paramLabel = "FILE",
@@ -87,6 +89,10 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "-D", paramLabel = "kafka.NAME=VALUE", mapFallbackValue = "",
             description = "Topic: a Kafka client property, e.g. -Dkafka.security.protocol=SASL_SSL (repeatable; also read from JVM system properties).")
     Map<String, String> kafkaProperties = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--connect-timeout", converter = DurationConverter.Positive.class, paramLabel = "DURATION", defaultValue = "15s",
+            description = "Topic: how long the check that Kafka answers, before the job starts, waits (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
 
     @Option(names = "--page-updates-topic", paramLabel = "TOPIC", description = "Topic: the page-update events (default: hde.page-updates).")
     String pageUpdatesTopic;
@@ -111,27 +117,27 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Images: page size, a power of two from 512 to 64K (default: ${DEFAULT-VALUE}).")
     long pageSize;
 
-    @Option(names = "--image-interval", converter = DurationConverter.class, defaultValue = "1s", paramLabel = "DURATION",
+    @Option(names = "--image-interval", converter = DurationConverter.Positive.class, defaultValue = "1s", paramLabel = "DURATION",
             description = "Images: capture time between two images (default: ${DEFAULT-VALUE}).")
     Duration imageInterval;
 
-    @Option(names = "--synthetic-vms", defaultValue = "4", description = "Synthetic: VMs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--synthetic-vms", defaultValue = "4", converter = Ranges.AtLeastOne.class, description = "Synthetic: VMs (default: ${DEFAULT-VALUE}).")
     int syntheticVms;
 
-    @Option(names = "--synthetic-regions", defaultValue = "4", description = "Synthetic: regions per VM (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--synthetic-regions", defaultValue = "4", converter = Ranges.AtLeastOne.class, description = "Synthetic: regions per VM (default: ${DEFAULT-VALUE}).")
     int syntheticRegions;
 
-    @Option(names = "--synthetic-region-pages", defaultValue = "256", description = "Synthetic: 4 KiB pages per region (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--synthetic-region-pages", defaultValue = "256", converter = Ranges.AtLeastOne.class, description = "Synthetic: 4 KiB pages per region (default: ${DEFAULT-VALUE}).")
     int syntheticRegionPages;
 
-    @Option(names = "--synthetic-rounds", defaultValue = "12",
+    @Option(names = "--synthetic-rounds", defaultValue = "12", converter = Ranges.AtLeastOne.class,
             description = "Synthetic: rounds of compressible edits, and as many of random rewrites (default: ${DEFAULT-VALUE}).")
     int syntheticRounds;
 
-    @Option(names = "--synthetic-dirty-rate", defaultValue = "0.10", description = "Synthetic: share of pages dirtied per compressible round (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--synthetic-dirty-rate", defaultValue = "0.10", converter = Ranges.Share.class, description = "Synthetic: share of pages dirtied per compressible round (default: ${DEFAULT-VALUE}).")
     double syntheticDirtyRate;
 
-    @Option(names = "--synthetic-encrypted-share", defaultValue = "0.12",
+    @Option(names = "--synthetic-encrypted-share", defaultValue = "0.12", converter = Ranges.Share.class,
             description = "Synthetic: share of pages rewritten with random bytes per later round (default: ${DEFAULT-VALUE}).")
     double syntheticEncryptedShare;
 
@@ -155,7 +161,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the selector's exploration and of the synthetic stream (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--publish-every", defaultValue = "8",
+    @Option(names = "--publish-every", defaultValue = "8", converter = Ranges.AtLeastOne.class,
             description = "Records between two models the adaptive selector learns from (default: ${DEFAULT-VALUE}).")
     int publishEvery;
 
@@ -168,11 +174,11 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--hybrid-bandwidth", paramLabel = "BITS/S", description = "Hybrid link, e.g. 1G or 2.5G (default: 1G).")
     String hybridBandwidth;
 
-    @Option(names = "--bucket", converter = DurationConverter.class, defaultValue = "1s", paramLabel = "DURATION",
+    @Option(names = "--bucket", converter = DurationConverter.Positive.class, defaultValue = "1s", paramLabel = "DURATION",
             description = "Time bucket of the report, in capture time (default: ${DEFAULT-VALUE}: one per image or synthetic round).")
     Duration bucket;
 
-    @Option(names = {"-p", "--parallelism"}, description = "Parallelism of the per-region work (default: the environment's; locally the cores).")
+    @Option(names = {"-p", "--parallelism"}, converter = Ranges.AtLeastOne.class, description = "Parallelism of the per-region work (default: the environment's; locally the cores).")
     Integer parallelism;
 
     @Option(names = "--out", defaultValue = "replay-report", paramLabel = "DIR", description = "Report directory (default: ./${DEFAULT-VALUE}).")
@@ -198,7 +204,7 @@ public final class ReplayCommand implements Callable<Integer> {
             err.println("hde replay: " + input.describe());
             err.println("hde replay: fixed choices " + settings.choices() + ", refresh policies " + settings.refreshPolicies() + " on "
                     + settings.refreshChoice() + ", adaptive selector per network mode (seed " + settings.seed() + ")");
-            err.flush();
+            HdeCli.announceLog(err, "hde replay");
         }
         ReplayProgress.install(quiet ? null : err);
         ReplayReport report;
@@ -302,12 +308,7 @@ public final class ReplayCommand implements Callable<Integer> {
             if (imageInterval.toMillis() < 1) {
                 throw new ParameterException(spec.commandLine(), "--image-interval must be at least 1 ms");
             }
-            int count;
-            try {
-                count = MemoryImageSequence.open(source.images).size();
-            } catch (java.io.IOException e) {
-                throw new ParameterException(spec.commandLine(), "--images: " + e.getMessage());
-            }
+            int count = MemoryImageSequence.open(source.images).size(); // a missing or bad directory is an input error (exit code 2)
             if (!quiet) {
                 err.println("hde replay: " + count + " images in " + source.images);
             }
@@ -327,8 +328,18 @@ public final class ReplayCommand implements Callable<Integer> {
         if (fromOffset != null && fromTime != null || toOffset != null && toTime != null) {
             throw new ParameterException(spec.commandLine(), "bound each end by an offset or by a time, not both");
         }
+        boolean kafkaGiven = source.topic || topicBounds || bootstrapServers != null || kafkaConfig != null || pageUpdatesTopic != null
+                || kafkaProperties.keySet().stream().anyMatch(k -> k.startsWith(HdeJobConfig.KAFKA_PROPERTY_PREFIX))
+                || System.getProperty(HdeJobConfig.KAFKA_PROPERTY_PREFIX + "bootstrap.servers") != null;
+        if (!kafkaGiven) {
+            throw new ParameterException(spec.commandLine(), "no input: give --images DIR, --synthetic-mixed, or the page-updates topic with "
+                    + "-b HOST:PORT (and --from-offset/--to-offset or --from-time/--to-time)");
+        }
         HdeJobConfig c = new HdeJobConfig(); // only its Kafka settings, as `hde encode` takes them
         if (kafkaConfig != null) {
+            if (!java.nio.file.Files.isRegularFile(kafkaConfig)) {
+                throw new ParameterException(spec.commandLine(), "--kafka-config " + kafkaConfig + ": no such file");
+            }
             c.loadKafkaProperties(kafkaConfig);
         }
         c.applyKafkaOverrides(System.getProperties());
@@ -351,6 +362,7 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        KafkaPreflight.check(c.kafkaClientProperties(), connectTimeout);
         ReplayKafka.Range range = ReplayKafka.resolve(c.kafkaClientProperties(), c.pageUpdatesTopic(), from, fromMs, to, toMs);
         if (range.start().isEmpty()) {
             throw new ParameterException(spec.commandLine(), "nothing to replay: " + c.pageUpdatesTopic() + " has no records between those bounds");

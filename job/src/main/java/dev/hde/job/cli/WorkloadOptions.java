@@ -1,5 +1,6 @@
 package dev.hde.job.cli;
 
+import dev.hde.producer.cli.Ranges;
 import dev.hde.producer.SyntheticWorkload;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -7,16 +8,16 @@ import picocli.CommandLine.Option;
 /** The synthetic VM memory workload of {@code hde demo} and {@code hde bench-pipeline}. */
 public final class WorkloadOptions {
 
-    @Option(names = "--vms", defaultValue = "4", description = "VMs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--vms", defaultValue = "4", converter = Ranges.AtLeastOne.class, description = "VMs (default: ${DEFAULT-VALUE}).")
     int vms;
 
-    @Option(names = "--regions", defaultValue = "8", description = "Regions (state keys) per VM (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--regions", defaultValue = "8", converter = Ranges.AtLeastOne.class, description = "Regions (state keys) per VM (default: ${DEFAULT-VALUE}).")
     int regions;
 
-    @Option(names = "--region-pages", defaultValue = "128", description = "4 KiB pages per region (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--region-pages", defaultValue = "128", converter = Ranges.AtLeastOne.class, description = "4 KiB pages per region (default: ${DEFAULT-VALUE}).")
     int regionPages;
 
-    @Option(names = "--rounds", defaultValue = "30",
+    @Option(names = "--rounds", defaultValue = "30", converter = Ranges.AtLeastOne.class,
             description = "Rounds: the first publishes every region whole, each later one the dirty pages of every region (default: ${DEFAULT-VALUE}).")
     int rounds;
 
@@ -24,7 +25,7 @@ public final class WorkloadOptions {
             description = "Spread the rounds evenly over this long (default: publish as fast as the pipeline takes them).")
     Duration duration;
 
-    @Option(names = "--dirty-rate", defaultValue = "0.05", description = "Share of each region's pages dirtied per round (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dirty-rate", defaultValue = "0.05", converter = Ranges.Share.class, description = "Share of each region's pages dirtied per round (default: ${DEFAULT-VALUE}).")
     double dirtyRate;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the workload (default: ${DEFAULT-VALUE}).")

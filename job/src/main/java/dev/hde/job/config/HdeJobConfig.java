@@ -93,6 +93,7 @@ public final class HdeJobConfig {
     // Flink.
     private int parallelism = 0;
     private Duration checkpointInterval = Duration.ofSeconds(10);
+    private boolean periodicCheckpoints = true;
     private StateBackend stateBackend = StateBackend.HASHMAP;
     private String checkpointDirectory = null;
     private boolean incrementalCheckpoints = true;
@@ -172,6 +173,7 @@ public final class HdeJobConfig {
         c.bounded = bounded;
         c.parallelism = parallelism;
         c.checkpointInterval = checkpointInterval;
+        c.periodicCheckpoints = periodicCheckpoints;
         c.stateBackend = stateBackend;
         c.checkpointDirectory = checkpointDirectory;
         c.incrementalCheckpoints = incrementalCheckpoints;
@@ -271,7 +273,9 @@ public final class HdeJobConfig {
         // The functions neither keep nor change their input records, so chained operators may hand
         // records on without a defensive copy (a copy of every event's and frame's bytes otherwise).
         c.set(PipelineOptions.OBJECT_REUSE, objectReuse);
-        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        if (periodicCheckpoints) {
+            c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        }
         c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         c.set(CheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH, true);
         c.set(StateBackendOptions.STATE_BACKEND, stateBackend.name().toLowerCase(Locale.ROOT));
@@ -597,6 +601,19 @@ public final class HdeJobConfig {
 
     public HdeJobConfig checkpointInterval(Duration d) {
         this.checkpointInterval = positive(d, "checkpoint interval");
+        return this;
+    }
+
+    public boolean periodicCheckpoints() {
+        return periodicCheckpoints;
+    }
+
+    /**
+     * Periodic checkpoints on (the default) or off. A bounded decode that is run again from the start
+     * after a failure needs none, and a checkpoint triggered while its tasks finish only fails.
+     */
+    public HdeJobConfig periodicCheckpoints(boolean on) {
+        this.periodicCheckpoints = on;
         return this;
     }
 

@@ -35,10 +35,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Memory to scan (default: ${DEFAULT-VALUE}).")
     long size;
 
-    @Option(names = "--seconds", paramLabel = "S", defaultValue = "3", description = "Time per figure, at least (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "3", converter = Ranges.Positive.class, description = "Time per figure, at least (default: ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--changed", paramLabel = "SHARE", defaultValue = "0.01",
+    @Option(names = "--changed", paramLabel = "SHARE", defaultValue = "0.01", converter = Ranges.Share.class,
             description = "Share of pages changed before each detection pass (default: ${DEFAULT-VALUE}).")
     double changed;
 
@@ -53,11 +53,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "Event bytes to publish (default: ${DEFAULT-VALUE}).")
     long publishSize;
 
-    @Option(names = "--pages-per-event", paramLabel = "N", defaultValue = "64", description = "Pages per published event (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pages-per-event", paramLabel = "N", defaultValue = "64", converter = Ranges.AtLeastOne.class, description = "Pages per published event (default: ${DEFAULT-VALUE}).")
     int pagesPerEvent;
 
     @Mixin
     KafkaOptions kafka;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print the stack trace of an error (default: in the log file).")
+    boolean verbose;
 
     @Override
     public Integer call() throws Exception {
@@ -65,6 +68,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (size < 4096 || size > Integer.MAX_VALUE - 4096) {
             throw new ParameterException(spec.commandLine(), "--size must be between 4K and 2GiB");
+        }
+        if (publish) {
+            kafka.checkReachable(err); // before the figures that take seconds each
         }
         int bytes = (int) (size & ~4095L);
         List<Benchmarks.Figure> figures = new ArrayList<>();

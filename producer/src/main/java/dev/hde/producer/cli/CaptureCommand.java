@@ -36,7 +36,7 @@ import picocli.CommandLine.ParameterException;
             "Exit codes: 0 done, 1 failed, 2 bad usage, 3 missing privileges, 4 no such process or no mapping selected."})
 final class CaptureCommand extends RunCommand {
 
-    @Option(order = 1, names = {"-p", "--pid"}, required = true, paramLabel = "PID", description = "The process to capture.")
+    @Option(order = 1, names = {"-p", "--pid"}, required = true, paramLabel = "PID", converter = Ranges.AtLeastOne.class, description = "The process to capture.")
     int pid;
 
     @Option(order = 2, names = "--vm-id", paramLabel = "ID", description = "First part of the state keys (default: pid-PID).")
@@ -71,7 +71,7 @@ final class CaptureCommand extends RunCommand {
                     + "auto = when the kernel reports them, else hash every page (default: ${DEFAULT-VALUE}).")
     SoftDirty.Mode softDirty;
 
-    @Option(order = 10, names = "--full-scan-every", paramLabel = "N", defaultValue = "10",
+    @Option(order = 10, names = "--full-scan-every", paramLabel = "N", defaultValue = "10", converter = Ranges.NonNegative.class,
             description = "With soft-dirty bits, still read every page every N rounds; 0 = never (default: ${DEFAULT-VALUE}).")
     int fullScanEvery;
 

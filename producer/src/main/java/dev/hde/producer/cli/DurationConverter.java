@@ -43,4 +43,16 @@ public final class DurationConverter implements ITypeConverter<Duration> {
         }
         return ms + "ms";
     }
+
+    /** A duration above zero (a timeout). */
+    public static final class Positive implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d = new DurationConverter().convert(value);
+            if (d.isZero() || d.isNegative()) {
+                throw new TypeConversionException("must be longer than 0, not " + value.trim());
+            }
+            return d;
+        }
+    }
 }

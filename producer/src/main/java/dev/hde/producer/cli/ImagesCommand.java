@@ -27,7 +27,7 @@ final class ImagesCommand extends RunCommand {
     @Option(order = 1, names = "--vm-id", paramLabel = "ID", defaultValue = "images", description = "First part of the state keys (default: ${DEFAULT-VALUE}).")
     String vmId;
 
-    @Option(order = 2, names = "--page-size", paramLabel = "BYTES", defaultValue = "4096", description = "Page size (default: ${DEFAULT-VALUE}).")
+    @Option(order = 2, names = "--page-size", paramLabel = "BYTES", defaultValue = "4096", converter = Ranges.AtLeastOne.class, description = "Page size (default: ${DEFAULT-VALUE}).")
     int pageSize;
 
     @Option(order = 3, names = "--region-size", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "2MiB",

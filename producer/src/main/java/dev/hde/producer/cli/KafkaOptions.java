@@ -48,9 +48,26 @@ public final class KafkaOptions {
                     + "while more are in flight (default: ${DEFAULT-VALUE}).")
     long maxInFlight;
 
-    @Option(order = 205, names = "--max-block", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "60s",
+    @Option(order = 205, names = "--max-block", paramLabel = "DURATION", converter = DurationConverter.Positive.class, defaultValue = "60s",
             description = "How long a publish may wait for room or for the cluster (max.block.ms) before the run fails (default: ${DEFAULT-VALUE}).")
     Duration maxBlock;
+
+    @Option(order = 206, names = "--connect-timeout", paramLabel = "DURATION", converter = DurationConverter.Positive.class, defaultValue = "15s",
+            description = "How long the check that Kafka answers, before the first round, waits (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    private boolean warned;
+
+    /** Checks that the cluster answers ({@link KafkaConnectivity}): a {@link UserError} naming the address and what is wrong if not. */
+    void checkReachable(PrintWriter err) {
+        Properties p;
+        try {
+            p = clientProperties(err);
+        } catch (IOException e) {
+            throw UserError.usage(e.getMessage());
+        }
+        KafkaConnectivity.check(p, connectTimeout);
+    }
 
     /** The client properties from the file and -X options, bootstrap servers settled; warns on err about a readable secret file. */
     Properties clientProperties(PrintWriter err) throws IOException {
@@ -73,6 +90,10 @@ public final class KafkaOptions {
     }
 
     private void warnIfShared(Properties p, PrintWriter err) {
+        if (warned) {
+            return;
+        }
+        warned = true;
         boolean secrets = p.stringPropertyNames().stream().anyMatch(KafkaEventSink::isSecret);
         if (!secrets) {
             return;

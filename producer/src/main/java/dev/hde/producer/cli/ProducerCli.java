@@ -15,7 +15,19 @@ import picocli.CommandLine.HelpCommand;
         subcommands = {CaptureCommand.class, ImagesCommand.class, SyntheticCommand.class, BenchCommand.class, HelpCommand.class})
 public final class ProducerCli {
 
+    /** The options that print stack traces (and, for the source commands, the Kafka client's log) on the terminal. */
+    static final java.util.Set<String> VERBOSE = java.util.Set.of("-v", "--verbose");
+
     public static void main(String[] args) {
+        java.nio.file.Path log = LogFiles.settle("hde-producer", args);
+        if (java.util.Arrays.stream(args).noneMatch(VERBOSE::contains) && System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
+            try {
+                java.nio.file.Files.createDirectories(log.getParent());
+                System.setProperty("org.slf4j.simpleLogger.logFile", log.toString()); // the Kafka client's warnings: not on the terminal
+            } catch (java.io.IOException e) {
+                // no log directory: the warnings stay on stderr
+            }
+        }
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
@@ -25,6 +37,8 @@ public final class ProducerCli {
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        String log = System.getProperty("org.slf4j.simpleLogger.logFile");
+        new CliErrors(VERBOSE, null, log == null || log.startsWith("System.") ? null : java.nio.file.Path.of(log)).install(cli);
         return cli.execute(args);
     }
 

@@ -101,12 +101,18 @@ abstract class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--first-sequence must be 1 or more");
         }
 
+        if (!run.dryRun) {
+            kafka.checkReachable(err); // before the source opens: a wrong address or password fails now, in one line
+        }
         Source source;
         try {
             source = open(firstSequence);
         } catch (CaptureAccessException e) {
             err.println("hde-producer: " + e.getMessage());
             return e.kind() == CaptureAccessException.Kind.NO_PROCESS ? ExitCodes.NO_PROCESS : ExitCodes.NO_PERMISSION;
+        } catch (dev.hde.codec.trace.ImageInputException e) {
+            err.println("hde-producer: " + e.getMessage());
+            return ExitCodes.USAGE;
         } catch (IOException | UncheckedIOException e) {
             err.println("hde-producer: " + e.getMessage());
             return ExitCodes.FAILED;
@@ -184,7 +190,7 @@ abstract class RunCommand implements Callable<Integer> {
         } catch (IOException | UncheckedIOException e) {
             progress.endLine();
             err.println("hde-producer: " + e.getMessage());
-            code = ExitCodes.FAILED;
+            code = CliErrors.causes(e).stream().anyMatch(c -> c instanceof dev.hde.codec.trace.ImageInputException) ? ExitCodes.USAGE : ExitCodes.FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             code = ExitCodes.FAILED;

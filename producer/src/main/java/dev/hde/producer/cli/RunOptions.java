@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /** How long a run goes and what it prints. */
 public final class RunOptions {
 
-    @Option(order = 100, names = {"-n", "--rounds"}, paramLabel = "N",
+    @Option(order = 100, names = {"-n", "--rounds"}, paramLabel = "N", converter = Ranges.NonNegative.class,
             description = "Rounds to run; 0 = until interrupted (Ctrl-C) or the source ends (default: 0; images: every image).")
     Integer rounds;
 
@@ -25,16 +25,17 @@ public final class RunOptions {
     @Option(order = 104, names = {"-q", "--quiet"}, description = "No progress line on the terminal (the statistics at the end are still printed).")
     boolean quiet;
 
-    @Option(order = 105, names = "--max-rate", paramLabel = "MB/S",
+    @Option(order = 105, names = "--max-rate", paramLabel = "MB/S", converter = Ranges.NonNegativeReal.class,
             description = "Rate limit: at most this many MB (10^6 bytes) of events per second on average; 0 = none (default: 0).")
     double maxRateMbPerSecond;
 
-    @Option(order = 106, names = "--first-sequence", paramLabel = "N",
+    @Option(order = 106, names = "--first-sequence", paramLabel = "N", converter = Ranges.AtLeastOneLong.class,
             description = "Sequence number of each state key's first event (default: the time in microseconds, so that a "
                     + "restarted producer's events are never taken for duplicates of the last run's).")
     Long firstSequence;
 
-    @Option(order = 107, names = {"-v", "--verbose"}, description = "Log the Kafka client at INFO (default: warnings only).")
+    @Option(order = 107, names = {"-v", "--verbose"}, description = "Log the Kafka client at INFO on the terminal, and print the stack trace of an error (default: the Kafka "
+                    + "client's warnings go to the log file named in the error line).")
     boolean verbose;
 
     @Option(order = 108, names = "--resync-topic", paramLabel = "TOPIC", defaultValue = "hde.resync-requests",

@@ -20,25 +20,25 @@ final class SyntheticCommand extends RunCommand {
 
     private static final SyntheticWorkload.Settings D = SyntheticWorkload.Settings.DEFAULT;
 
-    @Option(order = 1, names = "--vms", paramLabel = "N", description = "VMs (default: 4).")
+    @Option(order = 1, names = "--vms", paramLabel = "N", converter = Ranges.AtLeastOne.class, description = "VMs (default: 4).")
     int vms = D.vms();
 
-    @Option(order = 2, names = "--regions", paramLabel = "N", description = "Regions (state keys) per VM (default: 4).")
+    @Option(order = 2, names = "--regions", paramLabel = "N", converter = Ranges.AtLeastOne.class, description = "Regions (state keys) per VM (default: 4).")
     int regions = D.regionsPerVm();
 
-    @Option(order = 3, names = "--region-pages", paramLabel = "N", description = "Pages per region (default: 512, i.e. 2 MiB of 4 KiB pages).")
+    @Option(order = 3, names = "--region-pages", paramLabel = "N", converter = Ranges.AtLeastOne.class, description = "Pages per region (default: 512, i.e. 2 MiB of 4 KiB pages).")
     int regionPages = D.regionPages();
 
-    @Option(order = 4, names = "--page-size", paramLabel = "BYTES", description = "Page size (default: 4096).")
+    @Option(order = 4, names = "--page-size", paramLabel = "BYTES", converter = Ranges.AtLeastOne.class, description = "Page size (default: 4096).")
     int pageSize = 1 << D.pageShift();
 
-    @Option(order = 5, names = "--dirty-rate", paramLabel = "SHARE", description = "Share of each region's pages reported dirty per round (default: 0.03).")
+    @Option(order = 5, names = "--dirty-rate", paramLabel = "SHARE", converter = Ranges.Share.class, description = "Share of each region's pages reported dirty per round (default: 0.03).")
     double dirtyRate = D.dirtyRate();
 
-    @Option(order = 6, names = "--rewrite-rate", paramLabel = "SHARE", description = "Share of dirty pages rewritten whole rather than edited (default: 0.05).")
+    @Option(order = 6, names = "--rewrite-rate", paramLabel = "SHARE", converter = Ranges.Share.class, description = "Share of dirty pages rewritten whole rather than edited (default: 0.05).")
     double rewriteRate = D.rewriteRate();
 
-    @Option(order = 7, names = "--random-share", paramLabel = "SHARE", description = "Share of pages holding incompressible bytes (encrypted or compressed data) (default: 0.05).")
+    @Option(order = 7, names = "--random-share", paramLabel = "SHARE", converter = Ranges.Share.class, description = "Share of pages holding incompressible bytes (encrypted or compressed data) (default: 0.05).")
     double randomShare = D.randomShare();
 
     @Option(order = 8, names = "--seed", paramLabel = "N", description = "Seed: the same seed gives the same memory and the same rounds (default: 42).")
