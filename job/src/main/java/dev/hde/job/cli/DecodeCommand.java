@@ -87,7 +87,8 @@ public final class DecodeCommand implements Callable<Integer> {
         });
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        KafkaPreflight.check(c.kafkaClientProperties(), kafka.connectTimeout);
+        KafkaPreflight.check(c.kafkaClientProperties(), kafka.connectTimeout,
+                fromCatalog ? List.of(c.framesTopic(), c.catalogTopic()) : List.of(c.framesTopic()), "is --frames-topic right? hde encode writes it");
         if (!quiet) {
             err.println("hde decode: reading " + c.framesTopic() + " from " + c.bootstrapServers() + (follow ? " (following)" : ""));
             HdeCli.announceLog(err, "hde decode");

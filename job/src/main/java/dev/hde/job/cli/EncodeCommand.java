@@ -92,7 +92,12 @@ public final class EncodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HdeJobConfig c = Usage.check(spec, this::config);
         PrintWriter err = spec.commandLine().getErr();
-        KafkaPreflight.check(c.kafkaClientProperties(), kafka.connectTimeout);
+        if (createTopics) {
+            KafkaPreflight.check(c.kafkaClientProperties(), kafka.connectTimeout);
+        } else {
+            KafkaPreflight.check(c.kafkaClientProperties(), kafka.connectTimeout, c.encoderTopics(),
+                    "create them with --create-topics (or kafka-topics.sh --create)");
+        }
         err.println("hde encode: " + c.describe());
         HdeCli.announceLog(err, "hde encode");
         if (createTopics) {

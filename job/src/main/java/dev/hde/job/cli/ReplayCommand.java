@@ -362,7 +362,7 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        KafkaPreflight.check(c.kafkaClientProperties(), connectTimeout);
+        KafkaPreflight.check(c.kafkaClientProperties(), connectTimeout, List.of(c.pageUpdatesTopic()), "is --page-updates-topic right?");
         ReplayKafka.Range range = ReplayKafka.resolve(c.kafkaClientProperties(), c.pageUpdatesTopic(), from, fromMs, to, toMs);
         if (range.start().isEmpty()) {
             throw new ParameterException(spec.commandLine(), "nothing to replay: " + c.pageUpdatesTopic() + " has no records between those bounds");

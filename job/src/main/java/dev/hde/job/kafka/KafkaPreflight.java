@@ -2,6 +2,7 @@ package dev.hde.job.kafka;
 
 import dev.hde.producer.cli.KafkaConnectivity;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Properties;
 
 /**
@@ -20,5 +21,10 @@ public final class KafkaPreflight {
      */
     public static void check(Properties clientProperties, Duration timeout) {
         KafkaConnectivity.check(clientProperties, timeout);
+    }
+
+    /** {@link #check(Properties, Duration)}, then that every topic of {@code topics} exists; {@code ifMissing} says what to do if not. */
+    public static void check(Properties clientProperties, Duration timeout, Collection<String> topics, String ifMissing) {
+        KafkaConnectivity.check(clientProperties, timeout, topics, ifMissing);
     }
 }

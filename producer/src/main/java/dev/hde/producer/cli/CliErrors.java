@@ -162,6 +162,11 @@ public final class CliErrors implements IExecutionExceptionHandler, IParameterEx
             String what = m.group(2);
             msg = m.group(1) + (what.startsWith("must ") ? " " : ": ") + what;
         }
+        if (ex instanceof UnmatchedArgumentException u && !u.getCommandLine().getSubcommands().isEmpty() && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
+            return "unknown command '" + u.getUnmatched().get(0) + "'; the commands are "
+                    + String.join(", ", u.getCommandLine().getSubcommands().keySet());
+        }
         if (ex instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             msg += "; did you mean " + String.join(" or ", u.getSuggestions().subList(0, Math.min(3, u.getSuggestions().size()))) + "?";
         }

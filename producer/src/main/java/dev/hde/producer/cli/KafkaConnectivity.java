@@ -26,6 +26,7 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -53,6 +54,14 @@ public final class KafkaConnectivity {
 
     /** Throws a {@link UserError} naming the address tried and what went wrong, or returns once the cluster answered. */
     public static void check(Properties clientProperties, Duration timeout) {
+        check(clientProperties, timeout, List.of(), "");
+    }
+
+    /**
+     * {@link #check(Properties, Duration)}, then that every topic of {@code topics} exists: a {@link UserError} (exit code 4)
+     * naming the missing ones, followed by {@code ifMissing} (what to do), if not.
+     */
+    public static void check(Properties clientProperties, Duration timeout, java.util.Collection<String> topics, String ifMissing) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String servers = clientProperties.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "").trim();
         String where = describe(clientProperties);
@@ -67,6 +76,9 @@ public final class KafkaConnectivity {
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(leftMs));
         try (Admin admin = Admin.create(p)) {
             admin.describeCluster().clusterId().get(leftMs + 1_000, TimeUnit.MILLISECONDS);
+            if (!topics.isEmpty()) {
+                missingTopics(admin, where, new java.util.LinkedHashSet<>(topics), ifMissing, leftMs);
+            }
         } catch (ExecutionException e) {
             UserError known = explainFailure(e.getCause());
             if (known != null) {
@@ -86,6 +98,29 @@ public final class KafkaConnectivity {
             UserError known = explainFailure(e);
             throw known != null ? new UserError(known.exitCode(), where + ": " + known.getMessage(), e)
                     : new UserError(ExitCodes.USAGE, where + ": the Kafka client configuration is wrong: " + CliErrors.oneLine(rootMessage(e)), e);
+        }
+    }
+
+    private static void missingTopics(Admin admin, String where, java.util.Set<String> topics, String ifMissing, long timeoutMs)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<String> missing = new ArrayList<>();
+        var described = admin.describeTopics(topics).topicNameValues();
+        for (String topic : topics) { // in the caller's order
+            try {
+                described.get(topic).get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException ex) {
+                if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
+                    missing.add(topic);
+                } else if (ex.getCause() instanceof AuthorizationException) {
+                    throw new UserError(ExitCodes.NO_PERMISSION, where + ": not authorized to describe topic " + topic, ex.getCause());
+                } else {
+                    throw ex;
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new UserError(ExitCodes.UNREACHABLE, where + ": no topic " + String.join(", ", missing)
+                    + (ifMissing.isEmpty() ? "" : "; " + ifMissing));
         }
     }
 
@@ -110,6 +145,12 @@ public final class KafkaConnectivity {
         }
         if (t instanceof AuthorizationException) {
             return new UserError(ExitCodes.NO_PERMISSION, "not authorized: " + CliErrors.oneLine(t.getMessage()), t);
+        }
+        if (t instanceof org.apache.kafka.common.errors.InvalidReplicationFactorException) {
+            return new UserError(ExitCodes.USAGE, CliErrors.oneLine(t.getMessage()) + " (--replication-factor)", t);
+        }
+        if (t instanceof UnknownTopicOrPartitionException) {
+            return new UserError(ExitCodes.UNREACHABLE, "a topic is missing: " + CliErrors.oneLine(t.getMessage()), t);
         }
         if (t instanceof ConfigException) {
             return new UserError(ExitCodes.USAGE, "the Kafka client configuration is wrong: " + CliErrors.oneLine(t.getMessage()), t);

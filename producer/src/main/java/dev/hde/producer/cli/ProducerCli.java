@@ -28,7 +28,15 @@ public final class ProducerCli {
                 // no log directory: the warnings stay on stderr
             }
         }
-        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        try {
+            if (java.nio.file.Files.size(log) == 0) {
+                java.nio.file.Files.delete(log); // nothing was logged: no empty file left behind
+            }
+        } catch (java.io.IOException e) {
+            // not made, or already gone
+        }
+        System.exit(code);
     }
 
     /** Runs the command line with these streams; returns the exit code ({@link ExitCodes}). */

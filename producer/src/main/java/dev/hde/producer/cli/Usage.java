@@ -14,7 +14,7 @@ public final class Usage {
         try {
             return build.get();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage() == null ? e.toString() : e.getMessage(), e, null, null);
+            throw new ParameterException(spec.commandLine(), e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
     }
 }
