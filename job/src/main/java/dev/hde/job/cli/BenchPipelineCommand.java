@@ -112,6 +112,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     .parallelism(parallelism)
                     .checkpointInterval(checkpointInterval)
                     .checkpointDirectory(checkpoints.toUri().toString())
+                    .flinkOption("web.upload.dir", checkpoints.resolve("web-upload").toString())
                     .stateBackend(stateBackend)
                     .pageUpdatesTopic("bench.page-updates")
                     .deadLettersTopic("bench.dead-letters")

@@ -124,7 +124,9 @@ public final class DemoCommand implements Callable<Integer> {
                     .checkpointInterval(checkpointInterval)
                     .checkpointDirectory(checkpoints.toUri().toString())
                     .stateBackend(stateBackend)
-                    .restartDelay(Duration.ofSeconds(1));
+                    .restartDelay(Duration.ofSeconds(1))
+                    // the local runtime's REST server makes an upload directory; in ours, not in the shared temporary one
+                    .flinkOption("web.upload.dir", checkpoints.resolve("web-upload").toString());
             Usage.check(spec, () -> {
                 encoder.applyTo(config);
                 return config;
