@@ -205,7 +205,8 @@ public final class ReportWriter {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hde replay</title>\n<style>\n")
                 .append("body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#222}")
-                .append("table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}")
+                .append("table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}")
+                .append(".multiples{display:flex;flex-wrap:wrap;gap:0 10px}.multiples svg{margin:6px 0 14px}details{margin:0 0 20px}")
                 .append("th{background:#eef1f4}td.l,th.l{text-align:left}tr.adaptive td{background:#f3f8ee}.bad{color:#b00;font-weight:bold}")
                 .append(".good{color:#070;font-weight:bold}svg{display:block;margin:10px 0 26px}svg text{font:12px sans-serif;fill:#222}")
                 .append("svg .title{font-weight:bold;font-size:14px}svg .end{text-anchor:end}svg .middle{text-anchor:middle}")
@@ -217,12 +218,14 @@ public final class ReportWriter {
                 .append("</code>; refresh policies on <code>").append(esc(s.refreshChoice())).append("</code>: <code>")
                 .append(esc(s.refreshPolicies().isEmpty() ? "none" : String.join(", ", s.refreshPolicies()))).append("</code>. ")
                 .append(String.format(Locale.ROOT, "Selector seed %d, a model published every %d records. Links: ", s.seed(), s.publishEvery()));
+        String used = choicesUsed(r);
         List<String> links = new ArrayList<>();
         for (NetworkMode m : NetworkMode.values()) {
             links.add(m.lowerName() + " " + bandwidth(s.link(m)));
         }
         h.append(esc(String.join(", ", links))).append(String.format(Locale.ROOT, ". Time buckets of %d ms of capture time. Job: %.1f s.</p>\n",
                 s.bucketMillis(), r.seconds()));
+        h.append("<p>Every choice the adaptive selector used: ").append(used).append("</p>\n");
 
         // Verdicts.
         h.append("<h2>Adaptive selector against the best fixed choice</h2>\n<table><tr><th class=\"l\">network mode</th>")
@@ -259,35 +262,45 @@ public final class ReportWriter {
             h.append("<p>").append(r.refusedRecords()).append(" input records refused: ").append(esc(r.refused().toString())).append("</p>\n");
         }
 
-        // The table.
-        h.append("<h2>Configurations</h2>\n<table><tr><th class=\"l\">configuration</th><th>verified</th><th>frames (full)</th>")
-                .append("<th>wire bytes</th><th>ratio</th><th>encode s</th><th>decode s</th><th>encode MB/s</th><th>decode MB/s</th>");
+        // The table: what a reader compares, on a laptop screen; every column in the collapsed table and configurations.csv.
+        h.append("<h2>Configurations</h2>\n<table><tr><th class=\"l\">configuration</th><th>verified</th><th>wire bytes</th><th>ratio</th>")
+                .append("<th>encode MB/s</th><th>decode MB/s</th>");
         for (NetworkMode m : NetworkMode.values()) {
-            h.append("<th>").append(m.lowerName()).append(" real</th>");
-        }
-        for (NetworkMode m : NetworkMode.values()) {
-            h.append("<th>").append(m.lowerName()).append(" table</th>");
+            h.append("<th>").append(m.lowerName()).append("</th>");
         }
         h.append("</tr>\n");
         for (Config c : configs) {
-            ReplayResult t = c.totals();
             h.append(c.fixed() ? "<tr>" : "<tr class=\"adaptive\">").append("<td class=\"l\"><code>").append(esc(c.name())).append("</code></td><td>")
                     .append(c.verified() ? "yes" : "<span class=\"bad\">NO</span>").append("</td>")
-                    .append(String.format(Locale.ROOT, "<td>%,d (%,d)</td><td>%,d</td><td>%.2f</td><td>%.3f</td><td>%.3f</td><td>%.0f</td><td>%.0f</td>",
-                            t.frames, t.fullFrames, t.wireBytes, c.ratio(), c.encodeSeconds(), c.decodeSeconds(), c.encodeMbPerSecond(),
-                            c.decodeMbPerSecond()));
-            for (NetworkMode m : NetworkMode.values()) {
-                h.append("<td>").append(seconds(c.costSeconds(s.link(m)))).append("</td>");
-            }
+                    .append(String.format(Locale.ROOT, "<td>%,d</td><td>%.2f</td><td>%.0f</td><td>%.0f</td>", c.totals().wireBytes, c.ratio(),
+                            c.encodeMbPerSecond(), c.decodeMbPerSecond()));
             for (NetworkMode m : NetworkMode.values()) {
                 h.append("<td>").append(seconds(c.tableCostSeconds(s.link(m)))).append("</td>");
             }
             h.append("</tr>\n");
         }
-        h.append("</table>\n<p>Ratio and MB/s are of the page bytes that changed (the same for every configuration: ")
+        h.append("</table>\n<p>The last three columns are the modelled transfer time per network mode with the speed table (the verdict's "
+                + "cost). Ratio and MB/s are of the page bytes that changed (the same for every configuration: ")
                 .append(String.format(Locale.ROOT, "%,d bytes", configs.get(0).totals().inputBytes))
                 .append("), so configurations with extra keyframes show their cost as a lower ratio. Configurations without a refresh policy send "
                         + "one keyframe per region and deltas after it (as <code>hde trace</code>); the first keyframes are counted.</p>\n");
+        h.append("<details><summary>Frames, seconds and the cost with the times measured in this run</summary>\n<table><tr>")
+                .append("<th class=\"l\">configuration</th><th>frames</th><th>full</th><th>encode s</th><th>decode s</th>");
+        for (NetworkMode m : NetworkMode.values()) {
+            h.append("<th>").append(m.lowerName()).append(", real</th>");
+        }
+        h.append("</tr>\n");
+        for (Config c : configs) {
+            ReplayResult t = c.totals();
+            h.append(c.fixed() ? "<tr>" : "<tr class=\"adaptive\">").append("<td class=\"l\"><code>").append(esc(c.name())).append("</code></td>")
+                    .append(String.format(Locale.ROOT, "<td>%,d</td><td>%,d</td><td>%.3f</td><td>%.3f</td>", t.frames, t.fullFrames,
+                            c.encodeSeconds(), c.decodeSeconds()));
+            for (NetworkMode m : NetworkMode.values()) {
+                h.append("<td>").append(seconds(c.costSeconds(s.link(m)))).append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        h.append("</table></details>\n");
 
         // Bars.
         h.append("<h2>Charts</h2>\n");
@@ -320,21 +333,38 @@ public final class ReportWriter {
         }
         h.append("<h2>Over time</h2>\n<p>One point per time bucket (").append(s.bucketMillis())
                 .append(" ms of capture time, counted from the first).</p>\n");
-        h.append(SvgCharts.lines("Bytes on the wire per time bucket", "bytes", xs, timeline(configs, buckets, b -> b.wireBytes),
-                v -> String.format(Locale.ROOT, "%,.0f", v), true, adaptiveNames));
+        // Small multiples of at most four configurations each, on one y scale; the adaptive runs together.
+        List<List<Config>> groups = new ArrayList<>();
+        groups.add(configs.stream().filter(c -> !c.fixed()).toList());
+        List<Config> fixed = configs.stream().filter(Config::fixed).toList();
+        for (int i = 0; i < fixed.size(); i += 4) {
+            groups.add(fixed.subList(i, Math.min(fixed.size(), i + 4)));
+        }
+        double[] bytesRange = SvgCharts.range(timeline(configs, buckets, b -> b.wireBytes));
+        h.append("<h3>Bytes on the wire per time bucket</h3>\n<div class=\"multiples\">\n");
+        for (List<Config> g : groups) {
+            if (!g.isEmpty()) {
+                String title = g.get(0).fixed()
+                        ? String.format(Locale.ROOT, "Fixed choices and policies %d–%d of %d", fixed.indexOf(g.get(0)) + 1,
+                                fixed.indexOf(g.get(g.size() - 1)) + 1, fixed.size())
+                        : "The adaptive selector, per network mode";
+                h.append(SvgCharts.lines(title, "bytes", xs,
+                        timeline(g, buckets, b -> b.wireBytes), v -> String.format(Locale.ROOT, "%,.0f", v), true, adaptiveNames, bytesRange,
+                        SvgCharts.HALF));
+            }
+        }
+        h.append("</div>\n");
         for (NetworkMode m : NetworkMode.values()) {
             Link link = s.link(m);
             List<Config> shown = new ArrayList<>();
-            for (Config c : configs) {
-                if (c.fixed() || c.name().equals(ReplaySettings.adaptiveName(m))) {
-                    shown.add(c);
-                }
-            }
-            h.append(SvgCharts.lines("Modelled transfer time per bucket, " + m.lowerName() + " (" + bandwidth(link) + "), speed table",
-                    "seconds", xs, timeline(shown, buckets,
+            shown.add(r.adaptive(m));
+            fixed.stream().sorted(java.util.Comparator.comparingDouble(c -> c.tableCostSeconds(link))).limit(3).forEach(shown::add);
+            h.append(SvgCharts.lines("Transfer time per bucket, " + m.lowerName() + " (" + bandwidth(link) + "): adaptive and the three cheapest "
+                    + "fixed choices", "seconds (modelled, speed table)", xs, timeline(shown, buckets,
                             b -> ReplayReport.cost(b.tableEncodeNanos, b.wireBytes, b.tableDecodeNanos, b.inputBytes, link)),
                     ReportWriter::seconds, true, adaptiveNames));
         }
+        h.append("<p>Every configuration per bucket: <code>").append(TIMELINE_CSV).append("</code>.</p>\n");
 
         // Choices.
         h.append("<h2>What the adaptive selector chose</h2>\n");
@@ -363,6 +393,38 @@ public final class ReportWriter {
         h.append("<p>Files beside this page: <code>").append(CONFIGURATIONS_CSV).append("</code>, <code>").append(TIMELINE_CSV)
                 .append("</code>, <code>").append(CHOICES_CSV).append("</code>, <code>").append(JSON).append("</code>.</p>\n</body></html>\n");
         return h.toString();
+    }
+
+    /**
+     * Every choice the adaptive selectors used, each with where it comes from: a candidate, or the
+     * keyframe form of candidates (a FULL frame carries whole pages, so its method is raw: a keyframe
+     * of {@code xbzrle+zstd-3} is recorded as {@code raw+zstd-3}).
+     */
+    static String choicesUsed(ReplayReport r) {
+        java.util.TreeMap<String, Long> used = new java.util.TreeMap<>();
+        for (NetworkMode m : NetworkMode.values()) {
+            r.choiceTotals(m).forEach((c, n) -> used.merge(c, n, Long::sum));
+        }
+        if (used.isEmpty()) {
+            return "none (no frames).";
+        }
+        List<dev.hde.codec.select.EncodeChoice> candidates = r.settings().parsedChoices();
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, Long> e : used.entrySet()) {
+            String c = e.getKey();
+            List<String> of = new ArrayList<>();
+            for (dev.hde.codec.select.EncodeChoice k : candidates) {
+                if (k.forFrame(dev.hde.codec.wire.FrameType.FULL).toString().equals(c) && !k.toString().equals(c)) {
+                    of.add(k.toString());
+                }
+            }
+            boolean candidate = r.settings().choices().contains(c);
+            String from = (candidate ? "a candidate" : of.isEmpty() ? "not a candidate" : "")
+                    + (of.isEmpty() ? "" : (candidate ? ", and " : "") + "keyframes of " + String.join(", ", of));
+            parts.add("<code>" + esc(c) + "</code> (" + esc(from) + String.format(Locale.ROOT, "; %,d frames)", e.getValue()));
+        }
+        return String.join(", ", parts) + ". A keyframe (FULL frame) carries whole pages, so it is recorded under <code>raw</code> with its "
+                + "candidate's codec.";
     }
 
     private static double[] values(List<Config> configs, ToDoubleFunction<Config> f) {

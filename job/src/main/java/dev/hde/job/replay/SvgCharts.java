@@ -13,7 +13,9 @@ final class SvgCharts {
     static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
         "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"};
 
-    private static final int WIDTH = 960;
+    static final int WIDTH = 960;
+    /** The width of one of two small multiples side by side. */
+    static final int HALF = 475;
     private static final int LABEL = 250;
     private static final int VALUE = 110;
 
@@ -65,18 +67,20 @@ final class SvgCharts {
         return sb.toString();
     }
 
-    /**
-     * Lines over x positions (time buckets), one per series; {@code highlight} series drawn thick. With
-     * {@code log}, a logarithmic y axis (decades), so that series of very different size stay readable.
-     */
+    /** Colours of the highlighted series (the adaptive runs), in the order of the highlight list: dark, distinct, never a plain series' colour. */
+    static final String[] HIGHLIGHT_COLORS = {"#000000", "#b8006b", "#00806b", "#7a4a00"};
+
+    /** The most series one line chart shows; more is a tangle (small multiples instead, see {@link #range}). */
+    static final int MAX_LINES = 5;
+
+    /** Lines over x positions, one per series, full width, y axis from the series' own values. */
     static String lines(String title, String yTitle, List<String> xLabels, List<Series> series, DoubleFunction<String> format, boolean log,
             List<String> highlight) {
-        int left = 90;
-        int right = 20;
-        int top = 48;
-        int plot = 260;
-        int legendRows = (series.size() + 3) / 4;
-        int height = top + plot + 40 + legendRows * 18 + 10;
+        return lines(title, yTitle, xLabels, series, format, log, highlight, range(series), WIDTH);
+    }
+
+    /** The smallest and largest finite values of {@code series} (the y range small multiples share); NaN when there are none. */
+    static double[] range(List<Series> series) {
         double max = 0;
         double minPositive = Double.MAX_VALUE;
         for (Series s : series) {
@@ -89,6 +93,29 @@ final class SvgCharts {
                 }
             }
         }
+        return new double[] {minPositive == Double.MAX_VALUE ? Double.NaN : minPositive, max};
+    }
+
+    /**
+     * Lines over x positions (time buckets), one per series (at most {@link #MAX_LINES}); {@code highlight}
+     * series drawn thick, each in its own {@link #HIGHLIGHT_COLORS} colour. {@code yRange} (smallest
+     * positive and largest value) is shared by the charts of one set of small multiples, so that
+     * their heights compare. With {@code log}, a logarithmic y axis (decades).
+     */
+    static String lines(String title, String yTitle, List<String> xLabels, List<Series> series, DoubleFunction<String> format, boolean log,
+            List<String> highlight, double[] yRange, int width) {
+        if (series.size() > MAX_LINES) {
+            throw new IllegalArgumentException(series.size() + " series in one line chart; at most " + MAX_LINES);
+        }
+        int left = 80;
+        int right = 16;
+        int top = 48;
+        int plot = width < WIDTH ? 170 : 240;
+        int perRow = Math.max(1, (width - left) / 200);
+        int legendRows = (series.size() + perRow - 1) / perRow;
+        int height = top + plot + 40 + legendRows * 18 + 10;
+        double max = yRange[1];
+        double minPositive = Double.isNaN(yRange[0]) ? 1 : yRange[0];
         if (max <= 0) {
             max = 1;
             log = false;
@@ -106,27 +133,31 @@ final class SvgCharts {
             return top + plot - plot * f;
         };
         int n = xLabels.size();
-        double w = WIDTH - left - right;
+        double w = width - left - right;
         StringBuilder sb = new StringBuilder();
-        open(sb, height);
+        open(sb, width, height);
         text(sb, 8, 20, title, "title");
         text(sb, 8, 38, yTitle + (log ? " (log scale)" : ""), "axis");
         int ticks = log ? (int) (hi - lo) : 4;
         for (int t = 0; t <= ticks; t++) {
             double v = log ? Math.pow(10, lo + t) : max * t / 4;
             double yy = y.applyAsDouble(v);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>", left, yy, WIDTH - right, yy));
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>", left, yy, width - right, yy));
             text(sb, left - 6, (int) yy + 4, format.apply(v), "axis end");
         }
-        int step = Math.max(1, (int) Math.ceil(n / 16.0));
+        int step = Math.max(1, (int) Math.ceil(n / (width / 60.0)));
         for (int i = 0; i < n; i += step) {
             double x = left + (n == 1 ? w / 2 : w * i / (n - 1));
             text(sb, (int) x, top + plot + 16, xLabels.get(i), "axis middle");
         }
+        int plain = 0;
+        String[] colors = new String[series.size()];
+        for (int j = 0; j < series.size(); j++) {
+            int h = highlight.indexOf(series.get(j).name());
+            colors[j] = h >= 0 ? HIGHLIGHT_COLORS[h % HIGHLIGHT_COLORS.length] : COLORS[plain++ % COLORS.length];
+        }
         for (int j = 0; j < series.size(); j++) {
             boolean bold = highlight.contains(series.get(j).name());
-            String color = bold ? "#000000" : COLORS[j % COLORS.length];
-            String dash = !bold && j >= COLORS.length ? " stroke-dasharray=\"5,3\"" : "";
             StringBuilder points = new StringBuilder();
             double[] values = series.get(j).values();
             for (int i = 0; i < n; i++) {
@@ -137,19 +168,19 @@ final class SvgCharts {
                 double yy = y.applyAsDouble(values[i]);
                 points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, yy));
                 sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>%s, %s: %s</title></circle>", x, yy,
-                        bold ? "3" : "2", color, esc(series.get(j).name()), esc(xLabels.get(i)), esc(format.apply(values[i]))));
+                        bold ? "3" : "2", colors[j], esc(series.get(j).name()), esc(xLabels.get(i)), esc(format.apply(values[i]))));
             }
-            sb.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s/>",
-                    points.toString().trim(), color, bold ? "3" : "1.5", dash));
+            sb.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" class=\"series\"/>",
+                    points.toString().trim(), colors[j], bold ? "3" : "1.5"));
         }
         int ly = top + plot + 36;
+        int column = (width - left) / perRow;
         for (int j = 0; j < series.size(); j++) {
             boolean bold = highlight.contains(series.get(j).name());
-            int x = left + (j % 4) * 215;
-            int yy = ly + (j / 4) * 18;
-            String dash = !bold && j >= COLORS.length ? " stroke-dasharray=\"5,3\"" : "";
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"%s/>", x, yy - 4,
-                    x + 18, yy - 4, bold ? "#000000" : COLORS[j % COLORS.length], dash));
+            int x = left + (j % perRow) * column;
+            int yy = ly + (j / perRow) * 18;
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>", x, yy - 4,
+                    x + 18, yy - 4, colors[j]));
             text(sb, x + 22, yy, series.get(j).name(), bold ? "legend bold" : "legend");
         }
         sb.append("</svg>\n");
@@ -167,9 +198,13 @@ final class SvgCharts {
     }
 
     private static void open(StringBuilder sb, int height) {
+        open(sb, WIDTH, height);
+    }
+
+    private static void open(StringBuilder sb, int width, int height) {
         sb.append(String.format(Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">", WIDTH, height,
-                WIDTH, height));
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">", width, height,
+                width, height));
     }
 
     private static void text(StringBuilder sb, int x, int y, String s, String cls) {

@@ -83,15 +83,26 @@ class TraceCommandTest {
     }
 
     @Test
-    void imagesOfDifferentSizesFailNamingTheImage(@TempDir Path dir) throws Exception {
+    void imagesOfDifferentSizesAreAnInputErrorNamingTheImage(@TempDir Path dir) throws Exception {
         writeImages(dir, 2, 8, 3L);
         Files.write(dir.resolve("002.bin"), new byte[4096 * 9]);
 
         Run r = run("trace", dir.toString());
 
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("verification FAILED").contains("image 2");
-        assertThat(r.lastLine()).contains("\"verified\":false");
+        assertThat(r.exit()).isEqualTo(2); // bad input, not a failed check
+        assertThat(r.err().strip()).isEqualTo("hde trace: " + dir + ": images of unequal size: 000.bin is 32768 bytes, 002.bin is 36864 "
+                + "(every image of a sequence has the size of the first)");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void missingOrEmptyDirectoriesAreInputErrorsOfOneLine(@TempDir Path dir) throws Exception {
+        Run missing = run("trace", dir.resolve("missing").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err().strip()).isEqualTo("hde trace: " + dir.resolve("missing") + ": no such directory");
+        Run empty = run("trace", dir.toString());
+        assertThat(empty.exit()).isEqualTo(2);
+        assertThat(empty.err().strip()).startsWith("hde trace: " + dir + ": no memory images in it").doesNotContain("\n");
     }
 
     @Test
@@ -102,7 +113,7 @@ class TraceCommandTest {
         assertThat(run("trace", dir.toString(), "--page-size", "3000").exit()).isEqualTo(2);
         assertThat(run("trace", dir.toString(), "--method", "dict", "--codec", "lz4").exit()).isEqualTo(2);
         assertThat(run("trace", dir.toString(), "--codec", "zstd").exit()).isEqualTo(2);
-        assertThat(run("trace", dir.resolve("missing").toString()).exit()).isNotZero();
+        assertThat(run("trace", dir.resolve("missing").toString()).exit()).isEqualTo(2);
     }
 
     /** Images of {@code pages} 4 KiB pages, each a few sparse edits away from the one before. */

@@ -100,6 +100,30 @@ class ReplayImagesTest {
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains("<polyline").contains("Bytes on the wire")
                 .contains("Compression ratio").contains("Encode and decode speed").contains("Modelled transfer time per network mode")
                 .contains("per time bucket").contains("xbzrle+zstd-3/chain-5");
+        // readable at a glance: a handful of lines per chart, each adaptive run in its own colour, a table a laptop shows whole
+        java.util.regex.Matcher svg = java.util.regex.Pattern.compile("<svg.*?</svg>", java.util.regex.Pattern.DOTALL).matcher(html);
+        int lineCharts = 0;
+        while (svg.find()) {
+            String chart = svg.group();
+            int lines = chart.split("<polyline", -1).length - 1;
+            assertThat(lines).as("series in one line chart").isLessThanOrEqualTo(5);
+            if (lines > 0) {
+                lineCharts++;
+            }
+            if (chart.contains("adaptive-internet") && chart.contains("adaptive-hybrid") && chart.contains("<polyline")) {
+                assertThat(java.util.regex.Pattern.compile("class=\"series\"").matcher(chart).results().count()).isEqualTo(lines);
+                assertThat(chart.split("stroke=\"#000000\"", -1).length).isGreaterThan(1);
+                assertThat(chart).contains("stroke=\"" + SvgCharts.HIGHLIGHT_COLORS[1] + "\"").contains("stroke=\"" + SvgCharts.HIGHLIGHT_COLORS[2] + "\"");
+            }
+        }
+        assertThat(lineCharts).isGreaterThanOrEqualTo(1 + 3 + 1);
+        String configurations = html.substring(html.indexOf("<h2>Configurations</h2>"), html.indexOf("</tr>", html.indexOf("<h2>Configurations</h2>")));
+        assertThat(configurations.split("<th", -1).length - 1).as("columns of the configurations table").isLessThanOrEqualTo(9);
+        String used = html.substring(html.indexOf("Every choice the adaptive selector used"));
+        used = used.substring(0, used.indexOf("</p>"));
+        for (String row : Files.readAllLines(out.resolve(ReportWriter.CHOICES_CSV)).subList(1, Files.readAllLines(out.resolve(ReportWriter.CHOICES_CSV)).size())) {
+            assertThat(used).contains("<code>" + row.split(",")[3] + "</code>").doesNotContain("not a candidate");
+        }
         // self-contained: no scripts, no stylesheets or images fetched, no links anywhere
         assertThat(html).doesNotContain("<script").doesNotContain("<link").doesNotContain("src=").doesNotContain("href=")
                 .doesNotContain("https:");
@@ -110,7 +134,7 @@ class ReplayImagesTest {
     void aDirectoryWithoutImagesIsAnErrorNotAReport(@TempDir Path tmp) throws Exception {
         Path empty = Files.createDirectory(tmp.resolve("empty"));
         ReplayTestSupport.Run r = ReplayTestSupport.replay(tmp.resolve("report"), "--images", empty.toString());
-        assertThat(r.exit()).isNotZero();
-        assertThat(r.err()).contains("--images: ").contains("neither NNN.bin images nor a 000.bin.zst patch chain");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("hde replay: " + empty + ": no memory images in it");
     }
 }

@@ -81,8 +81,8 @@ public final class KafkaConnectivity {
             }
         } catch (ExecutionException e) {
             UserError known = explainFailure(e.getCause());
-            if (known != null) {
-                throw new UserError(known.exitCode(), where + ": " + known.getMessage(), e.getCause());
+            if (known != null) { // "Kafka at … refused the credentials", "Kafka at …: TLS handshake failed"
+                throw new UserError(known.exitCode(), where + (known.getMessage().startsWith("refused") ? " " : ": ") + known.getMessage(), e.getCause());
             }
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
                 throw new UserError(ExitCodes.UNREACHABLE, silent(where, timeout), e.getCause());

@@ -98,6 +98,6 @@ class CaptureCliTest {
         assertThat(run("capture", "--pid", "1", "--region-size", "512MiB", "--dry-run").code()).isEqualTo(ExitCodes.USAGE);
         assertThat(run("capture", "--pid", "1", "--interval", "soon", "--dry-run").code()).isEqualTo(ExitCodes.USAGE);
         assertThat(run("capture", "--pid", "1", "--soft-dirty", "maybe", "--dry-run").code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(run("images", "/no/such/dir", "--dry-run").code()).isEqualTo(ExitCodes.FAILED);
+        assertThat(run("images", "/no/such/dir", "--dry-run").code()).isEqualTo(ExitCodes.USAGE);
     }
 }
