@@ -111,6 +111,7 @@ public final class BlockCodecs {
         if (codec != BlockCodec.ZSTD) {
             throw new HdeException(Kind.UNKNOWN_DICTIONARY, "a " + codec + " block takes no trained dictionary");
         }
+        checkOneZstdFrame(src, off, len);
         ZstdDecompressCtx ctx = ZSTD_DECOMPRESS.get();
         ctx.reset();
         ctx.setMagicless(true);
@@ -155,6 +156,7 @@ public final class BlockCodecs {
                 }
             }
             case ZSTD -> {
+                checkOneZstdFrame(src, off, len);
                 ZstdDecompressCtx ctx = ZSTD_DECOMPRESS.get();
                 ctx.reset();
                 ctx.setMagicless(true);
@@ -172,6 +174,56 @@ public final class BlockCodecs {
                 }
             }
             default -> throw new IllegalStateException();
+        }
+    }
+
+    /**
+     * A zstd data block is exactly one magicless zstd frame without a content size, a checksum or a
+     * dictionary id (docs/wire-format.md): its header is refused otherwise ({@code CODEC_FAILURE}),
+     * and bytes after the frame's last block are {@code TRAILING_BYTES} (a second frame, even an
+     * empty one, would otherwise be decompressed silently). Reads only the frame and block headers.
+     */
+    static void checkOneZstdFrame(byte[] src, int off, int len) {
+        if (len < 1) {
+            throw new HdeException(Kind.CODEC_FAILURE, "empty zstd block");
+        }
+        int fhd = src[off] & 0xFF;
+        if ((fhd >> 6) != 0 || (fhd & 0x20) != 0) {
+            throw new HdeException(Kind.CODEC_FAILURE, "zstd frame header has a content size (the frame's data length says it)");
+        }
+        if ((fhd & 0x08) != 0) {
+            throw new HdeException(Kind.CODEC_FAILURE, "zstd frame header has its reserved bit set");
+        }
+        if ((fhd & 0x04) != 0) {
+            throw new HdeException(Kind.CODEC_FAILURE, "zstd frame has a checksum (the HDE frame's CRC32C and region digest check it)");
+        }
+        if ((fhd & 0x03) != 0) {
+            throw new HdeException(Kind.CODEC_FAILURE, "zstd frame header names a dictionary id (the HDE frame's dictionary id does)");
+        }
+        int pos = off + 2; // the descriptor and the window descriptor (not single-segment)
+        int end = off + len;
+        while (true) {
+            if (pos + 3 > end) {
+                throw new HdeException(Kind.CODEC_FAILURE, "zstd block is cut short");
+            }
+            int header = (src[pos] & 0xFF) | (src[pos + 1] & 0xFF) << 8 | (src[pos + 2] & 0xFF) << 16;
+            pos += 3;
+            int type = (header >> 1) & 3;
+            int size = header >>> 3;
+            pos += switch (type) {
+                case 0, 2 -> size; // raw, compressed
+                case 1 -> 1; // RLE: one byte repeated
+                default -> throw new HdeException(Kind.CODEC_FAILURE, "zstd block of the reserved type");
+            };
+            if (pos > end) {
+                throw new HdeException(Kind.CODEC_FAILURE, "zstd block is cut short");
+            }
+            if ((header & 1) != 0) {
+                break;
+            }
+        }
+        if (pos != end) {
+            throw new HdeException(Kind.TRAILING_BYTES, (end - pos) + " bytes after the zstd frame (a data block is one frame)");
         }
     }
 }

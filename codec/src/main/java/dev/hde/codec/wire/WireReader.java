@@ -84,6 +84,9 @@ public final class WireReader {
                 if (shift == 28 && (b & 0x78) != 0) {
                     break;
                 }
+                if (b == 0 && shift > 0) {
+                    throw notMinimal(what);
+                }
                 return v;
             }
         }
@@ -97,10 +100,18 @@ public final class WireReader {
             int b = u8(what);
             v |= (long) (b & 0x7F) << shift;
             if ((b & 0x80) == 0) {
+                if (b == 0 && shift > 0) {
+                    throw notMinimal(what);
+                }
                 return v;
             }
         }
         throw new HdeException(Kind.LENGTH_MISMATCH, what + ": varint does not fit in 63 bits");
+    }
+
+    /** Every value has one encoding: a varint whose last byte is 0 (after others) could have been shorter. */
+    private static HdeException notMinimal(String what) {
+        return new HdeException(Kind.LENGTH_MISMATCH, what + ": varint is longer than its value needs (not minimal)");
     }
 
     /** Skips {@code n} bytes and returns the offset where they start. */

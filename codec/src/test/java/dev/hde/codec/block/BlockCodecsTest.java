@@ -253,9 +253,11 @@ class BlockCodecsTest {
                     .isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH);
         }
         byte[] garbage = new PagePatterns(9, 512).randomPage();
-        assertThat(kind(() -> decompress(spec.codec(), garbage, src.length, null))).isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH);
+        assertThat(kind(() -> decompress(spec.codec(), garbage, src.length, null))).isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH,
+                Kind.TRAILING_BYTES);
         byte[] zeros = new byte[64];
-        assertThat(kind(() -> decompress(spec.codec(), zeros, src.length, null))).isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH);
+        assertThat(kind(() -> decompress(spec.codec(), zeros, src.length, null))).isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH,
+                Kind.TRAILING_BYTES);
     }
 
     /** Every single-bit flip of a block: a typed error, or some output of the right length; never another exception. */
@@ -271,7 +273,8 @@ class BlockCodecsTest {
             Throwable t = catchThrowable(() -> decompress(spec.codec(), bad, src.length, null));
             if (t != null) {
                 assertThat(t).as("%s bit %d", spec, i).isInstanceOf(HdeException.class);
-                assertThat(((HdeException) t).kind()).isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH);
+                // TRAILING_BYTES: a flip in a zstd block header that ends the frame before the block does
+                assertThat(((HdeException) t).kind()).isIn(Kind.CODEC_FAILURE, Kind.LENGTH_MISMATCH, Kind.TRAILING_BYTES);
                 refused++;
             }
         }
@@ -302,5 +305,39 @@ class BlockCodecsTest {
             assertThat(ctx.decompressByteArray(out, 0, len, block, 0, block.length)).isEqualTo(len);
             return out;
         }
+    }
+
+    /** A magicless zstd frame made by zstd itself with the given header options. */
+    private static byte[] zstdFrame(byte[] src, boolean contentSize, boolean checksum) {
+        try (com.github.luben.zstd.ZstdCompressCtx ctx = new com.github.luben.zstd.ZstdCompressCtx()) {
+            ctx.setLevel(3).setMagicless(true).setContentSize(contentSize).setChecksum(checksum);
+            return ctx.compress(src);
+        }
+    }
+
+    @Test
+    void aZstdBlockIsOneFrameWithoutContentSizeChecksumOrDictionaryId() {
+        byte[] src = sample(3, 40); // several zstd blocks of 128 KiB
+        byte[] plain = zstdFrame(src, false, false);
+        assertThat(decompress(BlockCodec.ZSTD, plain, src.length, null)).isEqualTo(src);
+
+        assertThat(catchThrowable(() -> decompress(BlockCodec.ZSTD, zstdFrame(src, true, false), src.length, null)))
+                .isInstanceOfSatisfying(HdeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CODEC_FAILURE)).hasMessageContaining("content size");
+        assertThat(catchThrowable(() -> decompress(BlockCodec.ZSTD, zstdFrame(src, false, true), src.length, null)))
+                .isInstanceOfSatisfying(HdeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CODEC_FAILURE)).hasMessageContaining("checksum");
+        byte[] withDictId = plain.clone();
+        withDictId[0] |= 0x01;
+        assertThat(catchThrowable(() -> decompress(BlockCodec.ZSTD, withDictId, src.length, null)))
+                .isInstanceOfSatisfying(HdeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CODEC_FAILURE)).hasMessageContaining("dictionary id");
+
+        // a second frame after the first, even one of no bytes, is refused: it would be decompressed silently
+        byte[] empty = zstdFrame(new byte[0], false, false);
+        byte[] two = Arrays.copyOf(plain, plain.length + empty.length);
+        System.arraycopy(empty, 0, two, plain.length, empty.length);
+        assertThat(catchThrowable(() -> decompress(BlockCodec.ZSTD, two, src.length, null)))
+                .isInstanceOfSatisfying(HdeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TRAILING_BYTES));
+        byte[] cut = Arrays.copyOf(plain, plain.length - 1);
+        assertThat(catchThrowable(() -> decompress(BlockCodec.ZSTD, cut, src.length, null)))
+                .isInstanceOfSatisfying(HdeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CODEC_FAILURE));
     }
 }
