@@ -30,7 +30,6 @@ public final class HdeException extends RuntimeException {
         NO_KEYFRAME,
         EPOCH_MISMATCH,
         SEQUENCE_GAP,
-        BASE_DIGEST_MISMATCH,
         DIGEST_MISMATCH,
         KEY_MISMATCH
     }

@@ -70,6 +70,7 @@ public final class FrameApplier {
         }
         switch (h.type()) {
             case DELETE -> {
+                checkDeleteFields(h);
                 // Epoch 0 is an unconditional delete: the encoder had forgotten the region (pruned) but receivers may not have.
                 if (current != null && h.epoch() != 0) {
                     if (h.epoch() != current.epoch()) {
@@ -92,6 +93,12 @@ public final class FrameApplier {
                 return new Applied(current, h);
             }
             case FULL -> {
+                if (h.epoch() == 0) {
+                    throw new HdeException(Kind.EPOCH_MISMATCH, "keyframe of epoch 0 (epoch 0 only names an unconditional delete)");
+                }
+                if (h.method() != DeltaMethod.RAW) {
+                    throw new HdeException(Kind.UNKNOWN_METHOD, "keyframe with method " + h.method() + " (a keyframe carries whole pages: RAW)");
+                }
                 if (current != null && h.epoch() <= current.epoch()) {
                     throw new HdeException(Kind.EPOCH_MISMATCH, "keyframe of epoch " + h.epoch() + " after epoch " + current.epoch());
                 }
@@ -147,7 +154,7 @@ public final class FrameApplier {
             BlockCodecs.decompress(h.codec(), frame, parsed.dataOffset(), h.dataBlockLength(), data, 0, h.dataRawLength(), dict);
         }
 
-        byte[][] news = decodePages(data, count, olds, pageSize);
+        byte[][] news = decodePages(data, count, olds, pageSize, delta);
 
         long digest;
         if (delta) {
@@ -185,12 +192,31 @@ public final class FrameApplier {
         return new Applied(new RegionMeta(h.pageShift(), h.regionPages(), h.epoch(), h.chainIndex(), digest), h);
     }
 
-    private static byte[][] decodePages(byte[] data, int count, byte[][] olds, int pageSize) {
+    /** A DELETE frame's fields other than key, epoch, chain index, page shift, source sequence and capture time have one value each. */
+    private static void checkDeleteFields(FrameHeader h) {
+        if (h.method() != DeltaMethod.RAW) {
+            throw new HdeException(Kind.UNKNOWN_METHOD, "a DELETE frame with method " + h.method() + " (it is RAW)");
+        }
+        if (h.codec() != BlockCodec.NONE || h.level() != 0) {
+            throw new HdeException(Kind.UNKNOWN_CODEC, "a DELETE frame with codec " + h.codec() + " level " + h.level() + " (it is none, 0)");
+        }
+        if (h.regionPages() != 0) {
+            throw new HdeException(Kind.LENGTH_MISMATCH, "a DELETE frame of " + h.regionPages() + " region pages (it is 0)");
+        }
+        if (h.digest() != 0) {
+            throw new HdeException(Kind.DIGEST_MISMATCH, "a DELETE frame with a digest (it is 0)");
+        }
+    }
+
+    private static byte[][] decodePages(byte[] data, int count, byte[][] olds, int pageSize, boolean delta) {
         WireReader r = new WireReader(data);
         r.skip(count, "page ops");
         byte[][] news = new byte[count][];
         for (int i = 0; i < count; i++) {
             int op = data[i];
+            if (!delta && op != RegionEncoder.OP_RAW && op != RegionEncoder.OP_ZERO) {
+                throw new HdeException(Kind.UNKNOWN_METHOD, "page op " + op + " in a keyframe (it has no old page: RAW or ZERO only)");
+            }
             byte[] page;
             switch (op) {
                 case RegionEncoder.OP_ZERO -> page = null;

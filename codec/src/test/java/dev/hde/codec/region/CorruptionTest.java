@@ -402,6 +402,24 @@ class CorruptionTest {
     }
 
     @Test
+    void keyframesAndDeletesHaveTheirFixedFields() {
+        Case full = caseOf(XOR_NONE, "FULL 1.0");
+        assertKind(Kind.EPOCH_MISMATCH, "keyframe of epoch 0", FrameSurgery.edit(full.frame(), h -> h.epoch = 0), full);
+        assertKind(Kind.UNKNOWN_METHOD, "keyframe with method XOR", FrameSurgery.edit(full.frame(), h -> h.method = DeltaMethod.XOR), full);
+        int ops = FrameFormat.parse(full.frame(), Limits.DEFAULT).dataOffset();
+        assertThat(full.frame()[ops]).isEqualTo((byte) RegionEncoder.OP_RAW);
+        // an XOR op carries a page, as RAW does: only the rule refuses it (a keyframe has no old page)
+        assertKind(Kind.UNKNOWN_METHOD, "XOR op in a keyframe", FrameSurgery.setByte(full.frame(), ops, RegionEncoder.OP_XOR), full);
+
+        Case delete = caseOf(XOR_NONE, "DELETE");
+        assertKind(Kind.UNKNOWN_METHOD, "DELETE with method XOR", FrameSurgery.edit(delete.frame(), h -> h.method = DeltaMethod.XOR), delete);
+        assertKind(Kind.UNKNOWN_CODEC, "DELETE with codec lz4", FrameSurgery.edit(delete.frame(), h -> h.codec = BlockCodec.LZ4), delete);
+        assertKind(Kind.UNKNOWN_CODEC, "DELETE with level 3", FrameSurgery.edit(delete.frame(), h -> h.level = 3), delete);
+        assertKind(Kind.LENGTH_MISMATCH, "DELETE of 5 pages", FrameSurgery.edit(delete.frame(), h -> h.regionPages = 5), delete);
+        assertKind(Kind.DIGEST_MISMATCH, "DELETE with a digest", FrameSurgery.edit(delete.frame(), h -> h.digest = 1), delete);
+    }
+
+    @Test
     void badOpByte() {
         Case d1 = caseOf(XOR_NONE, "DELTA 1.1");
         int ops = FrameFormat.parse(d1.frame(), Limits.DEFAULT).dataOffset();
