@@ -150,12 +150,13 @@ class KafkaPublishTest {
     }
 
     @Test
-    void aClusterThatCannotBeReachedFailsTheRunWithExitCode1() {
+    void aClusterThatCannotBeReachedEndsTheRunBeforeTheFirstRoundWithExitCode4() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = ProducerCli.run(new PrintWriter(out), new PrintWriter(err), "synthetic", "--vms", "1", "--regions", "1", "--region-pages", "8",
                 "--rounds", "1", "-b", "127.0.0.1:1", "--max-block", "2s", "-q");
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains("publishing to topic hde.page-updates").contains("failed");
+        assertThat(code).isEqualTo(dev.hde.producer.cli.ExitCodes.UNREACHABLE);
+        assertThat(err.toString()).isEqualTo("hde-producer synthetic: Kafka at 127.0.0.1:1 (PLAINTEXT): connection refused; is a broker listening there?\n");
+        assertThat(out.toString()).isEmpty();
     }
 }
