@@ -28,7 +28,7 @@ public abstract class Scheme {
 
     /**
      * "seed", "plain-lz4", "plain-zstd-N", or an HDE setting "method+codec": method raw, xor,
-     * xbzrle or dict; codec none, lz4, lz4hc-N or zstd-N.
+     * xbzrle, dict or split; codec none, lz4, lz4hc-N, zstd-N or lzma-N.
      */
     public static Scheme of(String setting) {
         String s = setting.trim().toLowerCase(Locale.ROOT);
@@ -59,7 +59,10 @@ public abstract class Scheme {
         if (s.startsWith("zstd-")) {
             return CodecSpec.zstd(Integer.parseInt(s.substring(5)));
         }
-        throw new IllegalArgumentException("codec " + s + ": expected none, lz4, lz4hc-N or zstd-N");
+        if (s.startsWith("lzma-")) {
+            return CodecSpec.lzma(Integer.parseInt(s.substring(5)));
+        }
+        throw new IllegalArgumentException("codec " + s + ": expected none, lz4, lz4hc-N, zstd-N or lzma-N");
     }
 
     static boolean isZstd(CodecSpec c) {

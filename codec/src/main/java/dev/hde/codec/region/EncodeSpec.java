@@ -8,8 +8,8 @@ import dev.hde.codec.delta.DeltaMethod;
 public record EncodeSpec(DeltaMethod method, CodecSpec codec) implements java.io.Serializable {
 
     public EncodeSpec {
-        if (method == DeltaMethod.DICT && codec.codec() != BlockCodec.ZSTD) {
-            throw new IllegalArgumentException("the dict method needs zstd, not " + codec);
+        if (method == DeltaMethod.DICT && codec.codec() != BlockCodec.ZSTD && codec.codec() != BlockCodec.LZMA) {
+            throw new IllegalArgumentException("the dict method needs zstd or lzma, not " + codec);
         }
     }
 

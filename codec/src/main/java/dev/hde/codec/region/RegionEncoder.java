@@ -6,6 +6,7 @@ import dev.hde.codec.block.BlockCodec;
 import dev.hde.codec.block.BlockCodecs;
 import dev.hde.codec.block.CodecSpec;
 import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.delta.SplitRuns;
 import dev.hde.codec.delta.Xbzrle;
 import dev.hde.codec.dict.TrainedDictionary;
 import dev.hde.codec.wire.FrameFormat;
@@ -167,37 +168,11 @@ public final class RegionEncoder {
         Scratch scratchBuffers = SCRATCH.get();
         WireWriter data = scratchBuffers.data;
         data.rewind(0);
-        data.reserve(f.count()); // op bytes, filled in below
         byte[] dict = method == DeltaMethod.DICT ? new byte[f.count() * pageSize] : null;
-        WireWriter scratch = scratchBuffers.page;
-        for (int i = 0; i < f.count(); i++) {
-            byte[] old = f.oldPages()[i];
-            byte[] page = f.newPages()[i];
-            int op;
-            if (page == null) {
-                op = OP_ZERO;
-            } else if (old == null || method == DeltaMethod.RAW || method == DeltaMethod.DICT) {
-                op = OP_RAW;
-                data.bytes(page);
-            } else if (method == DeltaMethod.XOR) {
-                op = OP_XOR;
-                int at = data.reserve(pageSize);
-                Pages.xor(old, 0, page, 0, data.buffer(), at, pageSize);
-            } else {
-                scratch.rewind(0);
-                int n = Xbzrle.encode(old, 0, page, 0, pageSize, scratch);
-                if (n < 0) {
-                    op = OP_RAW;
-                    data.bytes(page);
-                } else {
-                    op = OP_XBZRLE;
-                    data.varint(n).bytes(scratch.buffer(), 0, n);
-                }
-            }
-            data.buffer()[i] = (byte) op;
-            if (dict != null && old != null) {
-                System.arraycopy(old, 0, dict, i * pageSize, pageSize);
-            }
+        if (method == DeltaMethod.SPLIT) {
+            SplitRuns.writeBlock(f.oldPages(), f.newPages(), f.count(), pageSize, data);
+        } else {
+            writeOps(f, method, pageSize, data, dict, scratchBuffers.page);
         }
         int dataRaw = data.position();
 
@@ -232,6 +207,40 @@ public final class RegionEncoder {
         FrameFormat.writeHeader(h, head);
         PageTable.write(f.indices(), f.count(), after.regionPages(), bitmap, head);
         return FrameFormat.assemble(head, block);
+    }
+
+    /** The op byte of each page, then each page's payload (every method but SPLIT); fills {@code dict} with the old pages for DICT. */
+    private static void writeOps(PendingFrame f, DeltaMethod method, int pageSize, WireWriter data, byte[] dict, WireWriter scratch) {
+        data.reserve(f.count()); // op bytes, filled in below
+        for (int i = 0; i < f.count(); i++) {
+            byte[] old = f.oldPages()[i];
+            byte[] page = f.newPages()[i];
+            int op;
+            if (page == null) {
+                op = OP_ZERO;
+            } else if (old == null || method == DeltaMethod.RAW || method == DeltaMethod.DICT) {
+                op = OP_RAW;
+                data.bytes(page);
+            } else if (method == DeltaMethod.XOR) {
+                op = OP_XOR;
+                int at = data.reserve(pageSize);
+                Pages.xor(old, 0, page, 0, data.buffer(), at, pageSize);
+            } else {
+                scratch.rewind(0);
+                int n = Xbzrle.encode(old, 0, page, 0, pageSize, scratch);
+                if (n < 0) {
+                    op = OP_RAW;
+                    data.bytes(page);
+                } else {
+                    op = OP_XBZRLE;
+                    data.varint(n).bytes(scratch.buffer(), 0, n);
+                }
+            }
+            data.buffer()[i] = (byte) op;
+            if (dict != null && old != null) {
+                System.arraycopy(old, 0, dict, i * pageSize, pageSize);
+            }
+        }
     }
 
     /** Whether {@link #render} compresses with the trained dictionary for this method and codec. */

@@ -36,7 +36,8 @@ public final class EncodeOptions {
     public enum CodecName {
         NONE,
         LZ4,
-        ZSTD
+        ZSTD,
+        LZMA
     }
 
     @Spec(Spec.Target.MIXEE)
@@ -45,13 +46,13 @@ public final class EncodeOptions {
     @Option(names = "--preset", description = "fast, balanced (default) or max; ignored when --method is given.")
     Preset preset = Preset.BALANCED;
 
-    @Option(names = "--method", description = "Pin the delta method: raw, xor, xbzrle or dict.")
+    @Option(names = "--method", description = "Pin the delta method: raw, xor, xbzrle, dict or split.")
     DeltaMethod method;
 
-    @Option(names = "--codec", description = "Block codec with --method: none, lz4 or zstd (default: zstd).")
+    @Option(names = "--codec", description = "Block codec with --method: none, lz4, zstd or lzma (default: zstd).")
     CodecName codec;
 
-    @Option(names = "--level", description = "Codec level with --method: zstd -128..22 (default 3), lz4 0 = fast, 1..17 = HC.")
+    @Option(names = "--level", description = "Codec level with --method: zstd -128..22 (default 3), lz4 0 = fast, 1..17 = HC, lzma 0..9 (default 6).")
     Integer level;
 
     public List<EncodeSpec> specs() {
@@ -73,6 +74,7 @@ public final class EncodeOptions {
                 }
                 case LZ4 -> CodecSpec.lz4(level == null ? 0 : level);
                 case ZSTD -> CodecSpec.zstd(level == null ? 3 : level);
+                case LZMA -> CodecSpec.lzma(level == null ? 6 : level);
             };
             return List.of(EncodeSpec.of(method, spec));
         } catch (IllegalArgumentException e) {
