@@ -162,6 +162,11 @@ public final class RegionEncoder {
      * stored. The receivers must be able to get the dictionary before the frame: publish it first.
      */
     public static byte[] render(FrameInfo info, PendingFrame f, EncodeSpec spec, TrainedDictionary dictionary) {
+        return render(info, f, spec, dictionary, false);
+    }
+
+    /** As {@link #render}; when {@code bounded}, returns null without compressing if the data block passes the spec's raw-share bound. */
+    private static byte[] render(FrameInfo info, PendingFrame f, EncodeSpec spec, TrainedDictionary dictionary, boolean bounded) {
         RegionMeta after = f.after();
         int pageSize = after.pageSize();
         DeltaMethod method = f.type() == FrameType.FULL ? DeltaMethod.RAW : spec.method();
@@ -175,6 +180,9 @@ public final class RegionEncoder {
             writeOps(f, method, pageSize, data, dict, scratchBuffers.page);
         }
         int dataRaw = data.position();
+        if (bounded && spec.bounded() && dataRaw > spec.maxRawShare() * f.count() * (double) pageSize) {
+            return null;
+        }
 
         WireWriter block = scratchBuffers.block;
         block.rewind(0);
@@ -258,16 +266,23 @@ public final class RegionEncoder {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Renders with each spec and returns the smallest frame (the first one on a tie). */
+    /**
+     * Renders with each spec and returns the smallest frame (the first one on a tie). A spec with a
+     * raw-share bound ({@link EncodeSpec#maxRawShare}) is tried only on frames whose data block before
+     * the codec is within it; if no spec is, the first is used without its bound.
+     */
     public static byte[] renderSmallest(FrameInfo info, PendingFrame f, List<EncodeSpec> specs) {
         byte[] best = null;
         for (EncodeSpec spec : specs) {
-            byte[] frame = render(info, f, spec);
+            byte[] frame = render(info, f, spec, null, true);
+            if (frame == null) {
+                continue;
+            }
             if (best == null || frame.length < best.length) {
                 best = frame;
             }
         }
-        return best;
+        return best != null ? best : render(info, f, specs.get(0));
     }
 
     /** A DELETE frame: the region is gone. */

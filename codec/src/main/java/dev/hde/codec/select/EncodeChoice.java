@@ -24,8 +24,9 @@ public record EncodeChoice(EncodeSpec spec, boolean trainedDictionary) implement
         }
     }
 
+    /** The choice of a spec's method and codec (a raw-share bound is how a fixed preset chooses, not part of the choice). */
     public static EncodeChoice of(EncodeSpec spec) {
-        return new EncodeChoice(spec, false);
+        return new EncodeChoice(spec.unbounded(), false);
     }
 
     public static EncodeChoice of(DeltaMethod method, CodecSpec codec) {

@@ -16,14 +16,19 @@ import picocli.CommandLine.Spec;
  */
 public final class EncodeOptions {
 
-    /** Named settings; each renders a frame with every spec listed and keeps the smallest. */
+    /** Named settings; each renders a frame with every spec listed (within its raw-share bound) and keeps the smallest. */
     public enum Preset {
         /** Fastest: XBZRLE runs then LZ4 (about the bytes of XOR + zstd -3 on real memory, several times faster). */
         FAST(List.of(EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.LZ4))),
-        /** The default: XBZRLE runs then zstd level 3; on the redis trace, fewer bytes than zstd -19 --patch-from. */
-        BALANCED(List.of(EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.zstd(3)))),
-        /** Fewest bytes, slowly: XBZRLE runs then zstd level 19. */
-        MAX(List.of(EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.zstd(19))));
+        /**
+         * The default: SPLIT sections then zstd level 3, and, on frames that SPLIT already made eight times
+         * smaller than their pages (database and heap pages edited in place), LZMA as well, keeping the
+         * smaller frame. LZMA costs 20-60 ns per byte it codes: bounded so, at most a few ns per page byte.
+         */
+        BALANCED(List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.zstd(3)),
+                EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(0)).whereRawShareAtMost(0.125))),
+        /** Fewest bytes, slowly: SPLIT sections and the old pages as a preset dictionary, each with LZMA preset 9; the smaller. */
+        MAX(List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(9)), EncodeSpec.of(DeltaMethod.DICT, CodecSpec.lzma(9))));
 
         final List<EncodeSpec> specs;
 
