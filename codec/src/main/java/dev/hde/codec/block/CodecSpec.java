@@ -3,7 +3,8 @@ package dev.hde.codec.block;
 /**
  * A block codec with its level: zstd levels as zstd defines them (negative = fast, up to 22);
  * LZ4 level 0 is the fast compressor and 1..17 the high-compression one; LZMA levels are xz's
- * presets 0..9; NONE has level 0.
+ * presets 0..9, 9 being xz's -9e (6..8 differ from 6 only in dictionary size, which the block sets);
+ * NONE has level 0.
  */
 public record CodecSpec(BlockCodec codec, int level) implements java.io.Serializable {
 

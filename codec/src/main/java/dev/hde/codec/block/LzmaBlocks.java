@@ -45,6 +45,11 @@ final class LzmaBlocks {
         int start = out.position();
         try {
             LZMA2Options options = new LZMA2Options(level);
+            if (level == 9) {
+                // xz's -9e: presets 6..9 differ only in dictionary size, which the block's own length sets here.
+                options.setNiceLen(LZMA2Options.NICE_LEN_MAX);
+                options.setDepthLimit(512);
+            }
             options.setDictSize(dictionarySize(len, presetDict));
             if (presetDict != null && presetDict.length > 0) {
                 options.setPresetDict(presetDict);

@@ -273,7 +273,11 @@ public final class RegionEncoder {
      */
     public static byte[] renderSmallest(FrameInfo info, PendingFrame f, List<EncodeSpec> specs) {
         byte[] best = null;
+        java.util.Set<CodecSpec> keyframeCodecs = new java.util.HashSet<>();
         for (EncodeSpec spec : specs) {
+            if (f.type() == FrameType.FULL && !keyframeCodecs.add(spec.codec())) {
+                continue; // a keyframe is RAW whatever the method: this codec was tried
+            }
             byte[] frame = render(info, f, spec, null, true);
             if (frame == null) {
                 continue;
