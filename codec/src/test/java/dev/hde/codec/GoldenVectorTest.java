@@ -14,6 +14,8 @@ import dev.hde.codec.region.PendingFrame;
 import dev.hde.codec.region.RegionEncoder;
 import dev.hde.codec.region.RegionMeta;
 import dev.hde.codec.testing.Regions;
+import dev.hde.codec.wire.ControlRequest;
+import dev.hde.codec.wire.ControlRequestFormat;
 import dev.hde.codec.wire.EventKind;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameHeader;
@@ -170,6 +172,29 @@ class GoldenVectorTest {
         return PageUpdateEvent.delete(KEY, PAGE_SHIFT, 44, T0 + 44);
     }
 
+    /** Version 2: the PAGES event on a region that held only zero pages, with the producer's digest of the region after it. */
+    static PageUpdateEvent pagesEventV2() {
+        PageUpdateEvent e = pagesEvent();
+        return e.withDigest(PageHash.of(1, e.pages()[0]) ^ PageHash.of(5, e.pages()[1]));
+    }
+
+    static PageUpdateEvent regionEventV2() {
+        PageUpdateEvent e = regionEvent();
+        return e.withDigest(PageHash.of(0, e.pages()[0]) ^ PageHash.of(1, e.pages()[1]));
+    }
+
+    static PageUpdateEvent deleteEventV2() {
+        return deleteEvent().withDigest(0);
+    }
+
+    static ControlRequest resyncRequest() {
+        return ControlRequest.resync(KEY, ControlRequest.Reason.SEQUENCE_GAP, 12, 15, T0 + 15, 1, "encoder-0");
+    }
+
+    static ControlRequest keyframeRequest() {
+        return ControlRequest.keyframe(KEY, ControlRequest.Reason.RECEIVER_FAILED, 12, T0 + 16, "");
+    }
+
     /** Encodes every vector from the inputs above, in file order. */
     static Map<String, byte[]> encodeAll() {
         Map<String, byte[]> out = new LinkedHashMap<>();
@@ -183,6 +208,8 @@ class GoldenVectorTest {
         PendingFrame d2 = RegionEncoder.delta(d1.after(), ref, update2());
         out.put("frame-delta-xbzrle", RegionEncoder.render(new FrameInfo(KEY, 12, T0 + 12), d2, EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.NONE)));
         RegionEncoder.commit(d2, ref);
+        out.put("frame-resync", RegionEncoder.resync(new FrameInfo(KEY, 15, T0 + 15), d2.after()));
+        out.put("frame-resync-nothing-held", RegionEncoder.resync(new FrameInfo(KEY, 15, T0 + 15), null));
         out.put("frame-delete", RegionEncoder.delete(new FrameInfo(KEY, 13, T0 + 13), d2.after()));
         HeapPageStore ref0 = new HeapPageStore();
         PendingFrame full0 = RegionEncoder.full(null, PAGE_SHIFT, ref0, wholeRegion(image0()));
@@ -192,6 +219,11 @@ class GoldenVectorTest {
         out.put("event-pages", PageUpdateEventFormat.write(pagesEvent()));
         out.put("event-region", PageUpdateEventFormat.write(regionEvent()));
         out.put("event-delete", PageUpdateEventFormat.write(deleteEvent()));
+        out.put("event-pages-v2", PageUpdateEventFormat.write(pagesEventV2()));
+        out.put("event-region-v2", PageUpdateEventFormat.write(regionEventV2()));
+        out.put("event-delete-v2", PageUpdateEventFormat.write(deleteEventV2()));
+        out.put("control-resync", ControlRequestFormat.write(resyncRequest()));
+        out.put("control-keyframe", ControlRequestFormat.write(keyframeRequest()));
         return out;
     }
 
@@ -259,7 +291,7 @@ class GoldenVectorTest {
     @Test
     void encodingTheKnownInputsGivesExactlyTheStoredBytes() throws IOException {
         Map<String, byte[]> encoded = encodeAll();
-        assertThat(encoded).hasSize(8);
+        assertThat(encoded).hasSize(15);
         for (Map.Entry<String, byte[]> e : encoded.entrySet()) {
             byte[] stored = load(e.getKey());
             assertThat(toHex(e.getValue())).as("golden/%s.hex", e.getKey()).isEqualTo(toHex(stored));
@@ -314,6 +346,21 @@ class GoldenVectorTest {
         assertThat(ops(xb)).as("page 0 as XBZRLE runs, page 1 too different: raw").containsExactly(RegionEncoder.OP_XBZRLE, RegionEncoder.OP_RAW);
         checkImage(store, d2.meta(), image2(), 1, 2);
 
+        // RESYNC after 1.2: names the image (epoch 1, chain 2, its digest) and changes nothing
+        FrameApplier.Applied rs = applier.apply(load("frame-resync"), d2.meta(), store);
+        assertThat(rs.header().type()).isEqualTo(FrameType.RESYNC);
+        assertThat(rs.header().epoch()).isEqualTo(1);
+        assertThat(rs.header().chainIndex()).isEqualTo(2);
+        assertThat(rs.header().digest()).isEqualTo(d2.meta().digest());
+        assertThat(rs.header().pageCount()).isZero();
+        assertThat(rs.meta()).isEqualTo(d2.meta());
+        checkImage(store, rs.meta(), image2(), 1, 2);
+        // ... and the one for a region the encoder holds nothing of: epoch 0, taken whatever the receiver holds
+        FrameApplier.Applied rs0 = applier.apply(load("frame-resync-nothing-held"), d2.meta(), store);
+        assertThat(rs0.header().epoch()).isZero();
+        assertThat(rs0.header().regionPages()).isZero();
+        assertThat(rs0.meta()).isEqualTo(d2.meta());
+
         // DELETE
         FrameApplier.Applied del = applier.apply(load("frame-delete"), d2.meta(), store);
         assertThat(del.meta()).isNull();
@@ -357,6 +404,29 @@ class GoldenVectorTest {
         assertThat(delete).isEqualTo(deleteEvent());
         assertThat(delete.kind()).isEqualTo(EventKind.DELETE);
         assertThat(delete.sequence()).isEqualTo(44);
+    }
+
+    @Test
+    void decodingTheStoredVersion2EventsGivesTheKnownEventsWithTheProducersDigest() {
+        PageUpdateEvent pages = PageUpdateEventFormat.parse(load("event-pages-v2"), Limits.DEFAULT);
+        assertThat(pages).isEqualTo(pagesEventV2());
+        assertThat(load("event-pages-v2")[4]).isEqualTo((byte) 2);
+        assertThat(pages.digest()).hasValue(PageHash.of(1, ramp(1, 0)) ^ PageHash.of(5, text("event page five ")));
+        byte[] region = load("event-region-v2");
+        assertThat(PageUpdateEventFormat.parse(region, Limits.DEFAULT)).isEqualTo(regionEventV2());
+        PageUpdateEventFormat.checkRegionDigest(region, PageUpdateEventFormat.check(region, Limits.DEFAULT));
+        assertThat(PageUpdateEventFormat.parse(load("event-delete-v2"), Limits.DEFAULT).digest()).hasValue(0);
+    }
+
+    @Test
+    void decodingTheStoredControlRequestsGivesTheKnownRequests() {
+        ControlRequest resync = ControlRequestFormat.read(load("control-resync"), Limits.DEFAULT);
+        assertThat(resync).isEqualTo(resyncRequest());
+        assertThat(resync.kind()).isEqualTo(ControlRequest.Kind.RESYNC);
+        assertThat(resync.lastGoodSequence()).isEqualTo(12);
+        ControlRequest keyframe = ControlRequestFormat.read(load("control-keyframe"), Limits.DEFAULT);
+        assertThat(keyframe).isEqualTo(keyframeRequest());
+        assertThat(keyframe.requester()).isEmpty();
     }
 
     @Test

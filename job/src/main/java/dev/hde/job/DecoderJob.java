@@ -1,6 +1,7 @@
 package dev.hde.job;
 
 import dev.hde.job.catalog.KeyframeStart;
+import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaConnectors;
 import dev.hde.operators.FrameApplierFunction;
@@ -100,7 +101,7 @@ public final class DecoderJob {
 
     /** Adds the decoder graph to {@code env}; returns the verdicts, one per frame, for the caller to sink. */
     public DataStream<RegionVerdict> build(StreamExecutionEnvironment env) {
-        env.configure(config.flinkConfiguration());
+        env.configure(FlinkSettings.forEnvironment(config, env));
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());
         }

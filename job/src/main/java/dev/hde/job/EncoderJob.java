@@ -2,11 +2,13 @@ package dev.hde.job;
 
 import dev.hde.job.kafka.KafkaTopicReplay;
 import dev.hde.job.catalog.KafkaFramePartitioner;
+import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaConnectors;
 import dev.hde.operators.BaselineEvent;
 import dev.hde.operators.CatalogMergerFunction;
 import dev.hde.operators.CatalogRecord;
+import dev.hde.operators.ControlRecord;
 import dev.hde.operators.TopicReplay;
 import dev.hde.operators.DeadLetter;
 import dev.hde.operators.DictionarySample;
@@ -40,9 +42,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The encoder pipeline:
  *
  * <pre>
- * page updates ─► validate ─┬─► keyBy(state key) ─► encoder ─► frames (exactly-once)
- *                           └─► dead letters          ▲  ├─► performance records (side output)
- *               selector model (broadcast) ───────────┘  └─► baseline events (side output)
+ * page updates ─┬─► validate ─┬─► keyBy(state key) ─► encoder ─► frames (exactly-once)
+ * keyframe requests ┘           └─► dead letters          ▲  ├─► resync requests (side output, at least once)
+ *                                                         │  ├─► performance records (side output)
+ *               selector model (broadcast) ───────────────┘  └─► baseline events (side output)
  *                                                              │
  *                  catalog topic (other sites) ─► catalog merger (parallelism 1) ─► catalog topic (exactly-once)
  *                                                 performance records ─► selector trainer (parallelism 1)
@@ -85,6 +88,8 @@ public final class EncoderJob {
     private Sink<byte[]> selectorModelSink;
     private TopicReplay modelReplay;
     private Dictionaries dictionaries;
+    private Source<SourceRecord, ?, ?> keyframeRequests;
+    private Sink<ControlRecord> resyncRequests;
 
     /**
      * The streams of a built encoder graph, for callers that sink more of them.
@@ -98,7 +103,14 @@ public final class EncoderJob {
             DataStream<BaselineEvent> baselines,
             DataStream<CatalogRecord> catalog,
             DataStream<byte[]> selectorModels,
-            DataStream<byte[]> dictionaries) {
+            DataStream<byte[]> dictionaries,
+            DataStream<ControlRecord> resyncRequests) {
+
+        public Outputs(DataStream<FrameRecord> frames, DataStream<DeadLetter> deadLetters, DataStream<PerformanceRecord> performance,
+                DataStream<BaselineEvent> baselines, DataStream<CatalogRecord> catalog, DataStream<byte[]> selectorModels,
+                DataStream<byte[]> dictionaries) {
+            this(frames, deadLetters, performance, baselines, catalog, selectorModels, dictionaries, null);
+        }
 
         public Outputs(DataStream<FrameRecord> frames, DataStream<DeadLetter> deadLetters, DataStream<PerformanceRecord> performance,
                 DataStream<BaselineEvent> baselines, DataStream<CatalogRecord> catalog, DataStream<byte[]> selectorModels) {
@@ -159,11 +171,27 @@ public final class EncoderJob {
         if (config.selectorTrainerEnabled()) {
             job.withSelectorTrainer(KafkaConnectors.selectorModelSink(config));
         }
+        job.withResyncRequests(KafkaConnectors.resyncRequestsSink(config));
+        if (config.keyframeRequestsEnabled()) {
+            job.withKeyframeRequests(KafkaConnectors.keyframeRequests(config));
+        }
         if (config.dictionariesEnabled()) {
             job.withDictionaries(new Dictionaries(KafkaConnectors.dictionaries(config), KafkaConnectors.dictionariesSink(config),
                     new KafkaTopicReplay(config.kafkaClientProperties(), config.dictionariesTopic(), Duration.ofSeconds(30))));
         }
         return job;
+    }
+
+    /** Where the encoder's resync requests go (the producers read them); null: nowhere (the RESYNC frames still go out). */
+    public EncoderJob withResyncRequests(Sink<ControlRecord> sink) {
+        this.resyncRequests = sink;
+        return this;
+    }
+
+    /** Receivers' keyframe requests, read beside the page updates (null: none). */
+    public EncoderJob withKeyframeRequests(Source<SourceRecord, ?, ?> source) {
+        this.keyframeRequests = source;
+        return this;
     }
 
     /** Trained dictionaries: samples, the dictionary trainer and the dictionary topic in the broadcast input (null: none). */
@@ -217,14 +245,21 @@ public final class EncoderJob {
             throw new IllegalArgumentException("transaction timeout " + config.transactionTimeout()
                     + " must be longer than the checkpoint interval " + config.checkpointInterval());
         }
-        env.configure(config.flinkConfiguration());
+        env.configure(FlinkSettings.forEnvironment(config, env));
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());
         }
 
-        SingleOutputStreamOperator<ValidEvent> valid = env
+        DataStream<SourceRecord> input = env
                 .fromSource(events, EventTime.pageUpdates(config), "page-updates", TypeInformation.of(SourceRecord.class))
-                .uid("page-updates-source")
+                .uid("page-updates-source");
+        if (keyframeRequests != null) {
+            // Requests carry no event time: their source holds no watermark back.
+            input = input.union(env
+                    .fromSource(keyframeRequests, EventTime.none(), "keyframe-requests", TypeInformation.of(SourceRecord.class))
+                    .uid("keyframe-requests-source"));
+        }
+        SingleOutputStreamOperator<ValidEvent> valid = input
                 .process(new PageUpdateValidator(config.limits()), TypeInformation.of(ValidEvent.class))
                 .uid("validator")
                 .name("validate");
@@ -253,12 +288,17 @@ public final class EncoderJob {
         DataStream<DeadLetter> dead = valid.getSideOutput(PageUpdateValidator.DEAD_LETTERS);
         dead.sinkTo(deadLetters).uid("dead-letters-sink").name("dead-letters");
 
+        DataStream<ControlRecord> resyncs = encoded.getSideOutput(RegionEncoderFunction.RESYNC_REQUESTS);
+        if (resyncRequests != null) {
+            resyncs.sinkTo(resyncRequests).uid("resync-requests-sink").name("resync-requests");
+        }
+
         DataStream<BaselineEvent> baselines = encoded.getSideOutput(RegionEncoderFunction.BASELINES);
         DataStream<CatalogRecord> published = catalog == null ? null : mergeCatalog(env, baselines);
         DataStream<PerformanceRecord> performance = encoded.getSideOutput(RegionEncoderFunction.PERFORMANCE);
         DataStream<byte[]> models = selectorModelSink == null ? null : trainSelector(performance);
         DataStream<byte[]> trained = dictionaries == null ? null : trainDictionaries(encoded.getSideOutput(RegionEncoderFunction.DICTIONARY_SAMPLES));
-        return new Outputs(out, dead, performance, baselines, published, models, trained);
+        return new Outputs(out, dead, performance, baselines, published, models, trained, resyncs);
     }
 
     /** The dictionary trainer: one per job (parallelism 1, keyed by one constant key), publishing to the dictionary topic. */
@@ -329,7 +369,7 @@ public final class EncoderJob {
 
     /** Runs on the environment of the context (a cluster when submitted with {@code flink run}, else a local one). */
     public JobExecutionResult execute() throws Exception {
-        return execute(StreamExecutionEnvironment.getExecutionEnvironment(config.flinkConfiguration()));
+        return execute(FlinkSettings.environment(config));
     }
 
     /** The state key of a valid event; its type is given explicitly (generic types are off). */

@@ -25,6 +25,20 @@ final class EncoderMetrics {
     final Counter sequenceGaps;
     final Counter producerResyncs;
     final Counter unchangedEvents;
+    /** Events without the producer's digest (version 1): frames made from them could not be checked against the producer. */
+    final Counter unverifiedEvents;
+    /** Waits for a whole region started (RESYNC frames sent), requests published (first ones and repeats), repeats, and waits answered. */
+    final Counter resyncFrames;
+    final Counter resyncRequests;
+    final Counter resyncRetries;
+    final Counter resyncsAnswered;
+    /** Partial events dropped while waiting for a whole region. */
+    final Counter droppedAwaitingResync;
+    /** Keyframe requests of receivers, and those that made no keyframe (a newer one was out, or the region waits for a resync). */
+    final Counter keyframeRequests;
+    final Counter keyframeRequestsSkipped;
+    /** Regions forgotten after the idle timeout. */
+    final Counter pruned;
     final Counter baselinesCreated;
     final Counter baselinesRemoved;
     /** Selector-model values that did not parse (broadcast input or the topic at start). */
@@ -40,8 +54,12 @@ final class EncoderMetrics {
     final Counter dictionariesRefused;
     final Counter dictionaryFrames;
     final Counter dictionarySamples;
-    private final MetricGroup codecGroup;
-    private final MetricGroup choiceGroup;
+    /**
+     * Frames per codec and per choice, resyncs per reason: key-value groups, so that reporters show one
+     * metric with a label each ({@code codec_frames{codec="xbzrle+zstd-3"}} in Prometheus).
+     */
+    private final MetricGroup group;
+    private final Map<String, Counter> resyncReasons = new HashMap<>();
     private final Map<String, Counter> codecUsage = new HashMap<>();
     private final Map<String, Counter> choiceUsage = new HashMap<>();
 
@@ -61,6 +79,15 @@ final class EncoderMetrics {
         sequenceGaps = group.counter("sequenceGaps");
         producerResyncs = group.counter("producerResyncs");
         unchangedEvents = group.counter("unchangedEvents");
+        unverifiedEvents = group.counter("unverifiedEvents");
+        resyncFrames = group.counter("resyncs");
+        resyncRequests = group.counter("resyncRequests");
+        resyncRetries = group.counter("resyncRetries");
+        resyncsAnswered = group.counter("resyncsAnswered");
+        droppedAwaitingResync = group.counter("eventsDroppedAwaitingResync");
+        keyframeRequests = group.counter("keyframeRequests");
+        keyframeRequestsSkipped = group.counter("keyframeRequestsSkipped");
+        pruned = group.counter("regionsPruned");
         baselinesCreated = group.counter("baselinesCreated");
         baselinesRemoved = group.counter("baselinesRemoved");
         group.gauge("compressionRatio", (Gauge<Double>) () -> bytesOut.getCount() == 0 ? 0.0 : (double) bytesIn.getCount() / bytesOut.getCount());
@@ -69,7 +96,6 @@ final class EncoderMetrics {
             return frames == 0 ? 0.0 : (double) deltaFrames.getCount() / frames;
         });
         group.gauge("liveBaselines", (Gauge<Long>) () -> baselinesCreated.getCount() - baselinesRemoved.getCount());
-        codecGroup = group.addGroup("codec");
         modelsRefused = group.counter("selectorModelsRefused");
         modelsApplied = group.counter("selectorModelsApplied");
         modelsIgnored = group.counter("selectorModelsIgnored");
@@ -81,15 +107,20 @@ final class EncoderMetrics {
         group.gauge("selectorModelGeneration", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().generation());
         group.gauge("selectorModelAsOf", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().asOfMillis());
         group.gauge("selectorModelRecords", (Gauge<Long>) () -> model.get() == null ? 0L : model.get().records());
-        choiceGroup = group.addGroup("choice");
+        this.group = group;
     }
 
     /** Frames per selector choice (the arm, e.g. {@code xbzrle+zstd-3}; the codec group counts what frame headers say). */
     void choiceMade(String choice) {
-        choiceUsage.computeIfAbsent(choice, s -> choiceGroup.addGroup(s).counter("frames")).inc();
+        choiceUsage.computeIfAbsent(choice, s -> group.addGroup("choice", s).counter("frames")).inc();
+    }
+
+    /** Waits started, by reason ({@code resyncReason_resyncs{resyncReason="<REASON>"}}). */
+    void resyncStarted(dev.hde.codec.wire.ControlRequest.Reason reason) {
+        resyncReasons.computeIfAbsent(reason.name(), r -> group.addGroup("resyncReason", r).counter("resyncs")).inc();
     }
 
     void codecUsed(String spec) {
-        codecUsage.computeIfAbsent(spec, s -> codecGroup.addGroup(s).counter("frames")).inc();
+        codecUsage.computeIfAbsent(spec, s -> group.addGroup("codec", s).counter("frames")).inc();
     }
 }

@@ -7,6 +7,7 @@ import dev.hde.codec.region.EncodeSpec;
 import dev.hde.codec.select.SelectorConfig;
 import dev.hde.state.RefreshPolicy;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,7 +18,11 @@ import java.util.List;
  *     or null for the fixed choices of {@code specs}. Ignored when compression is disabled.
  */
 public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits,
-        SelectorConfig selector) implements Serializable {
+        SelectorConfig selector, Duration resyncRetry) implements Serializable {
+
+    /** An unanswered resync request is repeated after this long, then after twice as long each time, up to {@link #MAX_RESYNC_RETRY}. */
+    public static final Duration DEFAULT_RESYNC_RETRY = Duration.ofSeconds(30);
+    public static final Duration MAX_RESYNC_RETRY = Duration.ofMinutes(10);
 
     /** What the disabled mode sends: the changed pages as they are. */
     public static final EncodeSpec UNCOMPRESSED = EncodeSpec.of(DeltaMethod.RAW, CodecSpec.NONE);
@@ -28,6 +33,9 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
     public static final EncoderSettings DEFAULT = new EncoderSettings(List.of(DEFAULT_SPEC), false, RefreshPolicy.DEFAULT, Limits.DEFAULT);
 
     public EncoderSettings {
+        if (resyncRetry == null || resyncRetry.isNegative() || resyncRetry.isZero()) {
+            throw new IllegalArgumentException("the resync retry interval must be positive");
+        }
         specs = List.copyOf(specs);
         if (specs.isEmpty()) {
             throw new IllegalArgumentException("at least one encode spec");
@@ -37,6 +45,10 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
     /** Fixed choices (no adaptive selector). */
     public EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits) {
         this(specs, compressionDisabled, policy, limits, null);
+    }
+
+    public EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits, SelectorConfig selector) {
+        this(specs, compressionDisabled, policy, limits, selector, DEFAULT_RESYNC_RETRY);
     }
 
     public List<EncodeSpec> effectiveSpecs() {
@@ -49,19 +61,23 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
     }
 
     public EncoderSettings withPolicy(RefreshPolicy p) {
-        return new EncoderSettings(specs, compressionDisabled, p, limits, selector);
+        return new EncoderSettings(specs, compressionDisabled, p, limits, selector, resyncRetry);
     }
 
     public EncoderSettings withCompressionDisabled(boolean disabled) {
-        return new EncoderSettings(specs, disabled, policy, limits, selector);
+        return new EncoderSettings(specs, disabled, policy, limits, selector, resyncRetry);
     }
 
     public EncoderSettings withSpecs(List<EncodeSpec> s) {
-        return new EncoderSettings(s, compressionDisabled, policy, limits, selector);
+        return new EncoderSettings(s, compressionDisabled, policy, limits, selector, resyncRetry);
+    }
+
+    public EncoderSettings withResyncRetry(Duration d) {
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, d);
     }
 
     /** The adaptive selector with this configuration; null = the fixed specs. */
     public EncoderSettings withSelector(SelectorConfig config) {
-        return new EncoderSettings(specs, compressionDisabled, policy, limits, config);
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, config, resyncRetry);
     }
 }

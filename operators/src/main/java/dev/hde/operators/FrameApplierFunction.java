@@ -4,7 +4,10 @@ import dev.hde.codec.HdeException;
 import dev.hde.codec.Limits;
 import dev.hde.codec.dict.MapDictionaryStore;
 import dev.hde.codec.region.FrameApplier;
+import dev.hde.codec.region.RegionReceiver;
 import dev.hde.codec.region.PageStore;
+import dev.hde.codec.wire.ControlRequest;
+import dev.hde.codec.wire.ControlRequestFormat;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameType;
 import java.io.IOException;
@@ -23,11 +26,16 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The receiver as a Flink function: rebuilds each region in keyed state from its frames, checks
  * every frame (chain, digest, format), and emits a verdict per frame. A frame that fails stops
- * its region with the error; later frames of that region are counted and ignored.
+ * its region with the error and asks the encoder for a keyframe ({@link #KEYFRAME_REQUESTS}); later
+ * frames of that region are counted and ignored until a FULL frame brings it back (a new epoch,
+ * checked like any other frame). A RESYNC frame leaves the image as it is and marks the region as
+ * waiting for a keyframe: the encoder has lost the producer's state of it and asked for the whole
+ * region, so the image is the last good one, not the current memory.
  *
  * <p>A receiver that starts mid-stream (at the keyframes the baseline catalog names, not at the
  * beginning of the frames topic) is made with {@code startAtKeyframe}: until a region has taken
@@ -50,6 +58,15 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
             new MapStateDescriptor<>("received-pages", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     static final ValueStateDescriptor<ReceivedRegion> REGION =
             new ValueStateDescriptor<>("received-region", TypeInformation.of(ReceivedRegion.class));
+    static final ValueStateDescriptor<Boolean> ASKED = new ValueStateDescriptor<>("keyframe-asked", Types.BOOLEAN);
+
+    /**
+     * Keyframe requests ({@code HDEQ}, kind KEYFRAME) to the encoder: one when a region's frame is
+     * refused, and one for a region whose first frame here is a DELTA (a receiver that started
+     * mid-stream). The decoder job sinks them to the keyframe-request topic when asked to.
+     */
+    public static final OutputTag<ControlRecord> KEYFRAME_REQUESTS =
+            new OutputTag<>("keyframe-requests", TypeInformation.of(ControlRecord.class));
 
     private final Limits limits;
     /** Where to write each rebuilt region after every frame, or null. */
@@ -58,11 +75,17 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     private transient MapState<Integer, byte[]> pages;
     private transient ValueState<ReceivedRegion> region;
     private transient PageStore store;
-    private transient FrameApplier applier;
+    private transient RegionReceiver receiver;
     private transient Counter applied;
     private transient Counter failed;
     private transient Counter ignored;
     private transient Counter skipped;
+    private transient Counter waits;
+    private transient Counter recovered;
+    private transient Counter keyframeRequests;
+    private transient ValueState<Boolean> asked;
+    /** This receiver's name in its keyframe requests. */
+    private transient String receiverName;
     /** Skip the DELTA frames a region receives before its first frame (a mid-stream start). */
     private final boolean startAtKeyframe;
     /** The dictionary topic as it stands, or null (no trained dictionaries: frames naming one are refused). */
@@ -96,52 +119,85 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         region = getRuntimeContext().getState(REGION);
         store = new MapStatePageStore(pages);
         dictionaries = new MapDictionaryStore();
-        applier = new FrameApplier(limits, dictionaries);
+        receiver = new RegionReceiver(new FrameApplier(limits, dictionaries));
         dictionaryRereads = getRuntimeContext().getMetricGroup().counter("dictionaryTopicReads");
         readDictionaries();
         applied = getRuntimeContext().getMetricGroup().counter("framesApplied");
         failed = getRuntimeContext().getMetricGroup().counter("regionsFailed");
         ignored = getRuntimeContext().getMetricGroup().counter("framesIgnored");
         skipped = getRuntimeContext().getMetricGroup().counter("framesSkippedBeforeKeyframe");
+        waits = getRuntimeContext().getMetricGroup().counter("resyncNotices");
+        recovered = getRuntimeContext().getMetricGroup().counter("regionsRecovered");
+        keyframeRequests = getRuntimeContext().getMetricGroup().counter("keyframeRequests");
+        asked = getRuntimeContext().getState(ASKED);
+        receiverName = "decoder-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
 
     @Override
     public void processElement(FrameRecord frame, Context ctx, Collector<RegionVerdict> out) throws Exception {
         ReceivedRegion r = region.value();
+        FrameType type = RegionReceiver.typeOf(frame.bytes);
         if (r == null) {
-            if (startAtKeyframe && isDelta(frame.bytes)) {
+            if (startAtKeyframe && type == FrameType.DELTA) {
                 skipped.inc();
+                if (asked.value() == null) {
+                    askForKeyframe(ctx, ControlRequest.Reason.NEW_RECEIVER, frame.bytes);
+                }
                 return;
             }
             r = new ReceivedRegion();
         }
-        if (r.error != null) {
-            ignored.inc();
-            return;
+        RegionReceiver.Step step = receiver.receive(frame.bytes, ctx.getCurrentKey(), r.state(), store);
+        if (step.outcome() == RegionReceiver.Outcome.REFUSED && step.state().error().startsWith(HdeException.Kind.UNKNOWN_DICTIONARY.name())
+                && dictionaryTopic != null && readDictionaries()) {
+            // A refused frame leaves the region unchanged: read the dictionary topic again and retry once.
+            step = receiver.receive(frame.bytes, ctx.getCurrentKey(), r.state(), store);
         }
-        try {
-            FrameApplier.Applied result;
-            try {
-                result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.meta(), store);
-            } catch (HdeException e) {
-                // A refused frame leaves the region unchanged: read the dictionary topic again and retry once.
-                if (e.kind() != HdeException.Kind.UNKNOWN_DICTIONARY || dictionaryTopic == null || !readDictionaries()) {
-                    throw e;
+        boolean wasStopped = r.error != null;
+        r.set(step.state());
+        switch (step.outcome()) {
+            case IGNORED -> {
+                ignored.inc();
+                region.update(r);
+                return;
+            }
+            case WAITING -> waits.inc();
+            case REFUSED -> {
+                if (!wasStopped) {
+                    failed.inc();
                 }
-                result = applier.apply(frame.bytes, ctx.getCurrentKey(), r.meta(), store);
+                askForKeyframe(ctx, ControlRequest.Reason.RECEIVER_FAILED, frame.bytes);
             }
-            r.take(result.meta());
-            r.framesApplied++;
-            applied.inc();
-            if (imageDirectory != null) {
-                writeImage(ctx.getCurrentKey(), r);
+            case APPLIED -> {
+                if (wasStopped) {
+                    recovered.inc();
+                }
+                applied.inc();
+                if (imageDirectory != null) {
+                    writeImage(ctx.getCurrentKey(), r);
+                }
             }
-        } catch (HdeException e) {
-            r.error = e.getMessage();
-            failed.inc();
         }
         region.update(r);
         out.collect(verdict(ctx.getCurrentKey(), r));
+    }
+
+    /** Asks the encoder for a keyframe of the current key (side output; sunk to the keyframe-request topic when the job asks for it). */
+    private void askForKeyframe(Context ctx, ControlRequest.Reason reason, byte[] frame) throws Exception {
+        asked.update(Boolean.TRUE);
+        long sequence = sourceSequenceOf(frame);
+        ctx.output(KEYFRAME_REQUESTS, new ControlRecord(ctx.getCurrentKey(), ControlRequestFormat.write(ControlRequest.keyframe(
+                ctx.getCurrentKey(), reason, sequence, Math.max(0, ctx.timerService().currentProcessingTime()), receiverName))));
+        keyframeRequests.inc();
+    }
+
+    /** The frame's source sequence if it parses (it may be the refused frame), else 0. */
+    private long sourceSequenceOf(byte[] frame) {
+        try {
+            return FrameFormat.parse(frame, limits, dictionaries).header().sourceSequence();
+        } catch (HdeException e) {
+            return 0;
+        }
     }
 
     /** Reads the dictionary topic into the store; returns whether it brought a dictionary the store lacked. */
@@ -165,18 +221,6 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         return dictionaries.size() > before;
     }
 
-    /**
-     * The frame type byte says DELTA (read from its fixed offset, no CRC check: a frame skipped here
-     * is one the receiver would not apply anyway; every other frame goes to the applier, which checks it all).
-     */
-    static boolean isDelta(byte[] frame) {
-        if (frame == null || frame.length < FrameFormat.MIN_FRAME_BYTES) {
-            return false;
-        }
-        int magic = (frame[0] & 0xFF) | (frame[1] & 0xFF) << 8 | (frame[2] & 0xFF) << 16 | (frame[3] & 0xFF) << 24;
-        return magic == FrameFormat.MAGIC && (frame[5] & 0xFF) == FrameType.DELTA.id();
-    }
-
     static RegionVerdict verdict(String key, ReceivedRegion r) {
         RegionVerdict v = new RegionVerdict();
         v.stateKey = key;
@@ -188,6 +232,7 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         v.deleted = r.deleted;
         v.verified = r.error == null;
         v.error = r.error;
+        v.waitingForKeyframe = r.waitingForKeyframe;
         return v;
     }
 

@@ -44,4 +44,15 @@ final class MapStatePageStore implements PageStore {
     public void clear() {
         pages.clear();
     }
+
+    @Override
+    public void forEach(PageVisitor visitor) {
+        try {
+            for (java.util.Map.Entry<Integer, byte[]> e : pages.entries()) {
+                visitor.page(e.getKey(), e.getValue());
+            }
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("scanning the pages in state", e);
+        }
+    }
 }

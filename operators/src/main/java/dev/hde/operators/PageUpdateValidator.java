@@ -2,6 +2,8 @@ package dev.hde.operators;
 
 import dev.hde.codec.HdeException;
 import dev.hde.codec.Limits;
+import dev.hde.codec.wire.ControlRequest;
+import dev.hde.codec.wire.ControlRequestFormat;
 import dev.hde.codec.wire.PageUpdateEventFormat;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -12,8 +14,10 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Lets well-formed page-update events through and sends everything else, with its reason, to the
- * dead-letter side output. Never throws for bad input: one bad record must not stop the job.
+ * Lets well-formed page-update events (and receivers' keyframe requests) through and sends everything
+ * else, with its reason, to the dead-letter side output: bad bytes, a record without a key or whose
+ * key is not the state key inside it, a whole region whose pages do not have the digest it carries.
+ * Never throws for bad input: one bad record must not stop the job.
  */
 public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEvent> {
 
@@ -44,19 +48,40 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
             refuse(record, HdeException.Kind.TRUNCATED.name(), "record has no value", ctx);
             return;
         }
-        PageUpdateEventFormat.Checked event;
+        if (record.key == null) {
+            // The record key decides the partition, so a keyless record may sit on another partition than its region's other events.
+            refuse(record, KEY_MISMATCH, "record has no key; the key must be the event's state key", ctx);
+            return;
+        }
+        String stateKey;
         try {
-            event = PageUpdateEventFormat.check(record.value, limits);
+            stateKey = ControlRequests.isControlRequest(record.value) ? keyframeRequestKey(record.value) : eventKey(record.value);
         } catch (HdeException e) {
             refuse(record, e.kind().name(), e.getMessage(), ctx);
             return;
         }
-        if (record.key != null && !event.stateKey().equals(new String(record.key, StandardCharsets.UTF_8))) {
-            refuse(record, KEY_MISMATCH, "record key differs from the event's state key " + event.stateKey(), ctx);
+        if (!stateKey.equals(new String(record.key, StandardCharsets.UTF_8))) {
+            refuse(record, KEY_MISMATCH, "record key differs from the state key " + stateKey, ctx);
             return;
         }
         accepted.inc();
-        out.collect(new ValidEvent(event.stateKey(), record.value));
+        out.collect(new ValidEvent(stateKey, record.value));
+    }
+
+    /** Checks a page-update event (and a whole region's digest against its pages) and returns its state key. */
+    private String eventKey(byte[] value) {
+        PageUpdateEventFormat.Checked event = PageUpdateEventFormat.check(value, limits);
+        PageUpdateEventFormat.checkRegionDigest(value, event);
+        return event.stateKey();
+    }
+
+    /** Checks a receiver's keyframe request (the keyframe-request topic joins the page updates) and returns its state key. */
+    private String keyframeRequestKey(byte[] value) {
+        ControlRequest q = ControlRequestFormat.read(value, limits);
+        if (q.kind() != ControlRequest.Kind.KEYFRAME) {
+            throw new HdeException(HdeException.Kind.UNKNOWN_TYPE, "a " + q.kind() + " request among the encoder's input: only KEYFRAME requests go there");
+        }
+        return q.stateKey();
     }
 
     private void refuse(SourceRecord record, String reason, String detail, Context ctx) {

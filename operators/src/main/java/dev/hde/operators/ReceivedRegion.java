@@ -1,8 +1,12 @@
 package dev.hde.operators;
 
 import dev.hde.codec.region.RegionMeta;
+import dev.hde.codec.region.RegionReceiver;
 
-/** The decoder's per-region metadata beside the rebuilt pages; {@code error} set means the region is stopped. */
+/**
+ * The decoder's per-region metadata beside the rebuilt pages; {@code error} set means the region is
+ * stopped until a keyframe comes.
+ */
 public class ReceivedRegion {
 
     public boolean hasImage;
@@ -14,6 +18,28 @@ public class ReceivedRegion {
     public long framesApplied;
     public boolean deleted;
     public String error;
+    /**
+     * The encoder sent a RESYNC frame: the image is kept as it was (the last good one) and is not the
+     * producer's current memory until the next FULL frame. Cleared by a FULL or DELETE frame.
+     */
+    public boolean waitingForKeyframe;
+    /** The RESYNC was of epoch 0 (the encoder lost the region): the next keyframe may start a lower epoch. */
+    public boolean newLineage;
+
+    /** As the codec's receiver sees it. */
+    public RegionReceiver.State state() {
+        return new RegionReceiver.State(meta(), waitingForKeyframe, newLineage, error, framesApplied, deleted);
+    }
+
+    /** Takes the codec receiver's state after a frame. */
+    public void set(RegionReceiver.State s) {
+        take(s.image());
+        deleted = s.deleted();
+        waitingForKeyframe = s.waiting();
+        newLineage = s.newLineage();
+        error = s.error();
+        framesApplied = s.framesApplied();
+    }
 
     public ReceivedRegion() {}
 

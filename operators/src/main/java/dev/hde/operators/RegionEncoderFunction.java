@@ -23,6 +23,9 @@ import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameType;
 import dev.hde.codec.wire.PageUpdateEvent;
 import dev.hde.codec.wire.PageUpdateEventFormat;
+import dev.hde.codec.wire.ControlRequest;
+import dev.hde.codec.wire.ControlRequestFormat;
+import dev.hde.state.EventEncoder;
 import dev.hde.state.RefreshPolicy;
 import dev.hde.state.RefreshReason;
 import dev.hde.state.RegionState;
@@ -97,12 +100,23 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             new MapStateDescriptor<>("reference-pages", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     static final ValueStateDescriptor<RegionState> REGION = new ValueStateDescriptor<>("region", TypeInformation.of(RegionState.class));
 
+    /**
+     * Resync requests to the producers (topic {@code hde.resync-requests}, the {@code HDEQ} format):
+     * one when a wait for a whole region starts, and repeats while it is unanswered.
+     */
+    public static final OutputTag<ControlRecord> RESYNC_REQUESTS =
+            new OutputTag<>("resync-requests", TypeInformation.of(ControlRecord.class));
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RegionEncoderFunction.class);
-    /** Gaps are logged at most this often per subtask; the metrics count every one. */
-    private static final long GAP_LOG_INTERVAL_MILLIS = 10_000;
+    /** Resyncs and dropped events are logged at most this often per subtask; the metrics count every one. */
+    private static final long LOG_INTERVAL_MILLIS = 10_000;
 
     private final EncoderSettings settings;
-    private transient long lastGapLog;
+    private transient EventEncoder core;
+    private transient RateLimitedLog resyncLog;
+    private transient RateLimitedLog droppedLog;
+    /** Who asks, in resync requests: this job's subtask. */
+    private transient String requester;
 
     private transient MapState<Integer, byte[]> pages;
     private transient ValueState<RegionState> region;
@@ -148,6 +162,10 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         specs = settings.effectiveSpecs();
         metrics = new EncoderMetrics(getRuntimeContext().getMetricGroup(), () -> model);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        core = new EventEncoder(settings.policy());
+        resyncLog = new RateLimitedLog(LOG, LOG_INTERVAL_MILLIS);
+        droppedLog = new RateLimitedLog(LOG, LOG_INTERVAL_MILLIS);
+        requester = "encoder-" + subtask;
         model = null;
         selector = null;
         dictionaries = null;
@@ -224,7 +242,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
      * parse, or that conflict with a held id, are counted and ignored.
      */
     private void takeDictionary(byte[] bytes, Context ctx) throws Exception {
-        MapDictionaryStore store = dictionaries(ctx.getBroadcastState(SELECTOR_MODEL).immutableEntries());
+        MapDictionaryStore store = dictionaries(broadcastEntries(ctx));
         TrainedDictionary d;
         try {
             d = DictionaryFormat.read(bytes);
@@ -246,6 +264,22 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         } catch (HdeException e) {
             metrics.dictionariesRefused.inc();
             LOG.warn("encoder subtask {}: refused a dictionary record: {}", subtask, e.getMessage());
+        }
+    }
+
+    private static Iterable<Map.Entry<String, byte[]>> broadcastEntries(ReadOnlyContext ctx) {
+        try {
+            return ctx.getBroadcastState(SELECTOR_MODEL).immutableEntries();
+        } catch (Exception e) {
+            throw new org.apache.flink.util.FlinkRuntimeException("reading broadcast state", e);
+        }
+    }
+
+    private static Iterable<Map.Entry<String, byte[]>> broadcastEntries(Context ctx) {
+        try {
+            return ctx.getBroadcastState(SELECTOR_MODEL).immutableEntries();
+        } catch (Exception e) {
+            throw new org.apache.flink.util.FlinkRuntimeException("reading broadcast state", e);
         }
     }
 
@@ -288,133 +322,173 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
 
     @Override
     public void processElement(ValidEvent in, ReadOnlyContext ctx, Collector<FrameRecord> out) throws Exception {
+        if (ControlRequests.isControlRequest(in.bytes)) {
+            keyframeRequested(ControlRequestFormat.read(in.bytes, settings.limits()), ctx, out);
+            return;
+        }
         PageUpdateEvent event = PageUpdateEventFormat.parse(in.bytes, settings.limits());
         RegionState s = region.value();
-        if (s != null) {
-            if (event.sequence() <= s.lastSequence) {
-                metrics.duplicates.inc();
-                return;
-            }
-            if (event.sequence() > s.lastSequence + 1) {
-                reportGap(event, s.lastSequence);
-            }
-        }
+        // Read before the encoder updates the state: a whole region after a jump in the sequence is a producer that restarted.
+        boolean jumped = s != null && s.hasReference() && !s.awaitingResync() && event.sequence() > s.lastSequence + 1;
         metrics.bytesIn.inc((long) event.indices().length * event.pageSize());
-        switch (event.kind()) {
-            case DELETE -> delete(event, s, ctx, out);
-            case PAGES, REGION -> encode(event, s, ctx, out);
+        long t0 = System.nanoTime();
+        EventEncoder.Outcome<Rendered> outcome = core.apply(s, reference, event, (info, pending) -> render(info, pending, ctx));
+        long nanos = System.nanoTime() - t0;
+        if (outcome instanceof EventEncoder.Emit<Rendered> e) {
+            if (jumped) {
+                metrics.sequenceGaps.inc(); // nothing was lost: the whole region says what every page is
+                metrics.producerResyncs.inc();
+            }
+            sent(e, nanos, true, ctx, out);
+        } else if (outcome instanceof EventEncoder.Unchanged<Rendered> u) {
+            if (jumped) {
+                metrics.sequenceGaps.inc();
+                metrics.producerResyncs.inc();
+            }
+            metrics.unchangedEvents.inc();
+            if (!u.verified()) {
+                metrics.unverifiedEvents.inc();
+            }
+            touch(u.state(), ctx);
+            region.update(u.state());
+        } else if (outcome instanceof EventEncoder.Duplicate<Rendered>) {
+            metrics.duplicates.inc();
+        } else if (outcome instanceof EventEncoder.Resync<Rendered> r) {
+            resync(event, r, ctx, out);
+        } else if (outcome instanceof EventEncoder.Dropped<Rendered> d) {
+            metrics.droppedAwaitingResync.inc();
+            droppedLog.warn(() -> String.format("%s: dropped the partial event at sequence %d: waiting for a whole region (%s; %d dropped on "
+                    + "this subtask so far)", event.stateKey(), event.sequence(), d.awaiting(), metrics.droppedAwaitingResync.getCount()));
+            touch(d.state(), ctx);
+            region.update(d.state());
+        } else if (outcome instanceof EventEncoder.Deleted<Rendered> d) {
+            out.collect(new FrameRecord(event.stateKey(), d.frame()));
+            metrics.deleteFrames.inc();
+            if (d.before() != null) {
+                forget(d.before(), ctx);
+                if (d.before().hasReference()) {
+                    metrics.baselinesRemoved.inc();
+                    ctx.output(BASELINES, new BaselineEvent(event.stateKey(), BaselineEvent.Kind.DELETED, null, d.before().epoch, 0, 0, 0,
+                            event.captureTimeMillis()));
+                }
+            }
+        } else {
+            throw new IllegalStateException("unexpected outcome " + outcome);
+        }
+    }
+
+    /** The encoder cannot make the producer's state: the RESYNC notice to receivers, a request to the producer, a log line. */
+    private void resync(PageUpdateEvent event, EventEncoder.Resync<Rendered> r, ReadOnlyContext ctx, Collector<FrameRecord> out) throws Exception {
+        if (r.reason() == ControlRequest.Reason.SEQUENCE_GAP) {
+            metrics.sequenceGaps.inc();
+            metrics.missingEvents.inc(event.sequence() - r.lastGoodSequence() - 1);
+        }
+        out.collect(new FrameRecord(event.stateKey(), r.notice()));
+        metrics.resyncFrames.inc();
+        metrics.resyncStarted(r.reason());
+        requestResync(event.stateKey(), r.state(), r.reason(), r.lastGoodSequence(), event.sequence(), ctx);
+        resyncLog.warn(() -> String.format("%s: %s at sequence %d (last good %d)%s; asked the producer for the whole region", event.stateKey(),
+                r.reason(), event.sequence(), r.lastGoodSequence(), r.reason() == ControlRequest.Reason.DIGEST_MISMATCH
+                        ? String.format(": the reference comes to %016x, the producer's digest is %016x", r.expectedDigest(),
+                                event.digest().orElse(0))
+                        : ""));
+        touch(r.state(), ctx);
+        region.update(r.state());
+    }
+
+    /** A receiver asked for a keyframe: one from the verified reference, unless a newer one than the receiver saw is out already. */
+    private void keyframeRequested(ControlRequest q, ReadOnlyContext ctx, Collector<FrameRecord> out) throws Exception {
+        metrics.keyframeRequests.inc();
+        RegionState s = region.value();
+        if (s != null && s.keyframeSequence > q.sequence()) {
+            metrics.keyframeRequestsSkipped.inc();
+            return;
+        }
+        long t0 = System.nanoTime();
+        EventEncoder.Outcome<Rendered> outcome = core.keyframe(q.stateKey(), s, reference, Math.max(0, q.timeMillis()), RefreshReason.REQUESTED,
+                (info, pending) -> render(info, pending, ctx));
+        if (outcome instanceof EventEncoder.Emit<Rendered> e) {
+            sent(e, System.nanoTime() - t0, false, ctx, out);
+        } else {
+            metrics.keyframeRequestsSkipped.inc(); // it waits for a whole region: the FULL frame after it serves the receiver
         }
     }
 
     /**
-     * Counts and logs a jump in the producer's sequence. A REGION event after a jump is a producer
-     * that restarted and sends whole regions again (it numbers its events from its start time): a
-     * resync, not lost events. The frames are unaffected either way: they are made against what the
-     * receiver holds.
+     * A FULL or DELTA frame made: out, with its metrics, records, timers and state. Only an event of
+     * the producer is activity that keeps the region from being pruned; a keyframe the encoder makes
+     * on its own (age, a receiver's request) is not.
      */
-    private void reportGap(PageUpdateEvent event, long lastSequence) {
-        metrics.sequenceGaps.inc();
-        if (event.kind() == dev.hde.codec.wire.EventKind.REGION) {
-            metrics.producerResyncs.inc();
-            return;
+    private void sent(EventEncoder.Emit<Rendered> e, long nanos, boolean producerActivity, ReadOnlyContext ctx, Collector<FrameRecord> out)
+            throws Exception {
+        RegionState s = e.state();
+        PendingFrame pending = e.pending();
+        if (!e.verified()) {
+            metrics.unverifiedEvents.inc();
         }
-        long missing = event.sequence() - lastSequence - 1;
-        metrics.missingEvents.inc(missing);
-        long now = System.currentTimeMillis();
-        if (now - lastGapLog >= GAP_LOG_INTERVAL_MILLIS) {
-            lastGapLog = now;
-            LOG.warn("{}: {} page-update events missing before sequence {} ({} gaps on this subtask so far)",
-                    event.stateKey(), missing, event.sequence(), metrics.sequenceGaps.getCount());
-        }
-    }
-
-    private void encode(PageUpdateEvent event, RegionState s, ReadOnlyContext ctx, Collector<FrameRecord> out) throws Exception {
-        RefreshPolicy policy = settings.policy();
-        FrameInfo info = new FrameInfo(event.stateKey(), event.sequence(), event.captureTimeMillis());
-        PageUpdate update = event.toPageUpdate();
-        long t0 = System.nanoTime();
-        RefreshReason reason = policy.beforeEncoding(s, event.pageShift(), event.captureTimeMillis());
-        PendingFrame pending = null;
-        byte[] frame = null;
-        Rendered rendered = null;
-        if (reason == null) {
-            pending = RegionEncoder.delta(s.meta(), reference, update);
-            if (pending.count() == 0 && pending.removedFrom() == pending.removedTo() && pending.after().regionPages() == s.regionPages) {
-                // Only false dirties: the receiver already holds this; nothing to send.
-                metrics.unchangedEvents.inc();
-                s.lastSequence = event.sequence();
-                touch(s, ctx);
-                region.update(s);
-                return;
-            }
-            rendered = render(info, pending, ctx);
-            frame = rendered.frame;
-            if (policy.deltaOutweighsKeyframe(s, frame.length)) {
-                reason = RefreshReason.SIZE;
-            }
-        }
-        if (reason != null) {
-            RegionMeta previous = s == null ? null : s.meta();
-            if (reason == RefreshReason.PAGE_SIZE_CHANGED) {
-                reference.clear();
-                previous = null;
-            }
-            long epoch = nextEpoch(s, event.captureTimeMillis());
-            pending = RegionEncoder.full(previous, epoch, event.pageShift(), reference, update);
-            rendered = render(info, pending, ctx);
-            frame = rendered.frame;
-        }
-        RegionEncoder.commit(pending, reference);
-        long nanos = System.nanoTime() - t0;
         if (dictionarySettings != null) {
-            sample(event.stateKey(), pending, ctx);
+            sample(e.info().stateKey(), pending, ctx);
         }
-
-        boolean created = s == null;
-        if (created) {
-            s = new RegionState();
-        }
-        s.advance(pending.after());
-        s.lastSequence = event.sequence();
+        RefreshReason reason = e.keyframeReason();
         if (reason != null) {
-            s.epochStartMillis = event.captureTimeMillis();
-            s.deltaBytesSinceFull = 0;
-            s.lastFullBytes = frame.length;
+            s.keyframeSequence = e.info().sourceSequence();
             cancelAgeTimer(s, ctx);
+            if (reason == RefreshReason.RESYNC) {
+                metrics.resyncsAnswered.inc();
+            }
+            cancelResyncTimer(s, ctx);
         } else {
-            s.deltaBytesSinceFull += frame.length;
             armAgeTimer(s, ctx);
         }
-        touch(s, ctx);
+        if (producerActivity) {
+            touch(s, ctx);
+        }
         region.update(s);
-        emit(info, pending, rendered, nanos, ctx, out);
+        emit(e.info(), pending, e.rendered(), nanos, ctx, out);
         if (reason != null) {
-            BaselineEvent.Kind kind = created ? BaselineEvent.Kind.CREATED : BaselineEvent.Kind.REFRESHED;
-            if (created) {
+            BaselineEvent.Kind kind = e.created() ? BaselineEvent.Kind.CREATED : BaselineEvent.Kind.REFRESHED;
+            if (kind == BaselineEvent.Kind.CREATED) {
                 metrics.baselinesCreated.inc();
             }
-            ctx.output(BASELINES, new BaselineEvent(event.stateKey(), kind, reason.name(), s.epoch, s.regionPages, frame.length,
-                    s.digest, event.captureTimeMillis()));
+            ctx.output(BASELINES, new BaselineEvent(e.info().stateKey(), kind, reason.name(), s.epoch, s.regionPages, e.frame().length,
+                    s.digest, e.info().captureTimeMillis()));
         }
     }
 
-    /** Epochs move forward and follow capture time, so a key that was pruned and comes back still moves its receivers forward. */
-    private static long nextEpoch(RegionState s, long captureMillis) {
-        long previous = s == null ? 0 : s.epoch;
-        return Math.max(previous + 1, captureMillis);
+    /** Publishes a resync request and sets the timer that repeats it while it is unanswered. */
+    private void requestResync(String key, RegionState s, ControlRequest.Reason reason, long lastGood, long sequence, ReadOnlyContext ctx) {
+        long now = ctx.timerService().currentProcessingTime();
+        ctx.output(RESYNC_REQUESTS, new ControlRecord(key, ControlRequestFormat.write(ControlRequest.resync(key, reason, lastGood,
+                sequence, Math.max(0, now), s.resyncAttempts, requester))));
+        metrics.resyncRequests.inc();
+        cancelResyncTimer(s, ctx);
+        long delay = settings.resyncRetry().toMillis() << Math.min(20, Math.max(0, s.resyncAttempts - 1));
+        s.resyncTimer = saturatedAdd(now, Math.min(delay, EncoderSettings.MAX_RESYNC_RETRY.toMillis()));
+        ctx.timerService().registerProcessingTimeTimer(s.resyncTimer);
+    }
+
+    private static void cancelResyncTimer(RegionState s, ReadOnlyContext ctx) {
+        if (s.resyncTimer != 0) {
+            ctx.timerService().deleteProcessingTimeTimer(s.resyncTimer);
+            s.resyncTimer = 0;
+        }
     }
 
     /** A rendered frame with what it was rendered with. */
-    private record Rendered(byte[] frame, EncodeChoice choice, boolean explored, DataFeatures features, long renderNanos) {}
+    private record Rendered(byte[] frame, EncodeChoice choice, boolean explored, DataFeatures features, long renderNanos)
+            implements EventEncoder.Rendered {}
 
-    private Rendered render(FrameInfo info, PendingFrame pending, ReadOnlyContext ctx) throws Exception {
-        currentModel(ctx); // loads the selector on first use
+    private Rendered render(FrameInfo info, PendingFrame pending, ReadOnlyContext ctx) {
+        try {
+            currentModel(ctx); // loads the selector on first use
+        } catch (Exception e) {
+            throw new org.apache.flink.util.FlinkRuntimeException("reading the selector model from broadcast state", e);
+        }
         DataFeatures features = DataFeatures.of(pending);
         long t0 = System.nanoTime();
         if (selector != null) {
             // Only a dictionary read back from the topic (which decoders read too): published before this frame.
-            TrainedDictionary dict = dictionaries(ctx.getBroadcastState(SELECTOR_MODEL).immutableEntries())
-                    .latest(DictionaryTrainer.defaultVmClass(info.stateKey()));
+            TrainedDictionary dict = dictionaries(broadcastEntries(ctx)).latest(DictionaryTrainer.defaultVmClass(info.stateKey()));
             Selector.Decision d = selector.decide(features, pending.type(), info.stateKey(), info.sourceSequence(), dict != null);
             boolean withDictionary = d.choice().trainedDictionary() && dict != null;
             byte[] frame = RegionEncoder.render(info, pending, d.choice().spec(), withDictionary ? dict : null);
@@ -527,17 +601,6 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         ctx.output(PERFORMANCE, p);
     }
 
-    private void delete(PageUpdateEvent event, RegionState s, ReadOnlyContext ctx, Collector<FrameRecord> out) throws Exception {
-        FrameInfo info = new FrameInfo(event.stateKey(), event.sequence(), event.captureTimeMillis());
-        out.collect(new FrameRecord(event.stateKey(), RegionEncoder.delete(info, s == null ? null : s.meta())));
-        metrics.deleteFrames.inc();
-        if (s != null) {
-            forget(s, ctx);
-            metrics.baselinesRemoved.inc();
-            ctx.output(BASELINES, new BaselineEvent(event.stateKey(), BaselineEvent.Kind.DELETED, null, s.epoch, 0, 0, 0,
-                    event.captureTimeMillis()));
-        }
-    }
 
     /** Clears the region's state and timers. */
     private void forget(RegionState s, ReadOnlyContext ctx) {
@@ -545,6 +608,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             ctx.timerService().deleteProcessingTimeTimer(s.pruneTimer);
         }
         cancelAgeTimer(s, ctx);
+        cancelResyncTimer(s, ctx);
         reference.clear();
         region.clear();
     }
@@ -585,43 +649,46 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         if (s == null) {
             return;
         }
-        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && timestamp == s.pruneTimer) {
-            long due = saturatedAdd(s.lastActivity, settings.policy().idleTimeout().toMillis());
-            if (timestamp >= due) {
-                forget(s, ctx);
-                metrics.baselinesRemoved.inc();
-                ctx.output(BASELINES, new BaselineEvent(ctx.getCurrentKey(), BaselineEvent.Kind.PRUNED, null, s.epoch, s.regionPages, 0,
-                        s.digest, timestamp));
-            } else {
-                s.pruneTimer = due;
-                ctx.timerService().registerProcessingTimeTimer(due);
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            if (timestamp == s.resyncTimer) {
+                s.resyncTimer = 0;
+                if (s.awaitingResync()) {
+                    // Unanswered (the producer was down, restarting, or lost the request): ask again, later each time.
+                    s.resyncAttempts++;
+                    requestResync(ctx.getCurrentKey(), s, s.resyncReasonOrNull(), s.lastSequence, s.resyncSequence, ctx);
+                    metrics.resyncRetries.inc();
+                }
                 region.update(s);
             }
-        } else if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == s.ageTimer) {
+            if (timestamp == s.pruneTimer) {
+                long due = saturatedAdd(s.lastActivity, settings.policy().idleTimeout().toMillis());
+                if (timestamp >= due) {
+                    forget(s, ctx);
+                    metrics.pruned.inc();
+                    if (s.hasReference()) {
+                        metrics.baselinesRemoved.inc();
+                        ctx.output(BASELINES, new BaselineEvent(ctx.getCurrentKey(), BaselineEvent.Kind.PRUNED, null, s.epoch, s.regionPages, 0,
+                                s.digest, timestamp));
+                    }
+                } else {
+                    s.pruneTimer = due;
+                    ctx.timerService().registerProcessingTimeTimer(due);
+                    region.update(s);
+                }
+            }
+        } else if (timestamp == s.ageTimer) {
             s.ageTimer = 0;
             // The final watermark of a bounded input fires every timer at once: that is the end of the input, not age.
             if (s.chainIndex > 0 && ctx.timerService().currentWatermark() != Long.MAX_VALUE) {
-                refreshFromState(s, timestamp, ctx, out);
+                long t0 = System.nanoTime();
+                EventEncoder.Outcome<Rendered> outcome = core.keyframe(ctx.getCurrentKey(), s, reference, timestamp, RefreshReason.AGE,
+                        (info, pending) -> render(info, pending, ctx));
+                if (outcome instanceof EventEncoder.Emit<Rendered> e) {
+                    sent(e, System.nanoTime() - t0, false, ctx, out);
+                    return;
+                }
             }
             region.update(s);
         }
-    }
-
-    /** The age rule: a new keyframe of the region as it stands, with no update. */
-    private void refreshFromState(RegionState s, long timestamp, OnTimerContext ctx, Collector<FrameRecord> out) throws Exception {
-        FrameInfo info = new FrameInfo(ctx.getCurrentKey(), s.lastSequence, timestamp);
-        long t0 = System.nanoTime();
-        PendingFrame pending = RegionEncoder.full(s.meta(), nextEpoch(s, timestamp), s.pageShift, reference,
-                new PageUpdate(s.regionPages, new int[0], new byte[0][]));
-        Rendered rendered = render(info, pending, ctx);
-        byte[] frame = rendered.frame;
-        long nanos = System.nanoTime() - t0;
-        s.advance(pending.after());
-        s.epochStartMillis = timestamp;
-        s.deltaBytesSinceFull = 0;
-        s.lastFullBytes = frame.length;
-        emit(info, pending, rendered, nanos, ctx, out);
-        ctx.output(BASELINES, new BaselineEvent(ctx.getCurrentKey(), BaselineEvent.Kind.REFRESHED, RefreshReason.AGE.name(), s.epoch,
-                s.regionPages, frame.length, s.digest, timestamp));
     }
 }

@@ -97,6 +97,10 @@ final class EncoderHarness implements AutoCloseable {
         return drain(RegionEncoderFunction.DICTIONARY_SAMPLES);
     }
 
+    List<ControlRecord> resyncRequests() {
+        return drain(RegionEncoderFunction.RESYNC_REQUESTS);
+    }
+
     List<PerformanceRecord> performance() {
         return drain(RegionEncoderFunction.PERFORMANCE);
     }

@@ -211,8 +211,14 @@ class FrameApplierFunctionTest {
         h.processElement(a.delta(), 0);
         h.processElement(b.delta(), 0);
         assertThat(drain(h)).as("skipped frames make no verdict").isEmpty();
-        assertThat(h.numKeyedStateEntries()).as("and no state").isZero();
+        assertThat(h.numKeyedStateEntries()).as("no region state, only a note that a keyframe was asked for, once per region").isEqualTo(2);
         assertThat(counter("skipped")).isEqualTo(3);
+        List<dev.hde.codec.wire.ControlRequest> asked = keyframeRequests(h);
+        assertThat(asked).extracting(dev.hde.codec.wire.ControlRequest::stateKey).containsExactlyInAnyOrder(A, B);
+        assertThat(asked).allSatisfy(q -> {
+            assertThat(q.kind()).isEqualTo(dev.hde.codec.wire.ControlRequest.Kind.KEYFRAME);
+            assertThat(q.reason()).isEqualTo(dev.hde.codec.wire.ControlRequest.Reason.NEW_RECEIVER);
+        });
 
         assertVerified(one(h, a.full()), a, 1);
         assertVerified(one(h, a.delta()), a, 2);
@@ -255,9 +261,15 @@ class FrameApplierFunctionTest {
         assertThat(gap.framesApplied).isEqualTo(2);
         assertSamePages(statePages(h, A), before);
 
-        // Later frames of A are ignored, even a keyframe; B goes on.
+        // The receiver asks the encoder for a keyframe of A.
+        assertThat(keyframeRequests(h)).singleElement().satisfies(q -> {
+            assertThat(q.stateKey()).isEqualTo(A);
+            assertThat(q.reason()).isEqualTo(dev.hde.codec.wire.ControlRequest.Reason.RECEIVER_FAILED);
+            assertThat(q.sequence()).as("the refused frame's sequence").isEqualTo(4);
+        });
+
+        // Later deltas of A are ignored; B goes on.
         h.processElement(a.delta(), 0);
-        h.processElement(a.full(), 0);
         h.processElement(b.delta(), 0);
         h.processElement(a.delta(), 0);
         h.processElement(b.delta(), 0);
@@ -269,7 +281,62 @@ class FrameApplierFunctionTest {
         assertVerified(v.get(1), b, 3);
         assertSamePages(statePages(h, A), before);
         assertThat(counter("failed")).isEqualTo(1);
-        assertThat(counter("ignored")).isEqualTo(3);
+        assertThat(counter("ignored")).isEqualTo(2);
+
+        // A keyframe brings A back, checked like any frame, and its deltas apply again.
+        assertVerified(one(h, a.full()), a, 3);
+        assertSamePages(statePages(h, A), a.pages());
+        assertVerified(one(h, a.delta()), a, 4);
+        assertThat(counter("recovered")).isEqualTo(1);
+    }
+
+    @Test
+    void aResyncFrameKeepsTheLastGoodImageAndMarksTheRegionWaitingUntilTheKeyframe() throws Exception {
+        var h = applier(null);
+        Sender a = new Sender(A);
+        one(h, a.full());
+        one(h, a.delta());
+        Map<Integer, byte[]> lastGood = a.pages();
+        RegionVerdict waiting = one(h, new FrameRecord(A, RegionEncoder.resync(new FrameInfo(A, 99, T0 + 99), a.meta)));
+        assertThat(waiting.verified).isTrue();
+        assertThat(waiting.waitingForKeyframe).isTrue();
+        assertThat(waiting.framesApplied).as("a notice is not applied").isEqualTo(2);
+        assertSamePages(statePages(h, A), lastGood);
+        assertThat(counter("waits")).isEqualTo(1);
+        RegionVerdict back = one(h, a.full());
+        assertThat(back.waitingForKeyframe).isFalse();
+        assertVerified(back, a, 3);
+        assertSamePages(statePages(h, A), a.pages());
+    }
+
+    @Test
+    void aResyncOfEpochZeroLetsTheNextKeyframeStartANewLineOfEpochs() throws Exception {
+        var h = applier(null);
+        Sender a = new Sender(A);
+        a.time = T0 + 1_000_000;
+        one(h, a.full());
+        // The encoder lost the region (its state was lost): it holds nothing and says so with epoch 0 ...
+        one(h, new FrameRecord(A, RegionEncoder.resync(new FrameInfo(A, 5, T0 + 5), null)));
+        // ... and its next keyframe has an epoch below the one the receiver holds (capture time went back here): taken.
+        Sender fresh = new Sender(A);
+        RegionVerdict v = one(h, fresh.full());
+        assertThat(v.error).isNull();
+        assertThat(v.epoch).isEqualTo(T0 + 1);
+        assertSamePages(statePages(h, A), fresh.pages());
+        // Without the notice the same keyframe is refused: epochs only move forward.
+        Sender again = new Sender(A);
+        assertThat(one(h, again.full()).error).startsWith("EPOCH_MISMATCH");
+    }
+
+    private static List<dev.hde.codec.wire.ControlRequest> keyframeRequests(
+            KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict> h) {
+        var q = h.getSideOutput(FrameApplierFunction.KEYFRAME_REQUESTS);
+        List<dev.hde.codec.wire.ControlRequest> out = new ArrayList<>();
+        if (q != null) {
+            q.forEach(r -> out.add(dev.hde.codec.wire.ControlRequestFormat.read(r.getValue().bytes, Limits.DEFAULT)));
+            q.clear();
+        }
+        return out;
     }
 
     @Test

@@ -100,7 +100,7 @@ class PageUpdateValidatorTest {
         cases.add(Arguments.of("bad magic", key, TestPages.setByte(good, 0, 'X'), Kind.BAD_MAGIC));
         cases.add(Arguments.of("frame magic, not an event", key, TestPages.withCrc(new byte[] {0x48, 0x44, 0x45, 0x46, 1, 1, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0}),
                 Kind.BAD_MAGIC));
-        cases.add(Arguments.of("unsupported version", key, TestPages.setByte(good, 4, 2), Kind.UNSUPPORTED_VERSION));
+        cases.add(Arguments.of("unsupported version", key, TestPages.setByte(good, 4, 3), Kind.UNSUPPORTED_VERSION));
         cases.add(Arguments.of("version zero", key, TestPages.setByte(good, 4, 0), Kind.UNSUPPORTED_VERSION));
         cases.add(Arguments.of("unknown kind", key, TestPages.setByte(good, 5, 9), Kind.UNKNOWN_TYPE));
         cases.add(Arguments.of("unknown flags", key, TestPages.setByte(good, 7, 1), Kind.UNSUPPORTED_VERSION));
@@ -153,6 +153,23 @@ class PageUpdateValidatorTest {
         cases.add(Arguments.of("key length beyond the event", key, raw(1, 1, 12, 0, key, 20, 4, 0, new byte[0], 0), Kind.TRUNCATED));
         cases.add(Arguments.of("Kafka key differs from the state key", "vm-01/r0004".getBytes(StandardCharsets.UTF_8), good, Kind.KEY_MISMATCH));
         cases.add(Arguments.of("Kafka key empty", new byte[0], good, Kind.KEY_MISMATCH));
+        cases.add(Arguments.of("no Kafka key", null, good, Kind.KEY_MISMATCH));
+        byte[][] pages = {TestPages.text(new Random(1), PS), new byte[PS]};
+        PageUpdateEvent region2 = PageUpdateEvent.region(KEY, 12, 4, 1_700_000_000_004L, pages);
+        long truth = dev.hde.codec.PageHash.of(0, pages[0]);
+        cases.add(Arguments.of("REGION whose pages are not its digest", key, PageUpdateEventFormat.write(region2.withDigest(truth ^ 1)),
+                Kind.DIGEST_MISMATCH));
+        cases.add(Arguments.of("DELETE with a digest", key, PageUpdateEventFormat.write(PageUpdateEvent.delete(KEY, 12, 5, 5).withDigest(9)),
+                Kind.DIGEST_MISMATCH));
+        cases.add(Arguments.of("a resync request among the events", key, dev.hde.codec.wire.ControlRequestFormat.write(
+                dev.hde.codec.wire.ControlRequest.resync(KEY, dev.hde.codec.wire.ControlRequest.Reason.SEQUENCE_GAP, 1, 2, 3, 1, "")),
+                Kind.UNKNOWN_TYPE));
+        cases.add(Arguments.of("a keyframe request of another key", key, dev.hde.codec.wire.ControlRequestFormat.write(
+                dev.hde.codec.wire.ControlRequest.keyframe("vm-01/r0004", dev.hde.codec.wire.ControlRequest.Reason.NEW_RECEIVER, 0, 3, "")),
+                Kind.KEY_MISMATCH));
+        byte[] request = dev.hde.codec.wire.ControlRequestFormat.write(
+                dev.hde.codec.wire.ControlRequest.keyframe(KEY, dev.hde.codec.wire.ControlRequest.Reason.NEW_RECEIVER, 0, 3, ""));
+        cases.add(Arguments.of("a cut keyframe request", key, Arrays.copyOf(request, request.length - 2), Kind.CHECKSUM_MISMATCH));
         return cases.stream();
     }
 
@@ -171,17 +188,29 @@ class PageUpdateValidatorTest {
         byte[] b = regionEvent("vm-02/r0000", 1, 32);
         byte[] c = PageUpdateEventFormat.write(PageUpdateEvent.delete(KEY, 12, 2, 1_700_000_000_500L));
         byte[] d = PageUpdateEventFormat.write(PageUpdateEvent.pages("vm-ü/r0001", 13, 32, 9, 5, new int[0], new byte[0][]));
+        byte[][] pages = {TestPages.text(new Random(2), PS), new byte[PS], TestPages.sparse(new Random(3), PS)};
+        long digest = 0;
+        for (int i = 0; i < pages.length; i++) {
+            digest ^= dev.hde.codec.PageHash.of(i, pages[i]);
+        }
+        byte[] e = PageUpdateEventFormat.write(PageUpdateEvent.region(KEY, 12, 3, 1_700_000_000_600L, pages).withDigest(digest));
+        byte[] f = dev.hde.codec.wire.ControlRequestFormat.write(
+                dev.hde.codec.wire.ControlRequest.keyframe(KEY, dev.hde.codec.wire.ControlRequest.Reason.RECEIVER_FAILED, 2, 9, "decoder-1"));
         harness.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), a), 10);
         harness.processElement(record("vm-02/r0000".getBytes(StandardCharsets.UTF_8), b), 11);
-        harness.processElement(record(null, c), 12); // no Kafka key: nothing to compare
+        harness.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), c), 12);
         harness.processElement(record("vm-ü/r0001".getBytes(StandardCharsets.UTF_8), d), 13);
+        harness.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), e), 14);
+        harness.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), f), 15);
 
         List<ValidEvent> out = harness.extractOutputValues();
-        assertThat(out).extracting(v -> v.stateKey).containsExactly(KEY, "vm-02/r0000", KEY, "vm-ü/r0001");
+        assertThat(out).extracting(v -> v.stateKey).containsExactly(KEY, "vm-02/r0000", KEY, "vm-ü/r0001", KEY, KEY);
         assertThat(out.get(0).bytes).isEqualTo(a);
         assertThat(out.get(1).bytes).isEqualTo(b);
         assertThat(out.get(2).bytes).isEqualTo(c);
         assertThat(out.get(3).bytes).isEqualTo(d);
+        assertThat(out.get(4).bytes).as("a whole region with its true digest").isEqualTo(e);
+        assertThat(out.get(5).bytes).as("a receiver's keyframe request").isEqualTo(f);
         assertThat(deadLetters()).isEmpty();
     }
 
@@ -191,7 +220,7 @@ class PageUpdateValidatorTest {
         byte[] before = pagesEvent(KEY, 1);
         byte[] after = pagesEvent(KEY, 2);
         byte[] original = value == null ? null : value.clone();
-        byte[] originalKey = key.clone();
+        byte[] originalKey = key == null ? null : key.clone();
         harness.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), before), 1);
         harness.processElement(record(key, value), 2);
         harness.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), after), 3);
@@ -284,7 +313,7 @@ class PageUpdateValidatorTest {
             }
             byte[] value = v;
             try {
-                harness.processElement(record(null, value), i);
+                harness.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), value), i);
             } catch (Exception e) {
                 throw new AssertionError("seed " + seed + ", record " + i + " made the validator throw: " + java.util.HexFormat.of().formatHex(value), e);
             }
@@ -306,8 +335,8 @@ class PageUpdateValidatorTest {
         try {
             byte[] big = raw(1, 1, 16, 0, KEY.getBytes(StandardCharsets.UTF_8), KEY.length(), 32, 0, new byte[0], 0);
             byte[] fits = raw(1, 1, 16, 0, KEY.getBytes(StandardCharsets.UTF_8), KEY.length(), 16, 0, new byte[0], 0);
-            h.processElement(record(null, big), 1);
-            h.processElement(record(null, fits), 2);
+            h.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), big), 1);
+            h.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), fits), 2);
             assertThat(h.extractOutputValues()).hasSize(1);
             assertThat(h.getSideOutput(PageUpdateValidator.DEAD_LETTERS)).singleElement()
                     .satisfies(d -> assertThat(d.getValue().reason).isEqualTo(Kind.LIMIT_EXCEEDED.name()));
@@ -318,11 +347,12 @@ class PageUpdateValidatorTest {
 
     @Test
     void countsAcceptedAndRefusedRecords() throws Exception {
-        harness.processElement(record(null, pagesEvent(KEY, 1)), 1);
-        harness.processElement(record(null, new byte[3]), 2);
-        harness.processElement(record(null, null), 3);
+        harness.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), pagesEvent(KEY, 1)), 1);
+        harness.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), new byte[3]), 2);
+        harness.processElement(record(KEY.getBytes(StandardCharsets.UTF_8), null), 3);
+        harness.processElement(record(null, pagesEvent(KEY, 2)), 4);
         assertThat(counter("accepted")).isEqualTo(1);
-        assertThat(counter("refused")).isEqualTo(2);
+        assertThat(counter("refused")).isEqualTo(3);
     }
 
     private long counter(String field) throws ReflectiveOperationException {

@@ -4,32 +4,36 @@ import dev.hde.codec.Limits;
 import dev.hde.codec.region.FrameApplier;
 import dev.hde.codec.region.HeapPageStore;
 import dev.hde.codec.region.RegionMeta;
+import dev.hde.codec.region.RegionReceiver;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameHeader;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A receiver outside Flink: the codec's {@link FrameApplier} over a {@link HeapPageStore} per state key. */
+/** A receiver outside Flink: the codec's {@link RegionReceiver} over a {@link HeapPageStore} per state key. */
 final class Receiver {
 
-    private final FrameApplier applier = new FrameApplier(Limits.DEFAULT);
-    private final Map<String, RegionMeta> metas = new HashMap<>();
+    private final RegionReceiver receiver = new RegionReceiver(new FrameApplier(Limits.DEFAULT));
+    private final Map<String, RegionReceiver.State> states = new HashMap<>();
     private final Map<String, HeapPageStore> stores = new HashMap<>();
 
-    /** Applies a frame (throws the codec's HdeException if it is refused) and returns its header. */
+    /** Takes a frame (throws an AssertionError if it is refused) and returns its header. */
     FrameHeader apply(FrameRecord frame) {
         FrameHeader header = FrameFormat.parse(frame.bytes, Limits.DEFAULT).header();
         if (!header.stateKey().equals(frame.stateKey)) {
             throw new AssertionError("frame record key " + frame.stateKey + " but header key " + header.stateKey());
         }
         HeapPageStore store = stores.computeIfAbsent(frame.stateKey, k -> new HeapPageStore());
-        FrameApplier.Applied a = applier.apply(frame.bytes, metas.get(frame.stateKey), store);
-        if (a.meta() == null) {
-            metas.remove(frame.stateKey);
-        } else {
-            metas.put(frame.stateKey, a.meta());
+        RegionReceiver.Step step = receiver.receive(frame.bytes, frame.stateKey, state(frame.stateKey), store);
+        states.put(frame.stateKey, step.state());
+        if (step.outcome() == RegionReceiver.Outcome.REFUSED || step.outcome() == RegionReceiver.Outcome.IGNORED) {
+            throw new AssertionError("the receiver refused a frame of " + frame.stateKey + ": " + step.state().error());
         }
-        return a.header();
+        return header;
+    }
+
+    RegionReceiver.State state(String key) {
+        return states.getOrDefault(key, RegionReceiver.State.EMPTY);
     }
 
     HeapPageStore store(String key) {
@@ -37,12 +41,17 @@ final class Receiver {
     }
 
     RegionMeta meta(String key) {
-        return metas.get(key);
+        return state(key).image();
+    }
+
+    /** The encoder said it lost the producer's state of the region: the image is the last good one. */
+    boolean waiting(String key) {
+        return state(key).waiting();
     }
 
     /** The region as a flat image, or null when the receiver holds nothing for it. */
     byte[] image(String key) {
-        RegionMeta m = metas.get(key);
+        RegionMeta m = meta(key);
         if (m == null) {
             return null;
         }

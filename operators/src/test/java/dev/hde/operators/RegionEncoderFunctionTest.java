@@ -10,6 +10,8 @@ import dev.hde.codec.delta.DeltaMethod;
 import dev.hde.codec.region.EncodeSpec;
 import dev.hde.codec.region.FrameInfo;
 import dev.hde.codec.region.RegionEncoder;
+import dev.hde.codec.wire.ControlRequest;
+import dev.hde.codec.wire.ControlRequestFormat;
 import dev.hde.codec.wire.FrameHeader;
 import dev.hde.codec.wire.FrameType;
 import dev.hde.codec.wire.PageUpdateEvent;
@@ -92,12 +94,33 @@ class RegionEncoderFunctionTest {
         return PageUpdateEvent.pages(key, m.pageShift, m.regionPages(), seq, time, indices, pages);
     }
 
-    /** Sends an event that the encoder must accept, and updates the model. */
+    /**
+     * The producer's event: laid on the model of its memory (the truth) and sent with the producer's
+     * digest; the frames it makes are delivered to the receiver and checked against the model.
+     */
     private List<FrameRecord> accept(EncoderHarness h, PageUpdateEvent e) throws Exception {
-        models.computeIfAbsent(e.stateKey(), k -> new RegionModel(e.pageShift())).apply(e);
-        List<FrameRecord> frames = h.send(e);
+        PageUpdateEvent withDigest = models.computeIfAbsent(e.stateKey(), k -> new RegionModel(e.pageShift())).applyWithDigest(e);
+        List<FrameRecord> frames = h.send(withDigest);
         deliver(frames);
         return frames;
+    }
+
+    /** An event the encoder cannot make the producer's state from: one RESYNC frame, the receiver waits on its last good image. */
+    private ControlRequest expectResync(EncoderHarness h, PageUpdateEvent e, ControlRequest.Reason reason) throws Exception {
+        byte[] before = receiver.image(e.stateKey());
+        List<FrameRecord> frames = accept(h, e);
+        assertThat(frames).hasSize(1);
+        assertThat(header(frames.get(0)).type()).isEqualTo(FrameType.RESYNC);
+        assertThat(receiver.waiting(e.stateKey())).isTrue();
+        assertThat(receiver.image(e.stateKey())).as("the last good image stays").isEqualTo(before);
+        List<ControlRecord> requests = h.resyncRequests();
+        assertThat(requests).hasSize(1);
+        ControlRequest q = ControlRequestFormat.read(requests.get(0).bytes, Limits.DEFAULT);
+        assertThat(q.kind()).isEqualTo(ControlRequest.Kind.RESYNC);
+        assertThat(q.stateKey()).isEqualTo(e.stateKey()).isEqualTo(requests.get(0).stateKey);
+        assertThat(q.reason()).isEqualTo(reason);
+        assertThat(q.sequence()).isEqualTo(e.sequence());
+        return q;
     }
 
     /** Applies frames at the receiver and checks that it holds exactly the model afterwards. */
@@ -108,6 +131,8 @@ class RegionEncoderFunctionTest {
             headers.add(header);
             if (header.type() == FrameType.DELETE) {
                 assertThat(receiver.image(f.stateKey)).isNull();
+            } else if (header.type() == FrameType.RESYNC) {
+                assertThat(receiver.waiting(f.stateKey)).isTrue();
             } else {
                 assertThat(receiver.image(f.stateKey)).as("receiver image of %s after %s %d.%d", f.stateKey, header.type(),
                         header.epoch(), header.chainIndex()).isEqualTo(models.get(f.stateKey).image);
@@ -322,13 +347,22 @@ class RegionEncoderFunctionTest {
     }
 
     @Test
-    void maxChainZeroSendsOnlyKeyframes() throws Exception {
-        EncoderHarness h = encoder(LAX.withMaxChain(0));
+    void maxChainOneSendsAKeyframeAfterEachDelta() throws Exception {
+        EncoderHarness h = encoder(LAX.withMaxChain(1));
         accept(h, region(KEY, 1, T0, someRegion(N, PS)));
-        for (int seq = 2; seq <= 5; seq++) {
-            assertFull(accept(h, edit(KEY, seq, T0 + seq, 2)).get(0), T0 + seq);
+        assertDelta(accept(h, edit(KEY, 2, T0 + 2, 2)).get(0), T0, 1);
+        assertFull(accept(h, edit(KEY, 3, T0 + 3, 2)).get(0), T0 + 3);
+        assertDelta(accept(h, edit(KEY, 4, T0 + 4, 2)).get(0), T0 + 3, 1);
+    }
+
+    @Test
+    void byDefaultAChainHasNoLimitAndNoInterval() throws Exception {
+        EncoderHarness h = encoder(RefreshPolicy.DEFAULT.withSizeRule(false));
+        accept(h, region(KEY, 1, T0, someRegion(N, PS)));
+        for (int seq = 2; seq <= 60; seq++) {
+            assertDelta(accept(h, edit(KEY, seq, T0 + seq * 60_000L, 2)).get(0), T0, seq - 1);
         }
-        assertThat(h.eventTimeTimers()).as("no deltas, no age timer").isZero();
+        assertThat(h.baselines()).hasSize(1);
     }
 
     @Test
@@ -426,12 +460,17 @@ class RegionEncoderFunctionTest {
 
         assertDelta(accept(h, edit(KEY, 4, T0 + 3, 2)).get(0), T0 + 2, 1);
 
-        // Back to 4 KiB with a PAGES event: the keyframe holds just those pages (the old reference is unusable).
-        List<FrameRecord> back = accept(h, PageUpdateEvent.pages(KEY, SHIFT, 10, 5, T0 + 4, new int[] {0, 9},
-                new byte[][] {TestPages.text(random, PS), TestPages.sparse(random, PS)}));
-        assertFull(back.get(0), T0 + 4);
-        assertThat(h.referencePages(KEY).keySet()).containsExactly(0, 9);
+        // Back to 4 KiB with a PAGES event: the old reference is unusable, and a keyframe of just those pages would be forged.
+        expectResync(h, PageUpdateEvent.pages(KEY, SHIFT, 10, 5, T0 + 4, new int[] {0, 9},
+                new byte[][] {TestPages.text(random, PS), TestPages.sparse(random, PS)}), ControlRequest.Reason.PAGE_SIZE_CHANGED);
+        assertThat(h.referencePages(KEY).values()).as("untouched").allSatisfy(p -> assertThat(p).hasSize(2 * PS));
+        // The producer answers with the whole region in 4 KiB pages.
+        models.put(KEY, new RegionModel(SHIFT));
+        List<FrameRecord> whole = accept(h, region(KEY, 6, T0 + 5, someRegion(10, PS)));
+        assertFull(whole.get(0), T0 + 5);
+        assertThat(receiver.waiting(KEY)).isFalse();
         assertReferenceIsModel(h, KEY);
+        assertThat(h.referencePages(KEY).values()).allSatisfy(p -> assertThat(p).hasSize(PS));
     }
 
     @Test
@@ -516,14 +555,32 @@ class RegionEncoderFunctionTest {
         assertReferenceIsModel(h, KEY);
         assertThat(h.metrics().duplicates.getCount()).isEqualTo(3);
 
-        // Sequence 3..5 never arrive: 6 still encodes against what the receiver has, and the gap is counted.
-        List<FrameRecord> frames = accept(h, edit(KEY, 6, T0 + 4, 2));
-        assertDelta(frames.get(0), T0, 2);
-        assertThat(header(frames.get(0)).sourceSequence()).isEqualTo(6);
+        // Sequence 3..5 never arrive: the reference is no longer the producer's memory, so 6 makes no delta but a resync.
+        ControlRequest q = expectResync(h, edit(KEY, 6, T0 + 4, 2), ControlRequest.Reason.SEQUENCE_GAP);
+        assertThat(q.lastGoodSequence()).isEqualTo(2);
         assertThat(h.metrics().missingEvents.getCount()).isEqualTo(3);
-        assertThat(h.regionState(KEY).lastSequence).isEqualTo(6);
-        assertDelta(accept(h, edit(KEY, 7, T0 + 5, 2)).get(0), T0, 3);
-        assertThat(h.metrics().missingEvents.getCount()).isEqualTo(3);
+        assertThat(h.metrics().sequenceGaps.getCount()).isEqualTo(1);
+        assertThat(h.regionState(KEY).lastSequence).as("the last good sequence").isEqualTo(2);
+        // Partial events are dropped until the whole region comes: no frame, no request (the retry timer repeats it).
+        assertThat(h.send(models.get(KEY).applyWithDigest(edit(KEY, 7, T0 + 5, 2)))).isEmpty();
+        assertThat(h.resyncRequests()).isEmpty();
+        assertThat(h.metrics().droppedAwaitingResync.getCount()).isEqualTo(1);
+        List<FrameRecord> answer = accept(h, region(KEY, 8, T0 + 6, wholeOf(KEY)));
+        assertFull(answer.get(0), T0 + 6);
+        assertThat(receiver.waiting(KEY)).isFalse();
+        assertThat(h.metrics().resyncsAnswered.getCount()).isEqualTo(1);
+        assertThat(h.baselines()).last().satisfies(b -> assertThat(b.reason).isEqualTo(RefreshReason.RESYNC.name()));
+        assertDelta(accept(h, edit(KEY, 9, T0 + 7, 2)).get(0), T0 + 6, 1);
+    }
+
+    /** The modelled region's pages, as the producer sends them whole. */
+    private byte[][] wholeOf(String key) {
+        RegionModel m = models.get(key);
+        byte[][] pages = new byte[m.regionPages()][];
+        for (int i = 0; i < pages.length; i++) {
+            pages[i] = m.page(i);
+        }
+        return pages;
     }
 
     @Test
@@ -660,7 +717,7 @@ class RegionEncoderFunctionTest {
     }
 
     @Test
-    void afterAPruneTheNextEventIsAKeyframeOfAHigherEpoch() throws Exception {
+    void afterAPruneAPartialEventIsAResyncAndTheWholeRegionAKeyframeOfAHigherEpoch() throws Exception {
         long idle = Duration.ofHours(1).toMillis();
         EncoderHarness h = encoder(LAX.withMaxChain(2));
         accept(h, region(KEY, 1, T0, someRegion(N, PS)));
@@ -672,18 +729,132 @@ class RegionEncoderFunctionTest {
         h.processingTime(EncoderHarness.START_PROCESSING_TIME + idle);
         assertThat(h.baselines()).last().satisfies(b -> assertThat(b.kind).isEqualTo(BaselineEvent.Kind.PRUNED));
 
-        // The receiver kept its image; the encoder knows nothing: a PAGES event makes a keyframe of just its pages.
-        models.remove(KEY);
-        models.put(KEY, new RegionModel(SHIFT));
-        List<FrameRecord> frames = accept(h, pages(KEY, 7, T0 + 3_600_000, new int[] {1, 2},
-                new byte[][] {TestPages.text(random, PS), TestPages.sparse(random, PS)}));
+        // The receiver kept its image; the encoder knows nothing: a PAGES event cannot become a keyframe.
+        ControlRequest q = expectResync(h, pages(KEY, 7, T0 + 3_600_000, new int[] {1, 2},
+                new byte[][] {TestPages.text(random, PS), TestPages.sparse(random, PS)}), ControlRequest.Reason.NO_REFERENCE);
+        assertThat(q.lastGoodSequence()).isZero();
+        assertThat(h.referencePages(KEY)).isEmpty();
+        assertThat(h.baselines()).isEmpty();
+        // The whole region: a keyframe of a higher epoch, which the waiting receiver takes.
+        List<FrameRecord> frames = accept(h, region(KEY, 8, T0 + 3_600_001, wholeOf(KEY)));
         assertThat(frames).hasSize(1);
         FrameHeader hd = header(frames.get(0));
         assertThat(hd.type()).isEqualTo(FrameType.FULL);
         assertThat(hd.epoch()).isGreaterThan(oldEpoch);
         assertThat(receiver.meta(KEY).epoch()).as("the receiver took it").isEqualTo(hd.epoch());
-        assertBaseline(h.baselines().get(0), KEY, BaselineEvent.Kind.CREATED, RefreshReason.FIRST, hd.epoch());
-        assertThat(h.referencePages(KEY).keySet()).containsExactly(1, 2);
+        assertThat(receiver.waiting(KEY)).isFalse();
+        assertBaseline(h.baselines().get(0), KEY, BaselineEvent.Kind.CREATED, RefreshReason.RESYNC, hd.epoch());
+        assertReferenceIsModel(h, KEY);
+    }
+
+    @Test
+    void anUnansweredResyncRequestIsRepeatedLaterEachTimeAndTheAnswerEndsIt() throws Exception {
+        EncoderHarness h = encoder(new EncoderSettings(List.of(EncoderSettings.DEFAULT_SPEC), false, LAX, Limits.DEFAULT)
+                .withResyncRetry(Duration.ofSeconds(10)));
+        long p0 = EncoderHarness.START_PROCESSING_TIME;
+        accept(h, region(KEY, 1, T0, someRegion(N, PS)));
+        accept(h, edit(KEY, 2, T0 + 1, 2));
+        expectResync(h, edit(KEY, 4, T0 + 3, 2), ControlRequest.Reason.SEQUENCE_GAP);
+        assertThat(h.processingTimeTimers()).as("prune and retry").isEqualTo(2);
+
+        h.processingTime(p0 + 9_999);
+        assertThat(h.resyncRequests()).isEmpty();
+        h.processingTime(p0 + 10_000);
+        List<ControlRecord> second = h.resyncRequests();
+        assertThat(second).hasSize(1);
+        ControlRequest q2 = ControlRequestFormat.read(second.get(0).bytes, Limits.DEFAULT);
+        assertThat(q2.attempt()).isEqualTo(2);
+        assertThat(q2.reason()).isEqualTo(ControlRequest.Reason.SEQUENCE_GAP);
+        assertThat(q2.lastGoodSequence()).isEqualTo(2);
+        assertThat(h.frames()).as("a repeat sends no second RESYNC frame").isEmpty();
+        // then after twice as long
+        h.processingTime(p0 + 10_000 + 19_999);
+        assertThat(h.resyncRequests()).isEmpty();
+        h.processingTime(p0 + 30_000);
+        assertThat(h.resyncRequests()).singleElement()
+                .satisfies(r -> assertThat(ControlRequestFormat.read(r.bytes, Limits.DEFAULT).attempt()).isEqualTo(3));
+        assertThat(h.metrics().resyncRetries.getCount()).isEqualTo(2);
+
+        accept(h, region(KEY, 5, T0 + 4, wholeOf(KEY)));
+        assertThat(h.processingTimeTimers()).as("the retry timer is gone with the wait").isEqualTo(1);
+        h.processingTime(p0 + 1_000_000);
+        assertThat(h.resyncRequests()).isEmpty();
+        assertThat(h.regionState(KEY).awaitingResync()).isFalse();
+        assertThat(h.regionState(KEY).resyncTimer).isZero();
+    }
+
+    @Test
+    void aDigestThatDoesNotMatchTheReferenceIsAResync() throws Exception {
+        EncoderHarness h = encoder(LAX);
+        accept(h, region(KEY, 1, T0, someRegion(N, PS)));
+        // The producer's memory changed in a page it did not report (a lost dirty bit): its digest says so.
+        RegionModel m = models.get(KEY);
+        System.arraycopy(TestPages.text(random, PS), 0, m.image, 7 * PS, PS);
+        expectResync(h, edit(KEY, 2, T0 + 1, 2), ControlRequest.Reason.DIGEST_MISMATCH);
+        assertThat(h.metrics().sequenceGaps.getCount()).isZero();
+        accept(h, region(KEY, 3, T0 + 2, wholeOf(KEY)));
+        assertThat(receiver.image(KEY)).isEqualTo(m.image);
+    }
+
+    @Test
+    void version1EventsAreStillEncodedAndCountedAsUnverified() throws Exception {
+        EncoderHarness h = encoder(LAX);
+        byte[][] start = someRegion(N, PS);
+        PageUpdateEvent first = region(KEY, 1, T0, start);
+        models.computeIfAbsent(KEY, k -> new RegionModel(SHIFT)).apply(first);
+        deliver(h.send(first));
+        PageUpdateEvent second = edit(KEY, 2, T0 + 1, 2);
+        models.get(KEY).apply(second);
+        List<FrameRecord> frames = h.send(second);
+        deliver(frames);
+        assertDelta(frames.get(0), T0, 1);
+        assertThat(h.metrics().unverifiedEvents.getCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aKeyframeRequestGetsAKeyframeFromTheReferenceUnlessANewerOneIsOut() throws Exception {
+        EncoderHarness h = encoder(LAX);
+        accept(h, region(KEY, 1, T0, someRegion(N, PS)));
+        accept(h, edit(KEY, 2, T0 + 1, 2));
+        accept(h, edit(KEY, 3, T0 + 2, 2));
+        h.baselines();
+        // A receiver that failed on frame 3 asks.
+        List<FrameRecord> frames = h.send(KEY, ControlRequestFormat.write(ControlRequest.keyframe(KEY, ControlRequest.Reason.RECEIVER_FAILED, 3,
+                T0 + 10, "decoder-0")), T0 + 10);
+        assertThat(frames).hasSize(1);
+        assertFull(frames.get(0), T0 + 10);
+        assertThat(header(frames.get(0)).sourceSequence()).isEqualTo(3);
+        deliver(frames);
+        assertBaseline(h.baselines().get(0), KEY, BaselineEvent.Kind.REFRESHED, RefreshReason.REQUESTED, T0 + 10);
+        // A second receiver at the same place: the keyframe it needs is out already.
+        assertThat(h.send(KEY, ControlRequestFormat.write(ControlRequest.keyframe(KEY, ControlRequest.Reason.NEW_RECEIVER, 2, T0 + 11, "")),
+                T0 + 11)).isEmpty();
+        assertThat(h.metrics().keyframeRequestsSkipped.getCount()).isEqualTo(1);
+        assertDelta(accept(h, edit(KEY, 4, T0 + 12, 2)).get(0), T0 + 10, 1);
+        // Nothing for a key the encoder does not hold, or waits for.
+        assertThat(h.send(OTHER, ControlRequestFormat.write(ControlRequest.keyframe(OTHER, ControlRequest.Reason.NEW_RECEIVER, 0, T0, "")), T0))
+                .isEmpty();
+        assertThat(h.keyedStateEntries()).as("no state made for a request").isEqualTo(2);
+    }
+
+    @Test
+    void aWaitSurvivesARestoreAndSoDoesItsRetryTimer() throws Exception {
+        EncoderSettings settings = new EncoderSettings(List.of(EncoderSettings.DEFAULT_SPEC), false, LAX, Limits.DEFAULT)
+                .withResyncRetry(Duration.ofSeconds(10));
+        EncoderHarness h = encoder(settings);
+        accept(h, region(KEY, 1, T0, someRegion(N, PS)));
+        expectResync(h, edit(KEY, 3, T0 + 2, 2), ControlRequest.Reason.SEQUENCE_GAP);
+        var snapshot = h.harness.snapshot(1, 1);
+
+        EncoderHarness restored = new EncoderHarness(settings, snapshot);
+        open.add(restored);
+        assertThat(restored.regionState(KEY).awaitingResync()).isTrue();
+        assertThat(restored.send(models.get(KEY).applyWithDigest(edit(KEY, 4, T0 + 3, 1)))).as("still dropped").isEmpty();
+        restored.processingTime(EncoderHarness.START_PROCESSING_TIME + 10_000);
+        assertThat(restored.resyncRequests()).hasSize(1);
+        List<FrameRecord> answer = restored.send(models.get(KEY).applyWithDigest(region(KEY, 5, T0 + 4, wholeOf(KEY))));
+        assertFull(answer.get(0), T0 + 4);
+        deliver(answer);
     }
 
     @Test
@@ -812,7 +983,8 @@ class RegionEncoderFunctionTest {
         var validator = org.apache.flink.streaming.util.ProcessFunctionTestHarnesses.forProcessFunction(new PageUpdateValidator(Limits.DEFAULT));
         try {
             for (PageUpdateEvent e : List.of(first, second, atEnd, afterEnd, beyond)) {
-                validator.processElement(new SourceRecord(null, dev.hde.codec.wire.PageUpdateEventFormat.write(e), "t", 0, e.sequence()), 0);
+                validator.processElement(new SourceRecord(e.stateKey().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        dev.hde.codec.wire.PageUpdateEventFormat.write(e), "t", 0, e.sequence()), 0);
             }
             assertThat(validator.extractOutputValues()).hasSize(4);
             assertThat(validator.getSideOutput(PageUpdateValidator.DEAD_LETTERS))
@@ -830,7 +1002,7 @@ class RegionEncoderFunctionTest {
         age.send(second);
         soft.assertThatCode(() -> age.watermark(T0)).as("the age timer of a keyframe at %d", last - 10).doesNotThrowAnyException();
 
-        EncoderHarness chain = encoder(LAX.withMaxChain(0));
+        EncoderHarness chain = encoder(LAX.withMaxChain(1));
         chain.send(atEnd);
         soft.assertThatCode(() -> chain.send(afterEnd)).as("a keyframe after epoch %d", last).doesNotThrowAnyException();
         soft.assertAll();

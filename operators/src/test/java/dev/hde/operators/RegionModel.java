@@ -37,6 +37,21 @@ final class RegionModel {
         }
     }
 
+    /** The producer's region digest of the image (what its events carry). */
+    long digest() {
+        long d = 0;
+        for (int i = 0; i < regionPages(); i++) {
+            d ^= dev.hde.codec.PageHash.of(i, image, i * pageSize(), pageSize());
+        }
+        return d;
+    }
+
+    /** Lays the event on the image and returns it with the producer's digest after it (a version 2 event). */
+    PageUpdateEvent applyWithDigest(PageUpdateEvent e) {
+        apply(e);
+        return e.withDigest(e.kind() == dev.hde.codec.wire.EventKind.DELETE ? 0 : digest());
+    }
+
     byte[] page(int index) {
         return Arrays.copyOfRange(image, index * pageSize(), (index + 1) * pageSize());
     }

@@ -5,7 +5,10 @@ import dev.hde.codec.wire.PageUpdateEvent;
 import dev.hde.codec.wire.PageUpdateEventFormat;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Runs a {@link Source} round after round into an {@link EventSink}: each event is written in the
@@ -27,10 +30,22 @@ public final class ProducerLoop {
         Listener NONE = (r, t) -> {};
     }
 
+    /** Where resync requests come from (e.g. {@link ResyncListener}); drained at the start of each round. */
+    @FunctionalInterface
+    public interface ResyncRequests {
+        /** The state keys asked for whole since the last call. */
+        List<String> drain();
+
+        ResyncRequests NONE = List::of;
+    }
+
     private final Source source;
     private final EventSink sink;
     private final RateLimiter limiter;
     private final Listener listener;
+    private ResyncRequests resyncRequests = ResyncRequests.NONE;
+    private long lingerNanos;
+    private Consumer<String> log = line -> {};
     private final Object wake = new Object();
     private volatile boolean stopping;
     private int round;
@@ -54,6 +69,26 @@ public final class ProducerLoop {
         this(source, sink, null, null);
     }
 
+    /**
+     * Answers resync requests: at the start of each round, every key drained from {@code requests}
+     * is asked of the source whole ({@link Source#requestWhole}); a key of this source that it cannot
+     * send whole is told to {@code log} (one line each).
+     */
+    public ProducerLoop answering(ResyncRequests requests, Consumer<String> log) {
+        this.resyncRequests = Objects.requireNonNull(requests);
+        this.log = Objects.requireNonNull(log);
+        return this;
+    }
+
+    /**
+     * After a source that ends (images), keep running rounds for this long, so that resync requests
+     * are still answered ({@link Source#requestWhole}); zero (the default): stop when the source ends.
+     */
+    public ProducerLoop lingering(Duration linger) {
+        this.lingerNanos = linger.toNanos();
+        return this;
+    }
+
     /** Runs one round now: scans, publishes and flushes. */
     public RoundStats round() throws IOException, InterruptedException {
         long t0 = System.nanoTime();
@@ -61,10 +96,18 @@ public final class ProducerLoop {
         deletes = 0;
         pagesChanged = 0;
         bytes = 0;
+        long resyncs = 0;
+        for (String key : new LinkedHashSet<>(resyncRequests.drain())) {
+            if (source.requestWhole(key)) {
+                resyncs++;
+            } else if (source.owns(key)) {
+                log.accept("cannot answer the resync request for " + key + ": " + source.describe() + " does not hold it (any more)");
+            }
+        }
         Source.Scan scan = source.scan(round, this::emit);
         sink.flush();
         RoundStats r = new RoundStats(round, scan.pagesScanned(), scan.pagesRead(), pagesChanged, events, deletes, bytes,
-                scan.unreadablePages(), System.nanoTime() - t0);
+                scan.unreadablePages(), System.nanoTime() - t0, resyncs);
         round++;
         total = total.plus(r);
         listener.roundDone(r, total);
@@ -92,7 +135,14 @@ public final class ProducerLoop {
     public RunStats run(int rounds, Duration interval) throws IOException, InterruptedException {
         long step = interval.toNanos();
         long next = System.nanoTime();
-        for (int done = 0; (rounds <= 0 || done < rounds) && source.hasMore() && !stopping; done++) {
+        long endedAt = 0;
+        for (int done = 0; (rounds <= 0 || done < rounds) && !stopping; done++) {
+            if (!source.hasMore()) {
+                endedAt = endedAt == 0 ? System.nanoTime() : endedAt;
+                if (System.nanoTime() - endedAt >= lingerNanos) {
+                    break;
+                }
+            }
             if (done > 0) {
                 next += step;
                 long now = System.nanoTime();

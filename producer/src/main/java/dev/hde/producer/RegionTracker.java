@@ -1,6 +1,7 @@
 package dev.hde.producer;
 
 import dev.hde.codec.Limits;
+import dev.hde.codec.RegionDigest;
 import dev.hde.codec.wire.PageUpdateEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,11 +19,14 @@ import java.util.function.LongSupplier;
 
 /**
  * The producer's memory of what it last published for each region (state key): the region's page
- * count and one 64-bit hash per page ({@link PageHasher}), never the pages themselves (8 bytes per
- * 4 KiB page). Each scan reads the pages, compares their hashes with the last round's and emits one
- * event: a REGION event (every page) the first time a key is seen in this run, then a PAGES event
- * with exactly the pages whose hash changed (none when nothing changed, no event at all), and a
- * DELETE when the region is gone.
+ * count and one 64-bit hash per page, never the pages themselves (8 bytes per 4 KiB page). The
+ * hashes are the region digest's page contributions ({@link RegionDigest}: XXH64 with the page
+ * index as seed, 0 for a zero page), so the same pass that finds the changed pages keeps the region
+ * digest, which every event carries: the producer's truth, which the encoder checks its reference
+ * image against. Each scan reads the pages, compares their hashes with the last round's and emits one
+ * event: a REGION event (every page) the first time a key is seen in this run or when the encoder
+ * asked for the whole region ({@link #requestWhole}), then a PAGES event with exactly the pages whose
+ * hash changed (none when nothing changed, no event at all), and a DELETE when the region is gone.
  *
  * <p>Why REGION first and not only the non-zero pages: the encoder may still hold the key from an
  * earlier run of the producer, and only a REGION event says what every page is now (pages that
@@ -53,18 +58,18 @@ public final class RegionTracker {
     public static final int DEFAULT_CHUNK_PAGES = 256;
 
     private static final class Region {
-        int pages;
-        long[] hashes;
+        RegionDigest digest;
     }
 
     private final int pageShift;
     private final int pageSize;
-    private final long zeroHash;
     private final int chunkPages;
     private final long firstSequence;
     private final LongSupplier clock;
     private final Map<String, Region> regions = new LinkedHashMap<>();
     private final Map<String, Long> lastSequence = new HashMap<>();
+    /** Keys the encoder asked to have whole on their next scan (resync requests). */
+    private final Set<String> wholeRequested = new HashSet<>();
 
     public RegionTracker(int pageShift, long firstSequence) {
         this(pageShift, firstSequence, DEFAULT_CHUNK_PAGES, System::currentTimeMillis);
@@ -83,7 +88,6 @@ public final class RegionTracker {
         }
         this.pageShift = pageShift;
         this.pageSize = 1 << pageShift;
-        this.zeroHash = PageHasher.zeroPage(pageSize);
         this.chunkPages = chunkPages;
         this.firstSequence = firstSequence;
         this.clock = clock;
@@ -103,6 +107,29 @@ public final class RegionTracker {
     }
 
     /**
+     * The encoder asked for the whole region (a resync request): its next scan reads every page and
+     * emits a REGION event. Returns false (and asks nothing) for a key this tracker does not hold.
+     */
+    public boolean requestWhole(String key) {
+        if (!regions.containsKey(key)) {
+            return false;
+        }
+        wholeRequested.add(key);
+        return true;
+    }
+
+    /** Whether the next scan of {@code key} sends the whole region. */
+    public boolean wholeRequested(String key) {
+        return wholeRequested.contains(key);
+    }
+
+    /** The producer's region digest of {@code key} as last published, or empty when the key is not tracked. */
+    public java.util.OptionalLong digest(String key) {
+        Region r = regions.get(key);
+        return r == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(r.digest.digest());
+    }
+
+    /**
      * Scans one region of {@code regionPages} pages and emits its event, if any.
      *
      * @param candidates the pages that may have changed since the last scan (from soft-dirty bits),
@@ -116,15 +143,11 @@ public final class RegionTracker {
         }
         long time = clock.getAsLong();
         Region region = regions.get(key);
-        if (region == null) {
+        if (region == null || wholeRequested.remove(key)) {
             return first(key, regionPages, reader, time, out);
         }
-        int old = region.pages;
-        long[] hashes = region.hashes;
-        if (regionPages > old) {
-            hashes = Arrays.copyOf(hashes, regionPages);
-            Arrays.fill(hashes, old, regionPages, zeroHash);
-        }
+        RegionDigest digest = region.digest;
+        int old = digest.pages();
         BitSet check;
         if (candidates == null) {
             check = new BitSet(regionPages);
@@ -135,6 +158,7 @@ public final class RegionTracker {
                 check.set(old, regionPages);
             }
         }
+        digest.resize(regionPages); // pages cut off leave the digest; new pages start as zero pages
         int[] indices = new int[Math.min(regionPages, 64)];
         List<byte[]> pages = new ArrayList<>();
         int read = 0;
@@ -143,9 +167,7 @@ public final class RegionTracker {
             ByteBuffer buf = reader.read(start, end - start);
             for (int i = start; i < end; i++) {
                 int off = (i - start) << pageShift;
-                long h = PageHasher.hash(buf, off, pageSize);
-                if (h != hashes[i]) {
-                    hashes[i] = h;
+                if (digest.set(i, RegionDigest.contribution(i, buf, off, pageSize))) {
                     if (pages.size() == indices.length) {
                         indices = Arrays.copyOf(indices, Math.min(regionPages, indices.length * 2));
                     }
@@ -156,35 +178,32 @@ public final class RegionTracker {
             read += end - start;
             start = end;
         }
-        region.hashes = regionPages < old ? Arrays.copyOf(hashes, regionPages) : hashes;
-        region.pages = regionPages;
         if (pages.isEmpty() && regionPages == old) {
             return new Result(read, 0, false);
         }
         int n = pages.size();
         out.emit(PageUpdateEvent.pages(key, pageShift, regionPages, nextSequence(key), time, Arrays.copyOf(indices, n),
-                pages.toArray(new byte[n][])));
+                pages.toArray(new byte[n][])).withDigest(digest.digest()));
         return new Result(read, n, true);
     }
 
     private Result first(String key, int regionPages, PageReader reader, long time, Source.Emitter out)
             throws IOException, InterruptedException {
-        long[] hashes = new long[regionPages];
+        RegionDigest digest = new RegionDigest(regionPages);
         byte[][] pages = new byte[regionPages][];
         for (int start = 0; start < regionPages; start += chunkPages) {
             int count = Math.min(chunkPages, regionPages - start);
             ByteBuffer buf = reader.read(start, count);
             for (int i = 0; i < count; i++) {
                 int off = i << pageShift;
-                hashes[start + i] = PageHasher.hash(buf, off, pageSize);
+                digest.set(start + i, RegionDigest.contribution(start + i, buf, off, pageSize));
                 pages[start + i] = copy(buf, off);
             }
         }
         Region region = new Region();
-        region.pages = regionPages;
-        region.hashes = hashes;
+        region.digest = digest;
         regions.put(key, region);
-        out.emit(PageUpdateEvent.region(key, pageShift, nextSequence(key), time, pages));
+        out.emit(PageUpdateEvent.region(key, pageShift, nextSequence(key), time, pages).withDigest(digest.digest()));
         return new Result(regionPages, regionPages, true);
     }
 
@@ -193,7 +212,8 @@ public final class RegionTracker {
         if (regions.remove(key) == null) {
             return false;
         }
-        out.emit(PageUpdateEvent.delete(key, pageShift, nextSequence(key), clock.getAsLong()));
+        wholeRequested.remove(key);
+        out.emit(PageUpdateEvent.delete(key, pageShift, nextSequence(key), clock.getAsLong()).withDigest(0));
         return true;
     }
 

@@ -34,6 +34,20 @@ public interface Source extends AutoCloseable {
     /** False once the source has nothing more to give (every image read, the process gone). */
     boolean hasMore();
 
+    /**
+     * The encoder asked for this region whole (a resync request): the next round sends it as a REGION
+     * event. Returns false when this source cannot (a key it does not hold, or a source that cannot
+     * read its memory again).
+     */
+    default boolean requestWhole(String stateKey) {
+        return false;
+    }
+
+    /** Whether a state key is one of this source's (its VM's), so a request it cannot answer is worth a log line. */
+    default boolean owns(String stateKey) {
+        return false;
+    }
+
     /** One line saying what the source reads, for the terminal. */
     String describe();
 

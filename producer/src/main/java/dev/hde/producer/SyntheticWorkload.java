@@ -1,5 +1,6 @@
 package dev.hde.producer;
 
+import dev.hde.codec.RegionDigest;
 import dev.hde.codec.wire.PageUpdateEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -64,11 +65,22 @@ public final class SyntheticWorkload {
     private static final class Region {
         final String key;
         final byte[][] pages;
+        final RegionDigest digest;
         long sequence;
+        boolean wholeRequested;
 
         Region(String key, byte[][] pages) {
             this.key = key;
             this.pages = pages;
+            this.digest = new RegionDigest(pages.length);
+            for (int i = 0; i < pages.length; i++) {
+                digest.set(i, RegionDigest.contribution(i, pages[i]));
+            }
+        }
+
+        void write(int index, byte[] page) {
+            pages[index] = page;
+            digest.set(index, RegionDigest.contribution(index, page));
         }
     }
 
@@ -99,19 +111,43 @@ public final class SyntheticWorkload {
         return regions.stream().map(r -> r.key).toList();
     }
 
-    /** The events of the next round, one per region (round 0: REGION events; then PAGES events). */
+    /**
+     * The events of the next round, one per region (round 0: REGION events; then PAGES events, and a
+     * REGION event for a region asked for whole), each with the producer's region digest.
+     */
     public List<PageUpdateEvent> nextRound(long captureTimeMillis) {
         List<PageUpdateEvent> events = new ArrayList<>(regions.size());
         for (Region region : regions) {
             region.sequence++;
-            if (round == 0) {
-                events.add(PageUpdateEvent.region(region.key, settings.pageShift(), region.sequence, captureTimeMillis, copy(region.pages)));
+            if (round == 0 || region.wholeRequested) {
+                if (round > 0) {
+                    dirty(region, captureTimeMillis); // the memory goes on changing; the event carries all of it
+                }
+                region.wholeRequested = false;
+                events.add(PageUpdateEvent.region(region.key, settings.pageShift(), region.sequence, captureTimeMillis, copy(region.pages))
+                        .withDigest(region.digest.digest()));
             } else {
-                events.add(dirty(region, captureTimeMillis));
+                events.add(dirty(region, captureTimeMillis).withDigest(region.digest.digest()));
             }
         }
         round++;
         return events;
+    }
+
+    /** The next round sends {@code stateKey} whole (a resync request); false for a key this workload does not have. */
+    public boolean requestWhole(String stateKey) {
+        for (Region r : regions) {
+            if (r.key.equals(stateKey)) {
+                r.wholeRequested = true;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The producer's region digest of a region now (what its last event carried). */
+    public long digest(String stateKey) {
+        return region(stateKey).digest.digest();
     }
 
     public int roundsDone() {
@@ -120,14 +156,18 @@ public final class SyntheticWorkload {
 
     /** The true content of a region now, pages laid end to end. */
     public byte[] image(String stateKey) {
-        Region region = regions.stream().filter(r -> r.key.equals(stateKey)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no region " + stateKey));
+        Region region = region(stateKey);
         int pageSize = pageSize();
         byte[] image = new byte[region.pages.length * pageSize];
         for (int i = 0; i < region.pages.length; i++) {
             System.arraycopy(region.pages[i], 0, image, i * pageSize, pageSize);
         }
         return image;
+    }
+
+    private Region region(String stateKey) {
+        return regions.stream().filter(r -> r.key.equals(stateKey)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no region " + stateKey));
     }
 
     private PageUpdateEvent dirty(Region region, long captureTimeMillis) {
@@ -154,11 +194,11 @@ public final class SyntheticWorkload {
             if (roll < 0.10) {
                 // false dirty: reported, unchanged
             } else if (roll < 0.13) {
-                region.pages[p] = new byte[pageSize()];
+                region.write(p, new byte[pageSize()]);
             } else if (roll < 0.13 + settings.rewriteRate()) {
-                region.pages[p] = freshPage();
+                region.write(p, freshPage());
             } else {
-                region.pages[p] = edited(region.pages[p]);
+                region.write(p, edited(region.pages[p]));
             }
             pages[j] = region.pages[p].clone();
         }

@@ -5,47 +5,63 @@ import java.time.Duration;
 
 /**
  * When the encoder starts a new epoch with a FULL frame, and when it forgets an idle region.
- * Defaults as in the seed documents: interval 5 min, a chain of 10 deltas, age 15 min; plus the
- * size rule and pruning after an hour without updates.
  *
- * @param interval an update arriving this long (capture time) after the keyframe starts a new epoch
- * @param maxChain the most DELTA frames on one keyframe
- * @param maxAge an event-time timer refreshes a keyframe with deltas on top once it is this old
- * @param sizeRule refresh when the deltas since the keyframe would outweigh a new keyframe
- * @param idleTimeout a region with no update for this long (processing time) is pruned
+ * <p>Keyframes on purpose (docs/configuration.md, "Keyframes"): deltas are made against the
+ * receiver's exact image, so nothing drifts and nothing needs resetting by count. A keyframe is sent
+ * when the region is new to the encoder or the page size changed, when it is cheaper than the deltas
+ * since the last one (the size rule), after a resync, when a receiver asks for one, and at the age
+ * backstop (so a receiver that starts from the frames topic never needs a keyframe older than the
+ * topic's retention). The seed documents' count and interval rules stay available and are off by
+ * default.
+ *
+ * @param interval an update arriving this long (capture time) after the keyframe starts a new epoch; zero = off (default)
+ * @param maxChain the most DELTA frames on one keyframe; 0 = no limit (default)
+ * @param maxAge the age backstop: a keyframe with deltas on top is refreshed once it is this old (an
+ *     event-time timer in the job, and checked when an update arrives); keep it below the frames
+ *     topic's retention (default 24 h)
+ * @param sizeRule refresh when the deltas since the keyframe would outweigh a new keyframe (default on)
+ * @param idleTimeout a region with no update for this long (processing time) is forgotten; its next
+ *     partial update then asks the producer for the whole region (default 24 h)
  */
 public record RefreshPolicy(Duration interval, int maxChain, Duration maxAge, boolean sizeRule, Duration idleTimeout)
         implements Serializable {
 
-    public static final RefreshPolicy DEFAULT =
+    public static final RefreshPolicy DEFAULT = new RefreshPolicy(Duration.ZERO, 0, Duration.ofHours(24), true, Duration.ofHours(24));
+
+    /** The seed documents' rules: interval 5 min, a chain of 10, age 15 min (what the job did before keyframes by purpose). */
+    public static final RefreshPolicy SEED =
             new RefreshPolicy(Duration.ofMinutes(5), 10, Duration.ofMinutes(15), true, Duration.ofHours(1));
 
     public RefreshPolicy {
-        if (interval.isNegative() || interval.isZero() || maxAge.isNegative() || maxAge.isZero()
-                || idleTimeout.isNegative() || idleTimeout.isZero()) {
-            throw new IllegalArgumentException("refresh durations must be positive");
+        if (interval.isNegative() || maxAge.isNegative() || maxAge.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("the age and idle durations must be positive, the interval positive or zero (off)");
         }
         if (maxChain < 0) {
-            throw new IllegalArgumentException("maxChain must not be negative");
+            throw new IllegalArgumentException("maxChain must not be negative (0 = no limit)");
         }
     }
 
     /**
      * The reason the update arriving at {@code captureMillis} must start a new epoch before any
      * encoding, or null when a DELTA may be tried (the size rule is checked on the rendered delta).
+     * {@code s} is a region the encoder holds the producer's state of; a region it does not hold is
+     * a resync, not a refresh ({@link EventEncoder}).
      */
     public RefreshReason beforeEncoding(RegionState s, int pageShift, long captureMillis) {
-        if (s == null) {
+        if (s == null || !s.hasReference()) {
             return RefreshReason.FIRST;
         }
         if (s.pageShift != pageShift) {
             return RefreshReason.PAGE_SIZE_CHANGED;
         }
-        if (s.chainIndex >= maxChain) {
+        if (maxChain > 0 && s.chainIndex >= maxChain) {
             return RefreshReason.CHAIN_LENGTH;
         }
-        if (captureMillis - s.epochStartMillis >= interval.toMillis()) {
+        if (!interval.isZero() && captureMillis - s.epochStartMillis >= interval.toMillis()) {
             return RefreshReason.INTERVAL;
+        }
+        if (s.chainIndex > 0 && captureMillis - s.epochStartMillis >= maxAge.toMillis()) {
+            return RefreshReason.AGE;
         }
         return null;
     }

@@ -2,16 +2,20 @@ package dev.hde.state;
 
 /** Why the encoder sends a FULL frame rather than a DELTA. */
 public enum RefreshReason {
-    /** No reference image yet: first sight of the key, or after it was pruned or deleted. */
+    /** No reference image yet: a whole region of a key the encoder does not hold (new, pruned or deleted). */
     FIRST,
-    /** The producer changed the page size. */
+    /** The producer changed the page size (with a whole region). */
     PAGE_SIZE_CHANGED,
-    /** The keyframe is older than the refresh interval (checked when an update arrives). */
+    /** The keyframe is older than the refresh interval (checked when an update arrives; off by default). */
     INTERVAL,
-    /** The chain holds the maximum number of deltas. */
+    /** The chain holds the maximum number of deltas (off by default). */
     CHAIN_LENGTH,
     /** The deltas since the keyframe add up to more than a new keyframe would cost. */
     SIZE,
-    /** The age timer fired: the keyframe has deltas on top and is older than the maximum age. */
-    AGE
+    /** The age backstop: the keyframe has deltas on top and is older than the maximum age. */
+    AGE,
+    /** A whole region answered the encoder's resync request. */
+    RESYNC,
+    /** A receiver asked for a keyframe (keyframe-request topic). */
+    REQUESTED
 }

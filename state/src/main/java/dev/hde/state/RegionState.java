@@ -30,8 +30,61 @@ public class RegionState {
     public long ageTimer;
     /** Processing time of the last event, for pruning idle regions. */
     public long lastActivity;
+    /**
+     * Why the encoder waits for a whole region ({@link dev.hde.codec.wire.ControlRequest.Reason} id),
+     * or 0 when it holds the producer's state. While it waits, partial events are dropped and nothing
+     * a receiver would apply is sent.
+     */
+    public int resyncReason;
+    /** The producer sequence of the event that started the wait. */
+    public long resyncSequence;
+    /** Requests sent in this wait (1 = the first; more when unanswered ones are repeated). */
+    public int resyncAttempts;
+    /** Processing time the request-repeat timer is set for, or 0. */
+    public long resyncTimer;
+    /** The source sequence of the newest FULL frame: a receiver that saw a later frame needs a new keyframe when it asks for one. */
+    public long keyframeSequence;
 
     public RegionState() {}
+
+    /** A new region the encoder holds nothing of and waits for, for {@code reason}. */
+    public static RegionState awaiting(dev.hde.codec.wire.ControlRequest.Reason reason, long sequence) {
+        RegionState s = new RegionState();
+        s.startResync(reason, sequence);
+        return s;
+    }
+
+    /** Whether the encoder holds a reference image (it may still be waiting for a resync). */
+    public boolean hasReference() {
+        return epoch > 0;
+    }
+
+    /** Whether the encoder waits for a whole region of the producer. */
+    public boolean awaitingResync() {
+        return resyncReason != 0;
+    }
+
+    public void startResync(dev.hde.codec.wire.ControlRequest.Reason reason, long sequence) {
+        resyncReason = reason.id();
+        resyncSequence = sequence;
+        resyncAttempts = 1;
+    }
+
+    /** The reason of the wait, or null. */
+    public dev.hde.codec.wire.ControlRequest.Reason resyncReasonOrNull() {
+        for (dev.hde.codec.wire.ControlRequest.Reason r : dev.hde.codec.wire.ControlRequest.Reason.values()) {
+            if (r.id() == resyncReason) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    public void endResync() {
+        resyncReason = 0;
+        resyncSequence = 0;
+        resyncAttempts = 0;
+    }
 
     public RegionMeta meta() {
         return new RegionMeta(pageShift, regionPages, epoch, chainIndex, digest);

@@ -30,13 +30,32 @@ class RefreshPolicyTest {
     }
 
     @Test
-    void defaultsAreTheSeedDocumentValues() {
+    void defaultsAreKeyframesOnPurpose() {
         RefreshPolicy d = RefreshPolicy.DEFAULT;
-        assertThat(d.interval()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(d.maxChain()).isEqualTo(10);
-        assertThat(d.maxAge()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(d.interval()).as("off").isZero();
+        assertThat(d.maxChain()).as("off").isZero();
+        assertThat(d.maxAge()).isEqualTo(Duration.ofHours(24));
         assertThat(d.sizeRule()).isTrue();
-        assertThat(d.idleTimeout()).isEqualTo(Duration.ofHours(1));
+        assertThat(d.idleTimeout()).isEqualTo(Duration.ofHours(24));
+        // A long chain of small deltas, well within the age backstop: no keyframe by count or interval.
+        RegionState s = state(12, 10_000, T0);
+        assertThat(d.beforeEncoding(s, 12, T0 + Duration.ofHours(23).toMillis())).isNull();
+        assertThat(d.beforeEncoding(s, 12, T0 + Duration.ofHours(24).toMillis())).isEqualTo(RefreshReason.AGE);
+    }
+
+    @Test
+    void theSeedRulesStayAvailable() {
+        RefreshPolicy seed = RefreshPolicy.SEED;
+        assertThat(seed.beforeEncoding(state(12, 10, T0), 12, T0 + 1)).isEqualTo(RefreshReason.CHAIN_LENGTH);
+        assertThat(seed.beforeEncoding(state(12, 1, T0), 12, T0 + 300_000)).isEqualTo(RefreshReason.INTERVAL);
+    }
+
+    @Test
+    void ageBackstopOnlyWithDeltasOnTop() {
+        assertThat(POLICY.withInterval(Duration.ZERO).beforeEncoding(state(12, 1, T0), 12, T0 + 59_999)).isNull();
+        // chain 0: the keyframe is the newest frame; an update after the age is still a delta on it (the timer does not fire either)
+        assertThat(POLICY.withInterval(Duration.ZERO).beforeEncoding(state(12, 0, T0), 12, T0 + 120_000)).isNull();
+        assertThat(POLICY.withInterval(Duration.ZERO).beforeEncoding(state(12, 1, T0), 12, T0 + 60_000)).isEqualTo(RefreshReason.AGE);
     }
 
     @Test
@@ -62,9 +81,16 @@ class RefreshPolicyTest {
     }
 
     @Test
-    void maxChainZeroMakesEveryUpdateAKeyframe() {
-        RefreshPolicy p = POLICY.withMaxChain(0);
-        assertThat(p.beforeEncoding(state(12, 0, T0), 12, T0 + 1)).isEqualTo(RefreshReason.CHAIN_LENGTH);
+    void maxChainZeroAndIntervalZeroAreOff() {
+        RefreshPolicy p = POLICY.withMaxChain(0).withInterval(Duration.ZERO);
+        assertThat(p.beforeEncoding(state(12, 1_000_000, T0), 12, T0 + 1)).isNull();
+        assertThat(p.beforeEncoding(state(12, 1, T0), 12, T0 + 59_999)).isNull();
+    }
+
+    @Test
+    void aRegionWithoutReferenceIsFirst() {
+        RegionState waiting = RegionState.awaiting(dev.hde.codec.wire.ControlRequest.Reason.NO_REFERENCE, 5);
+        assertThat(POLICY.beforeEncoding(waiting, 12, T0)).isEqualTo(RefreshReason.FIRST);
     }
 
     @Test
@@ -135,10 +161,12 @@ class RefreshPolicyTest {
     void badDurationsAreRefused() {
         Duration ok = Duration.ofSeconds(1);
         for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofMillis(-1), Duration.ofHours(-3)}) {
-            assertThatThrownBy(() -> new RefreshPolicy(bad, 1, ok, true, ok)).isInstanceOf(IllegalArgumentException.class);
+            if (!bad.isZero()) {
+                assertThatThrownBy(() -> new RefreshPolicy(bad, 1, ok, true, ok)).isInstanceOf(IllegalArgumentException.class);
+                assertThatThrownBy(() -> POLICY.withInterval(bad)).isInstanceOf(IllegalArgumentException.class);
+            }
             assertThatThrownBy(() -> new RefreshPolicy(ok, 1, bad, true, ok)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> new RefreshPolicy(ok, 1, ok, true, bad)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> POLICY.withInterval(bad)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> POLICY.withMaxAge(bad)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> POLICY.withIdleTimeout(bad)).isInstanceOf(IllegalArgumentException.class);
         }

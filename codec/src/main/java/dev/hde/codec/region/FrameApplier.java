@@ -42,7 +42,11 @@ public final class FrameApplier {
         this(Limits.DEFAULT);
     }
 
-    /** A frame applied: the region's metadata after it (null once deleted) and the frame's header. */
+    /**
+     * A frame applied: the region's metadata after it (null once deleted) and the frame's header. For
+     * a RESYNC frame the metadata is the one the image had: the receiver keeps its image and waits
+     * for the next FULL frame.
+     */
     public record Applied(RegionMeta meta, FrameHeader header) {}
 
     /**
@@ -79,6 +83,14 @@ public final class FrameApplier {
                 }
                 store.clear();
                 return new Applied(null, h);
+            }
+            case RESYNC -> {
+                // Changes nothing. A notice about an image names where that image stands (epoch 0: whatever the receiver holds).
+                if (current != null && h.epoch() != 0 && (h.epoch() != current.epoch() || h.chainIndex() != current.chainIndex())) {
+                    throw new HdeException(h.epoch() != current.epoch() ? Kind.EPOCH_MISMATCH : Kind.SEQUENCE_GAP, "resync notice after "
+                            + h.epoch() + "." + h.chainIndex() + " on an image at " + current.epoch() + "." + current.chainIndex());
+                }
+                return new Applied(current, h);
             }
             case FULL -> {
                 if (current != null && h.epoch() <= current.epoch()) {

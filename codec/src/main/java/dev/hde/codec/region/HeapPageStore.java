@@ -28,6 +28,11 @@ public final class HeapPageStore implements PageStore {
         pages.clear();
     }
 
+    @Override
+    public void forEach(PageVisitor visitor) {
+        pages.forEach(visitor::page);
+    }
+
     public int size() {
         return pages.size();
     }

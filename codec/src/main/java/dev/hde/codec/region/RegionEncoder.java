@@ -30,6 +30,9 @@ public final class RegionEncoder {
     public static final int OP_XOR = 2;
     public static final int OP_XBZRLE = 3;
 
+    /** A delta reads the old pages in one scan when it updates at least 1/this of the region. */
+    static final int SCAN_THRESHOLD_DIVISOR = 4;
+
     private RegionEncoder() {}
 
     /**
@@ -45,10 +48,13 @@ public final class RegionEncoder {
         int count = 0;
         int zeros = 0;
         long digest = meta.digest();
+        // Many pages (a REGION event, a large burst): one scan of the stored pages costs less than a lookup each.
+        byte[][] stored = n > 1 && n >= meta.regionPages() / SCAN_THRESHOLD_DIVISOR
+                ? reference.scan(meta.regionPages()) : null;
         for (int i = 0; i < n; i++) {
             int index = update.indices()[i];
             byte[] page = checkPage(update.pages()[i], pageSize);
-            byte[] old = index < meta.regionPages() ? reference.get(index) : null;
+            byte[] old = index >= meta.regionPages() ? null : stored != null ? stored[index] : reference.get(index);
             boolean zero = Pages.isZero(page);
             if (zero ? old == null : old != null && Arrays.equals(old, page)) {
                 continue;
@@ -65,7 +71,7 @@ public final class RegionEncoder {
         int removedTo = meta.regionPages();
         int removedFrom = Math.min(update.regionPages(), removedTo);
         for (int index = removedFrom; index < removedTo; index++) {
-            digest ^= PageHash.ofStored(index, reference.get(index));
+            digest ^= PageHash.ofStored(index, stored != null ? stored[index] : reference.get(index));
         }
         RegionMeta after = new RegionMeta(meta.pageShift(), update.regionPages(), meta.epoch(), meta.chainIndex() + 1, digest);
         return new PendingFrame(FrameType.DELTA, after, count, indices, olds, news, count, indices, news,
@@ -103,6 +109,9 @@ public final class RegionEncoder {
         long digest = 0;
         int u = 0;
         int oldRegionPages = meta == null ? 0 : meta.regionPages();
+        // The pages the update does not bring come from the reference, read in one scan (none when the update brings them all).
+        int keptPages = Math.min(regionPages, oldRegionPages);
+        byte[][] kept = update.size() < regionPages && keptPages > 0 ? reference.scan(keptPages) : null;
         for (int index = 0; index < regionPages; index++) {
             byte[] page;
             if (u < update.size() && update.indices()[u] == index) {
@@ -113,7 +122,7 @@ public final class RegionEncoder {
                 changed[changedCount] = index;
                 changedPages[changedCount++] = page;
             } else {
-                page = index < oldRegionPages ? reference.get(index) : null;
+                page = kept != null && index < keptPages ? kept[index] : null;
             }
             if (page != null) {
                 indices[count] = index;
@@ -289,13 +298,38 @@ public final class RegionEncoder {
         return best != null ? best : render(info, f, specs.get(0));
     }
 
+    /**
+     * A keyframe of the region as the reference holds it, with no update: FULL frame of epoch
+     * {@code epoch}, built from one scan of the stored pages (zero pages cost nothing). Only for a
+     * reference that holds the producer's state (its digest checked against the producer's).
+     */
+    public static PendingFrame keyframe(RegionMeta meta, long epoch, PageStore reference) {
+        return full(meta, epoch, meta.pageShift(), reference, new PageUpdate(meta.regionPages(), new int[0], new byte[0][]));
+    }
+
     /** A DELETE frame: the region is gone. */
     public static byte[] delete(FrameInfo info, RegionMeta meta) {
         int pageShift = meta == null ? 12 : meta.pageShift();
         long epoch = meta == null ? 0 : meta.epoch();
         int chain = meta == null ? 0 : meta.chainIndex() + 1;
-        FrameHeader h = new FrameHeader(FrameType.DELETE, DeltaMethod.RAW, BlockCodec.NONE, 0, pageShift, info.stateKey(), 0,
-                epoch, chain, info.sourceSequence(), info.captureTimeMillis(), 0, 0, false, 0, 0, 0L);
+        return pagelessFrame(FrameType.DELETE, info, pageShift, 0, epoch, chain, 0L);
+    }
+
+    /**
+     * A RESYNC frame: the encoder cannot make frames that lead to the producer's memory for this
+     * region until a whole region comes. It names where the receiver's image stands ({@code meta}:
+     * the last frame sent, or null when the encoder holds nothing: epoch 0) and changes nothing.
+     */
+    public static byte[] resync(FrameInfo info, RegionMeta meta) {
+        if (meta == null) {
+            return pagelessFrame(FrameType.RESYNC, info, 12, 0, 0, 0, 0L);
+        }
+        return pagelessFrame(FrameType.RESYNC, info, meta.pageShift(), meta.regionPages(), meta.epoch(), meta.chainIndex(), meta.digest());
+    }
+
+    private static byte[] pagelessFrame(FrameType type, FrameInfo info, int pageShift, int regionPages, long epoch, int chain, long digest) {
+        FrameHeader h = new FrameHeader(type, DeltaMethod.RAW, BlockCodec.NONE, 0, pageShift, info.stateKey(), regionPages,
+                epoch, chain, info.sourceSequence(), info.captureTimeMillis(), 0, 0, false, 0, 0, digest);
         WireWriter out = new WireWriter(64);
         FrameFormat.writeHeader(h, out);
         return FrameFormat.finish(out);

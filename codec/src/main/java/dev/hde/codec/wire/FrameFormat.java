@@ -129,7 +129,7 @@ public final class FrameFormat {
         long captureTime = r.varint64("capture time");
         int dictionaryId = r.varint("dictionary id");
         if (dictionaryId != 0) {
-            if (type == FrameType.DELETE || codec != BlockCodec.ZSTD || method == DeltaMethod.DICT) {
+            if (!type.carriesPages() || codec != BlockCodec.ZSTD || method == DeltaMethod.DICT) {
                 throw new HdeException(Kind.UNKNOWN_DICTIONARY, "dictionary " + dictionaryId + " on a " + type + " frame with "
                         + method + " and " + codec + ", which take no trained dictionary");
             }
@@ -153,16 +153,16 @@ public final class FrameFormat {
         boolean bitmap = (flags & FLAG_TABLE_BITMAP) != 0;
         int tableOffset = r.position();
         int tableBytes = bitmap ? bitmapBytes(regionPages) : -1;
-        if (type != FrameType.DELETE && !bitmap) {
+        if (type.carriesPages() && !bitmap) {
             // Gap list: its length is only known by reading it, which PageTable does within the space left.
             tableBytes = r.remaining() - dataBlock;
             if (tableBytes < 0) {
                 throw new HdeException(Kind.TRUNCATED, "data block of " + dataBlock + " bytes does not fit in the frame");
             }
-        } else if (type == FrameType.DELETE) {
+        } else if (!type.carriesPages()) {
             tableBytes = 0;
-            if (pageCount != 0 || dataRaw != 0 || dataBlock != 0) {
-                throw new HdeException(Kind.LENGTH_MISMATCH, "a DELETE frame carries no pages");
+            if (pageCount != 0 || dataRaw != 0 || dataBlock != 0 || bitmap) {
+                throw new HdeException(Kind.LENGTH_MISMATCH, "a " + type + " frame carries no pages");
             }
         }
         r.skip(tableBytes, "page table");

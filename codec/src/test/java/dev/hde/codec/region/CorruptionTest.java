@@ -95,6 +95,11 @@ class CorruptionTest {
             changes++;
             inner.clear();
         }
+
+        @Override
+        public void forEach(PageVisitor visitor) {
+            inner.forEach(visitor);
+        }
     }
 
     static final List<EncodeSpec> SPECS = List.of(
@@ -536,7 +541,9 @@ class CorruptionTest {
                 FrameSurgery.setByte(f, FrameSurgery.METHOD_AT, 4), d1);
         assertKind(Kind.UNKNOWN_METHOD, "method 255", FrameSurgery.setByte(f, FrameSurgery.METHOD_AT, 255), d1);
         assertKind(Kind.UNKNOWN_TYPE, "type 0", FrameSurgery.setByte(f, FrameSurgery.TYPE_AT, 0), d1);
-        assertKind(Kind.UNKNOWN_TYPE, "type 4", FrameSurgery.setByte(f, FrameSurgery.TYPE_AT, 4), d1);
+        // Type 4 is RESYNC, which carries no pages: a delta's pages under that type are refused.
+        assertKind(Kind.LENGTH_MISMATCH, "type 4 with pages", FrameSurgery.setByte(f, FrameSurgery.TYPE_AT, 4), d1);
+        assertKind(Kind.UNKNOWN_TYPE, "type 5", FrameSurgery.setByte(f, FrameSurgery.TYPE_AT, 5), d1);
         assertKind(Kind.UNSUPPORTED_VERSION, "version 2", FrameSurgery.setByte(f, FrameSurgery.VERSION_AT, 2), d1);
         assertKind(Kind.UNSUPPORTED_VERSION, "version 0", FrameSurgery.setByte(f, FrameSurgery.VERSION_AT, 0), d1);
         assertKind(Kind.UNSUPPORTED_VERSION, "flags 2", FrameSurgery.setByte(f, FrameSurgery.FLAGS_AT, 2), d1);

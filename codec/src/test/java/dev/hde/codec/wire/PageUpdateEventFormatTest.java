@@ -18,7 +18,29 @@ class PageUpdateEventFormatTest {
 
     static final Limits LIMITS = Limits.DEFAULT;
 
+    /** A random event; most carry a digest (version 2), a REGION event the true digest of its pages, the rest version 1. */
     static PageUpdateEvent randomEvent(long seed) {
+        PageUpdateEvent e = randomEventWithoutDigest(seed);
+        SplittableRandom rnd = new SplittableRandom(~seed);
+        if (rnd.nextInt(4) == 0) {
+            return e;
+        }
+        return switch (e.kind()) {
+            case DELETE -> e.withDigest(0);
+            case REGION -> e.withDigest(digestOf(e.pages()));
+            case PAGES -> e.withDigest(rnd.nextLong());
+        };
+    }
+
+    static long digestOf(byte[][] pages) {
+        long d = 0;
+        for (int i = 0; i < pages.length; i++) {
+            d ^= dev.hde.codec.PageHash.of(i, pages[i]);
+        }
+        return d;
+    }
+
+    static PageUpdateEvent randomEventWithoutDigest(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int shift = 9 + rnd.nextInt(4);
         PagePatterns g = new PagePatterns(rnd.nextLong(), 1 << shift);
@@ -182,8 +204,9 @@ class PageUpdateEventFormatTest {
 
     @Test
     void unsupportedVersion() {
-        assertThat(kind(FrameSurgery.setByte(pagesEvent(), 4, 2))).isEqualTo(Kind.UNSUPPORTED_VERSION);
+        assertThat(kind(FrameSurgery.setByte(pagesEvent(), 4, 3))).isEqualTo(Kind.UNSUPPORTED_VERSION);
         assertThat(kind(FrameSurgery.setByte(pagesEvent(), 4, 0))).isEqualTo(Kind.UNSUPPORTED_VERSION);
+        assertThat(kind(FrameSurgery.setByte(pagesEvent(), 4, 255))).isEqualTo(Kind.UNSUPPORTED_VERSION);
     }
 
     @Test
@@ -357,6 +380,61 @@ class PageUpdateEventFormatTest {
         }
         byte[] seq = seal(w.u8(0x01).varint64(0).varint(0).u8('k'));
         assertThat(kind(seq)).isEqualTo(Kind.LENGTH_MISMATCH);
+    }
+
+    // ------------------------------------------------------------------ version 2: the producer's digest
+
+    @Test
+    void versionFollowsTheDigest() {
+        byte[] v1 = pagesEvent();
+        assertThat(v1[4]).isEqualTo((byte) PageUpdateEventFormat.VERSION_WITHOUT_DIGEST);
+        assertThat(PageUpdateEventFormat.parse(v1, LIMITS).hasDigest()).isFalse();
+        PageUpdateEvent e = PageUpdateEventFormat.parse(v1, LIMITS).withDigest(0x0123_4567_89AB_CDEFL);
+        byte[] v2 = PageUpdateEventFormat.write(e);
+        assertThat(v2[4]).isEqualTo((byte) PageUpdateEventFormat.VERSION);
+        assertThat(v2).hasSize(v1.length + 8);
+        PageUpdateEvent back = PageUpdateEventFormat.parse(v2, LIMITS);
+        assertThat(back.digest()).hasValue(0x0123_4567_89AB_CDEFL);
+        assertThat(back).isEqualTo(e);
+        assertThat(PageUpdateEventFormat.check(v2, LIMITS).digest()).hasValue(0x0123_4567_89AB_CDEFL);
+    }
+
+    @Test
+    void aWholeRegionMustHaveTheDigestOfItsPages() {
+        PagePatterns g = new PagePatterns(11, 512);
+        byte[][] pages = {g.textPage(), new byte[512], g.heapPage(), g.randomPage()};
+        PageUpdateEvent region = PageUpdateEvent.region("vm-1/r0", 9, 4, 5, pages);
+        byte[] good = PageUpdateEventFormat.write(region.withDigest(digestOf(pages)));
+        PageUpdateEventFormat.checkRegionDigest(good, PageUpdateEventFormat.check(good, LIMITS));
+        for (long wrong : new long[] {0, digestOf(pages) ^ 1, digestOf(new byte[][] {pages[0], pages[2], pages[1], pages[3]})}) {
+            byte[] bad = PageUpdateEventFormat.write(region.withDigest(wrong));
+            assertThatThrownBy(() -> PageUpdateEventFormat.checkRegionDigest(bad, PageUpdateEventFormat.check(bad, LIMITS)))
+                    .isInstanceOf(HdeException.class)
+                    .satisfies(t -> assertThat(((HdeException) t).kind()).isEqualTo(Kind.DIGEST_MISMATCH));
+        }
+        // a version 1 region and a PAGES event are not checked here (a PAGES digest needs the region it updates)
+        byte[] v1 = PageUpdateEventFormat.write(region);
+        PageUpdateEventFormat.checkRegionDigest(v1, PageUpdateEventFormat.check(v1, LIMITS));
+        byte[] pagesV2 = PageUpdateEventFormat.write(PageUpdateEventFormat.parse(pagesEvent(), LIMITS).withDigest(42));
+        PageUpdateEventFormat.checkRegionDigest(pagesV2, PageUpdateEventFormat.check(pagesV2, LIMITS));
+    }
+
+    @Test
+    void aDeleteCarriesDigestZero() {
+        byte[] ok = PageUpdateEventFormat.write(PageUpdateEvent.delete("vm-1/r0", 12, 3, 4).withDigest(0));
+        assertThat(PageUpdateEventFormat.parse(ok, LIMITS).digest()).hasValue(0);
+        byte[] bad = PageUpdateEventFormat.write(PageUpdateEvent.delete("vm-1/r0", 12, 3, 4).withDigest(7));
+        assertThat(kind(bad)).isEqualTo(Kind.DIGEST_MISMATCH);
+    }
+
+    @Test
+    void aVersion2EventCutInItsDigestIsRefused() {
+        // header fields, then only 3 of the digest's 8 bytes and no key: nothing is read past the bytes present
+        byte[] cut = seal(header(2, EventKind.DELETE.id(), 12, 0, 1, 0, 0, 0, 0).u8(1).u8(2).u8(3));
+        assertThat(kind(cut)).isEqualTo(Kind.TRUNCATED);
+        // the whole digest, no key
+        byte[] noKey = seal(header(2, EventKind.DELETE.id(), 12, 0, 1, 0, 0, 0, 0).u64(0));
+        assertThat(kind(noKey)).isEqualTo(Kind.TRUNCATED);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.hde.job.bench;
 
 import dev.hde.job.EventTime;
+import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.operators.FrameRecord;
 import dev.hde.operators.SourceRecord;
@@ -33,7 +34,7 @@ public final class PassThroughJob {
     }
 
     public DataStream<FrameRecord> build(StreamExecutionEnvironment env) {
-        env.configure(config.flinkConfiguration());
+        env.configure(FlinkSettings.forEnvironment(config, env));
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());
         }

@@ -2,7 +2,9 @@ package dev.hde.job.cli;
 
 import dev.hde.job.DecoderJob;
 import dev.hde.job.catalog.KeyframeStart;
+import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.config.HdeJobConfig;
+import dev.hde.job.kafka.KafkaPreflight;
 import dev.hde.operators.RegionVerdict;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -11,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,6 +86,7 @@ public final class DecodeCommand implements Callable<Integer> {
             err.println("hde decode: reading " + c.framesTopic() + " from " + c.bootstrapServers() + (follow ? " (following)" : ""));
             err.flush();
         }
+        KafkaPreflight.check(c.kafkaClientProperties(), EncodeCommand.KAFKA_TIMEOUT);
         long t0 = System.nanoTime();
         DecoderJob job = DecoderJob.fromKafka(c, images == null ? null : images.toString());
         KeyframeStart.Plan plan = job.startPlan();
@@ -98,7 +100,7 @@ public final class DecodeCommand implements Callable<Integer> {
             err.flush();
         }
         Map<String, RegionVerdict> latest = job
-                .collectLatest(StreamExecutionEnvironment.getExecutionEnvironment(c.flinkConfiguration()), v -> {
+                .collectLatest(FlinkSettings.environment(c), v -> {
                     if (follow && !quiet) {
                         out.println(line(v));
                         out.flush();

@@ -2,7 +2,9 @@ package dev.hde.job.cli;
 
 import dev.hde.job.EncoderJob;
 import dev.hde.job.config.HdeJobConfig;
-import dev.hde.job.embedded.EmbeddedKafka;
+import dev.hde.job.config.FlinkSettings;
+import dev.hde.job.kafka.KafkaPreflight;
+import dev.hde.job.kafka.KafkaTopics;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Set;
@@ -50,6 +52,9 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     CatalogOptions.Merger merger = new CatalogOptions.Merger();
 
+    @Mixin
+    ObservabilityOptions observability = new ObservabilityOptions();
+
     @Option(names = "--bounded", description = "Stop after the page updates present when the job starts (default: run until stopped).")
     boolean bounded;
 
@@ -66,6 +71,9 @@ public final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--replication-factor", defaultValue = "3", description = "Replication factor of created topics (default: ${DEFAULT-VALUE}).")
     short replication;
 
+    /** How long the check that Kafka answers (before the job is built) waits. */
+    static final java.time.Duration KAFKA_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     HdeJobConfig config() {
         HdeJobConfig c = new HdeJobConfig();
         kafka.applyTo(c, false);
@@ -73,6 +81,7 @@ public final class EncodeCommand implements Callable<Integer> {
         encoder.applyTo(c);
         catalog.applyTo(c);
         merger.applyTo(c);
+        observability.applyTo(c);
         c.bounded(bounded);
         if (startingOffsets != null) {
             c.startingOffsets(startingOffsets);
@@ -86,16 +95,24 @@ public final class EncodeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         err.println("hde encode: " + c.describe());
         err.flush();
+        KafkaPreflight.check(c.kafkaClientProperties(), KAFKA_TIMEOUT);
         if (createTopics) {
             List<String> topics = new java.util.ArrayList<>(List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(),
                     c.selectorModelTopic()));
             if (c.catalogEnabled()) {
                 topics.add(c.catalogTopic()); // time retention (the broker's default), not compacted: a delta log compacts badly
             }
-            EmbeddedKafka.createTopics(Admin.create(c.kafkaClientProperties()), partitions, replication, topics, Set.of(c.selectorModelTopic()));
+            KafkaTopics.create(Admin.create(c.kafkaClientProperties()), partitions, replication, topics, Set.of(c.selectorModelTopic()));
         }
-        JobExecutionResult r = EncoderJob.fromKafka(c).execute(StreamExecutionEnvironment.getExecutionEnvironment(c.flinkConfiguration()));
-        err.printf("hde encode: job finished after %.1f s%n", r.getNetRuntime() / 1000.0);
+        StreamExecutionEnvironment env = FlinkSettings.environment(c);
+        FlinkSettings.explain(c, env).forEach(line -> err.println("hde encode: " + line));
+        err.flush();
+        JobExecutionResult r = EncoderJob.fromKafka(c).execute(env);
+        if (r.isJobExecutionResult()) {
+            err.printf("hde encode: job finished after %.1f s%n", r.getNetRuntime() / 1000.0);
+        } else { // flink run -d, or a submission through the REST API: the job runs on
+            err.println("hde encode: job " + r.getJobID() + " submitted (detached)");
+        }
         err.flush();
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.hde.job.cli;
 
+import dev.hde.job.kafka.KafkaUnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +25,24 @@ public final class HdeCli {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new HdeCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        return withErrorLines(new CommandLine(new HdeCli()).setCaseInsensitiveEnumValuesAllowed(true));
+    }
+
+    /** Exit code of a run that could not use the Kafka cluster (wrong address, TLS or credentials). */
+    public static final int EXIT_KAFKA_UNREACHABLE = 3;
+
+    /**
+     * Errors a person can act on are one line on stderr ({@code hde encode: Kafka at ... refused the
+     * credentials: ...}) with their own exit code; any other failure keeps picocli's stack trace.
+     */
+    static CommandLine withErrorLines(CommandLine cl) {
+        return cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof KafkaUnreachableException) {
+                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+                commandLine.getErr().flush();
+                return EXIT_KAFKA_UNREACHABLE;
+            }
+            throw ex;
+        });
     }
 }

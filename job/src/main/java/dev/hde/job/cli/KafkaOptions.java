@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  * Where the Kafka cluster is and how to talk to it. Client properties (security, TLS, SASL) come
  * from {@code --kafka-config FILE}, then JVM system properties {@code -Dkafka.NAME=VALUE}, then
  * {@code -Dkafka.NAME=VALUE} options on the command line (later wins). Values of secret
- * properties are never printed.
+ * properties are never printed. Other {@code -D KEY=VALUE} options are Flink options
+ * ({@link dev.hde.job.config.FlinkSettings}).
  */
 public final class KafkaOptions {
 
@@ -24,8 +25,11 @@ public final class KafkaOptions {
             description = "Kafka client properties file (security.protocol, sasl.*, ssl.*, ...), as for the Kafka console tools.")
     Path kafkaConfig;
 
-    @Option(names = "-D", paramLabel = "kafka.NAME=VALUE", mapFallbackValue = "",
-            description = "A Kafka client property, e.g. -Dkafka.security.protocol=SASL_SSL (repeatable; also read from JVM system properties).")
+    @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = {"-D kafka.NAME=VALUE: a Kafka client property, e.g. -Dkafka.security.protocol=SASL_SSL (also read from JVM "
+                    + "system properties); -D KEY=VALUE: any Flink option, e.g. -D state.backend.type=rocksdb or "
+                    + "-D metrics.reporter.prom.factory.class=... (repeatable). On a cluster, the cluster's own state backend, "
+                    + "checkpoint storage, reporters and memory win over these."})
     Map<String, String> properties = new LinkedHashMap<>();
 
     @Option(names = "--page-updates-topic", paramLabel = "TOPIC", description = "Topic of page-update events (default: hde.page-updates).")
@@ -54,6 +58,11 @@ public final class KafkaOptions {
         }
         c.applyKafkaOverrides(System.getProperties());
         c.applyKafkaOverrides(properties);
+        properties.forEach((key, value) -> {
+            if (!key.startsWith(HdeJobConfig.KAFKA_PROPERTY_PREFIX)) {
+                c.flinkOption(key, value);
+            }
+        });
         if (bootstrapServers != null) {
             c.bootstrapServers(bootstrapServers);
         }

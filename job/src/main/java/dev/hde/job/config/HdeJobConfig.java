@@ -24,6 +24,9 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -76,6 +79,9 @@ public final class HdeJobConfig {
     private String framesTopic = "hde.frames";
     private String deadLettersTopic = "hde.dead-letters";
     private String selectorModelTopic = "hde.selector-model";
+    private String resyncRequestsTopic = "hde.resync-requests";
+    private String keyframeRequestsTopic = "hde.keyframe-requests";
+    private boolean keyframeRequestsEnabled = true;
     private String encoderGroupId = "hde-encoder";
     private String decoderGroupId = "hde-decoder";
     private String transactionalIdPrefix = "hde-encoder";
@@ -95,12 +101,19 @@ public final class HdeJobConfig {
     private Duration watermarkOutOfOrderness = Duration.ofSeconds(5);
     private Duration watermarkIdleness = Duration.ofSeconds(30);
     private boolean objectReuse = true;
+    /** Flink options given as they are ({@code -D key=value}); applied by {@link FlinkSettings}. */
+    private final Map<String, String> flinkOptions = new java.util.LinkedHashMap<>();
+    /** A checkpoint or savepoint to start from (Flink's execution.state-recovery.path), or null. */
+    private String restorePath = null;
+    /** Whether the job takes ownership of {@link #restorePath} (its own checkpoint) or only reads it (a savepoint, a copy). */
+    private boolean restoreClaim = false;
 
     // Encoder.
     private List<EncodeSpec> encodeSpecs = List.of(EncoderSettings.DEFAULT_SPEC);
     private boolean compressionDisabled = false;
     private RefreshPolicy refreshPolicy = RefreshPolicy.DEFAULT;
     private Limits limits = Limits.DEFAULT;
+    private Duration resyncRetry = EncoderSettings.DEFAULT_RESYNC_RETRY;
 
     // Adaptive selector and its trainer (docs/selector.md).
     private SelectorMode selectorMode = SelectorMode.FIXED;
@@ -144,6 +157,12 @@ public final class HdeJobConfig {
         c.framesTopic = framesTopic;
         c.deadLettersTopic = deadLettersTopic;
         c.selectorModelTopic = selectorModelTopic;
+        c.resyncRequestsTopic = resyncRequestsTopic;
+        c.keyframeRequestsTopic = keyframeRequestsTopic;
+        c.keyframeRequestsEnabled = keyframeRequestsEnabled;
+        c.restorePath = restorePath;
+        c.restoreClaim = restoreClaim;
+        c.resyncRetry = resyncRetry;
         c.encoderGroupId = encoderGroupId;
         c.decoderGroupId = decoderGroupId;
         c.transactionalIdPrefix = transactionalIdPrefix;
@@ -161,6 +180,7 @@ public final class HdeJobConfig {
         c.watermarkOutOfOrderness = watermarkOutOfOrderness;
         c.watermarkIdleness = watermarkIdleness;
         c.objectReuse = objectReuse;
+        c.flinkOptions.putAll(flinkOptions);
         c.encodeSpecs = encodeSpecs;
         c.compressionDisabled = compressionDisabled;
         c.refreshPolicy = refreshPolicy;
@@ -197,7 +217,7 @@ public final class HdeJobConfig {
     /** What the encoder function gets. */
     public EncoderSettings encoderSettings() {
         return new EncoderSettings(encodeSpecs, compressionDisabled, refreshPolicy, limits,
-                selectorMode == SelectorMode.ADAPTIVE ? selectorConfig() : null);
+                selectorMode == SelectorMode.ADAPTIVE ? selectorConfig() : null, resyncRetry);
     }
 
     /** The link the cost model divides wire bytes by: the network mode at {@link #linkBandwidth()} or its default. */
@@ -263,6 +283,12 @@ public final class HdeJobConfig {
         // directory: fine for the embedded runtime, not for a cluster (set a shared, durable one).
         c.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory != null ? checkpointDirectory : defaultCheckpointDirectory());
+        // Kept when the job is cancelled or its process dies, so that a restart resumes from the newest one (--restore auto).
+        c.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        if (restorePath != null) {
+            c.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
+            c.set(StateRecoveryOptions.RESTORE_MODE, restoreClaim ? RecoveryClaimMode.CLAIM : RecoveryClaimMode.NO_CLAIM);
+        }
         if (restartAttempts > 0) {
             c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
             c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
@@ -399,6 +425,61 @@ public final class HdeJobConfig {
 
     public HdeJobConfig selectorModelTopic(String topic) {
         this.selectorModelTopic = Objects.requireNonNull(topic);
+        return this;
+    }
+
+    /** Where the encoder asks producers for whole regions (resync requests, {@code HDEQ}). */
+    public String resyncRequestsTopic() {
+        return resyncRequestsTopic;
+    }
+
+    public HdeJobConfig resyncRequestsTopic(String topic) {
+        this.resyncRequestsTopic = Objects.requireNonNull(topic);
+        return this;
+    }
+
+    /** Where receivers ask the encoder for keyframes (keyframe requests, {@code HDEQ}). */
+    public String keyframeRequestsTopic() {
+        return keyframeRequestsTopic;
+    }
+
+    public HdeJobConfig keyframeRequestsTopic(String topic) {
+        this.keyframeRequestsTopic = Objects.requireNonNull(topic);
+        return this;
+    }
+
+    /** Whether the encoder reads the keyframe-request topic (on by default). */
+    public boolean keyframeRequestsEnabled() {
+        return keyframeRequestsEnabled;
+    }
+
+    public HdeJobConfig keyframeRequestsEnabled(boolean on) {
+        this.keyframeRequestsEnabled = on;
+        return this;
+    }
+
+    public String restorePath() {
+        return restorePath;
+    }
+
+    /**
+     * Start from this checkpoint or savepoint (null: from the start offsets, no state).
+     *
+     * @param claim the job owns it (its own retained checkpoint: deleted once subsumed) rather than only reading it
+     */
+    public HdeJobConfig restore(String path, boolean claim) {
+        this.restorePath = path;
+        this.restoreClaim = claim;
+        return this;
+    }
+
+    public Duration resyncRetry() {
+        return resyncRetry;
+    }
+
+    /** An unanswered resync request is repeated after this long (then twice as long each time, at most 10 minutes). */
+    public HdeJobConfig resyncRetry(Duration d) {
+        this.resyncRetry = positive(d, "resync retry interval");
         return this;
     }
 
@@ -571,6 +652,17 @@ public final class HdeJobConfig {
     /** Flink's {@code pipeline.object-reuse}: on by default (see {@link #flinkConfiguration()}). */
     public HdeJobConfig objectReuse(boolean on) {
         this.objectReuse = on;
+        return this;
+    }
+
+    /** The Flink options given as they are ({@code -D key=value}), in the order given. */
+    public Map<String, String> flinkOptions() {
+        return java.util.Collections.unmodifiableMap(flinkOptions);
+    }
+
+    /** Any Flink option by its key, e.g. {@code metrics.reporter.prom.port}; see {@link FlinkSettings} for what it wins over. */
+    public HdeJobConfig flinkOption(String key, String value) {
+        flinkOptions.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
         return this;
     }
 

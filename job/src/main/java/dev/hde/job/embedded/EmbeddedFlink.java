@@ -1,5 +1,6 @@
 package dev.hde.job.embedded;
 
+import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.config.HdeJobConfig;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -13,7 +14,7 @@ public final class EmbeddedFlink {
     private EmbeddedFlink() {}
 
     public static StreamExecutionEnvironment environment(HdeJobConfig config, int parallelism) {
-        Configuration c = config.flinkConfiguration();
+        Configuration c = FlinkSettings.of(config);
         // No web UI and no fixed port: several embedded jobs may run in one JVM and beside other processes.
         c.set(RestOptions.BIND_PORT, "0");
         c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));

@@ -2,6 +2,7 @@ package dev.hde.job.kafka;
 
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.operators.CatalogRecord;
+import dev.hde.operators.ControlRecord;
 import dev.hde.operators.DeadLetter;
 import dev.hde.operators.FrameRecord;
 import dev.hde.operators.SourceRecord;
@@ -32,6 +33,47 @@ public final class KafkaConnectors {
                 .setDeserializer(new SourceRecordDeserializer())
                 .setStartingOffsets(startingOffsets(config.startingOffsets()));
         return finish(b, config);
+    }
+
+    /**
+     * Receivers' keyframe requests, as records beside the page updates (the validator checks both):
+     * from the group's committed offsets, the latest where it has none (old requests were for
+     * receivers that have long had their keyframes); a restored job resumes from its checkpoint.
+     */
+    @SuppressWarnings("deprecation") // the connector's committedOffsets takes the deprecated OffsetResetStrategy
+    public static KafkaSource<SourceRecord> keyframeRequests(HdeJobConfig config) {
+        String group = config.encoderGroupId() + "-keyframe-requests";
+        KafkaSourceBuilder<SourceRecord> b = base(KafkaSource.<SourceRecord>builder(), config)
+                .setTopics(config.keyframeRequestsTopic())
+                .setGroupId(group)
+                .setClientIdPrefix(group)
+                .setDeserializer(new SourceRecordDeserializer())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST));
+        return finish(b, config);
+    }
+
+    /**
+     * The encoder's resync requests to the producers, at least once and not in transactions, so a
+     * producer sees a request at once rather than at the next checkpoint. A request repeated (after a
+     * restart, or by the retry timer) only makes a producer send a whole region once more, which the
+     * encoder takes in any state.
+     */
+    public static KafkaSink<ControlRecord> resyncRequestsSink(HdeJobConfig config) {
+        return controlSink(config, config.resyncRequestsTopic());
+    }
+
+    /** A receiver's keyframe requests to the encoder, at least once (a repeated one is skipped by the encoder). */
+    public static KafkaSink<ControlRecord> keyframeRequestsSink(HdeJobConfig config) {
+        return controlSink(config, config.keyframeRequestsTopic());
+    }
+
+    private static KafkaSink<ControlRecord> controlSink(HdeJobConfig config, String topic) {
+        return KafkaSink.<ControlRecord>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(config.kafkaClientProperties())
+                .setRecordSerializer(new ControlRecordSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
     }
 
     /**

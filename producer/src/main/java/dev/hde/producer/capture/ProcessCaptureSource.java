@@ -109,6 +109,16 @@ public final class ProcessCaptureSource implements Source {
     }
 
     @Override
+    public boolean requestWhole(String stateKey) {
+        return more && tracker.requestWhole(stateKey);
+    }
+
+    @Override
+    public boolean owns(String stateKey) {
+        return stateKey.startsWith(settings.vmId() + "/");
+    }
+
+    @Override
     public Scan scan(int round, Emitter out) throws IOException, InterruptedException {
         if (!more) {
             return Scan.NONE;

@@ -78,10 +78,10 @@ final class Progress implements ProducerLoop.Listener {
         double seconds = (System.nanoTime() - start) / 1e9;
         err.printf(Locale.ROOT,
                 "hde-producer: %d rounds in %.1f s: %,d pages scanned (%.1f MiB), %,d pages read, %,d pages changed, "
-                        + "%,d bytes %s in %,d events (%,d deletes), %,d unreadable pages; %.1f MB/s%n",
+                        + "%,d bytes %s in %,d events (%,d deletes, %,d whole regions resent on request), %,d unreadable pages; %.1f MB/s%n",
                 t.rounds(), seconds, t.pagesScanned(), t.pagesScanned() * (double) pageSize / 1048576.0, t.pagesRead(),
                 t.pagesChanged(), t.bytes(), dryRun ? "prepared (dry run: nothing published)" : "sent", t.events(), t.deletes(),
-                t.unreadablePages(), seconds > 0 ? t.bytes() / 1e6 / seconds : 0.0);
+                t.resyncs(), t.unreadablePages(), seconds > 0 ? t.bytes() / 1e6 / seconds : 0.0);
         err.flush();
     }
 

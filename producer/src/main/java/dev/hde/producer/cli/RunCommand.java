@@ -6,6 +6,7 @@ import dev.hde.producer.KafkaEventSink;
 import dev.hde.producer.ProducerLoop;
 import dev.hde.producer.PublishException;
 import dev.hde.producer.RateLimiter;
+import dev.hde.producer.ResyncListener;
 import dev.hde.producer.RunStats;
 import dev.hde.producer.Source;
 import dev.hde.producer.capture.CaptureAccessException;
@@ -112,6 +113,7 @@ abstract class RunCommand implements Callable<Integer> {
         }
 
         EventSink sink;
+        ResyncListener resyncs = null;
         if (run.dryRun) {
             sink = EventSink.discard();
             err.println("hde-producer: reading " + source.describe() + "; dry run: nothing is published");
@@ -120,7 +122,11 @@ abstract class RunCommand implements Callable<Integer> {
                 Properties client = kafka.clientProperties(err);
                 Properties props = KafkaEventSink.producerProperties(client, maxEventBytes(), kafka.maxInFlight, kafka.maxBlock);
                 sink = KafkaEventSink.create(props, kafka.topic);
-                err.println("hde-producer: reading " + source.describe() + "; publishing to " + KafkaOptions.describe(props, kafka.topic));
+                err.println("hde-producer: reading " + source.describe() + "; publishing to " + KafkaOptions.describe(props, kafka.topic)
+                        + (run.noResync ? "; not reading resync requests" : "; answering resync requests from " + run.resyncTopic));
+                if (!run.noResync) {
+                    resyncs = ResyncListener.start(client, run.resyncTopic, this::log);
+                }
             } catch (IOException | KafkaException e) {
                 // A KafkaException here is a bad client configuration; its message names the property, never a secret value.
                 err.println("hde-producer: cannot set up the Kafka producer: " + e.getMessage()
@@ -143,6 +149,10 @@ abstract class RunCommand implements Callable<Integer> {
                         afterFirstRound(source);
                     }
                 });
+        if (resyncs != null) {
+            loop.answering(resyncs, this::log);
+        }
+        loop.lingering(run.linger);
 
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -179,6 +189,9 @@ abstract class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             code = ExitCodes.FAILED;
         } finally {
+            if (resyncs != null) {
+                resyncs.close();
+            }
             try {
                 sink.close();
             } catch (RuntimeException e) {
@@ -198,6 +211,12 @@ abstract class RunCommand implements Callable<Integer> {
             }
         }
         return code;
+    }
+
+    /** A line for the person running the producer (stderr), e.g. a resync request it cannot answer. */
+    private synchronized void log(String line) {
+        err.println("hde-producer: " + line);
+        err.flush();
     }
 
     private void closeQuietly(Source source) {

@@ -36,4 +36,16 @@ public final class RunOptions {
 
     @Option(order = 107, names = {"-v", "--verbose"}, description = "Log the Kafka client at INFO (default: warnings only).")
     boolean verbose;
+
+    @Option(order = 108, names = "--resync-topic", paramLabel = "TOPIC", defaultValue = "hde.resync-requests",
+            description = "Topic of the encoder's resync requests: each request for a region of this producer is answered with the "
+                    + "whole region on the next round (default: ${DEFAULT-VALUE}).")
+    String resyncTopic;
+
+    @Option(order = 109, names = "--no-resync", description = "Do not read resync requests (the encoder then waits for whole regions that never come).")
+    boolean noResync;
+
+    @Option(order = 110, names = "--linger", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "0s",
+            description = "After a source that ends (images), keep answering resync requests for this long (default: ${DEFAULT-VALUE}).")
+    Duration linger;
 }

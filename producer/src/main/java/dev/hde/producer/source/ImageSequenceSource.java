@@ -25,6 +25,7 @@ public final class ImageSequenceSource implements Source {
     private final int regionPages;
     private final RegionTracker tracker;
     private long imageBytes;
+    private byte[] lastImage;
 
     /** @param imageCount how many images there are (for {@link #describe}); -1 when unknown */
     public ImageSequenceSource(Iterable<byte[]> images, int imageCount, String vmId, int regionPages, RegionTracker tracker) {
@@ -41,14 +42,20 @@ public final class ImageSequenceSource implements Source {
 
     @Override
     public Scan scan(int round, Emitter out) throws IOException, InterruptedException {
-        if (!images.hasNext()) {
-            return Scan.NONE;
-        }
         byte[] image;
-        try {
-            image = images.next();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+        if (images.hasNext()) {
+            try {
+                image = images.next();
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            lastImage = image;
+        } else if (lastImage != null) {
+            // After the last image (a run that lingers to answer resync requests): the memory stays as the last image left
+            // it, so only the regions asked for whole make events.
+            image = lastImage;
+        } else {
+            return Scan.NONE;
         }
         int pageSize = 1 << pageShift;
         if (image.length % pageSize != 0) {
@@ -86,6 +93,16 @@ public final class ImageSequenceSource implements Source {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    @Override
+    public boolean requestWhole(String stateKey) {
+        return tracker.requestWhole(stateKey);
+    }
+
+    @Override
+    public boolean owns(String stateKey) {
+        return stateKey.startsWith(vmId + "/");
     }
 
     @Override

@@ -33,12 +33,20 @@ public final class SyntheticSource implements Source {
     @Override
     public Scan scan(int round, Emitter out) throws IOException, InterruptedException {
         for (PageUpdateEvent e : workload.nextRound(System.currentTimeMillis())) {
-            out.emit(sequenceShift == 0 ? e
-                    : new PageUpdateEvent(e.kind(), e.stateKey(), e.pageShift(), e.regionPages(), e.sequence() + sequenceShift,
-                            e.captureTimeMillis(), e.indices(), e.pages()));
+            out.emit(sequenceShift == 0 ? e : e.withSequence(e.sequence() + sequenceShift));
         }
         long pages = (long) workload.stateKeys().size() * workload.settings().regionPages();
         return new Scan(pages, 0, 0);
+    }
+
+    @Override
+    public boolean requestWhole(String stateKey) {
+        return workload.stateKeys().contains(stateKey) && workload.requestWhole(stateKey);
+    }
+
+    @Override
+    public boolean owns(String stateKey) {
+        return workload.stateKeys().contains(stateKey);
     }
 
     @Override
