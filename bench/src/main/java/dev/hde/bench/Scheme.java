@@ -49,7 +49,7 @@ public abstract class Scheme {
         return new HdeScheme(specs);
     }
 
-    /** The presets of {@code hde trace} (job EncodeOptions.Preset), spelled as settings. */
+    /** The presets of {@code hde trace} ({@link dev.hde.codec.region.EncodePresets}), spelled as settings. */
     public static final String BALANCED = "split+zstd-3|split+lzma-0@0.125";
     public static final String MAX = "split+lzma-9|dict+lzma-9";
 

@@ -2,6 +2,7 @@ package dev.hde.job.cli;
 
 import dev.hde.codec.block.CodecSpec;
 import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.region.EncodePresets;
 import dev.hde.codec.region.EncodeSpec;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,17 +19,12 @@ public final class EncodeOptions {
 
     /** Named settings; each renders a frame with every spec listed (within its raw-share bound) and keeps the smallest. */
     public enum Preset {
-        /** Fastest: XBZRLE runs then LZ4 (about the bytes of XOR + zstd -3 on real memory, several times faster). */
-        FAST(List.of(EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.LZ4))),
-        /**
-         * The default: SPLIT sections then zstd level 3, and, on frames that SPLIT already made eight times
-         * smaller than their pages (database and heap pages edited in place), LZMA as well, keeping the
-         * smaller frame. LZMA costs 20-60 ns per byte it codes: bounded so, at most a few ns per page byte.
-         */
-        BALANCED(List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.zstd(3)),
-                EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(0)).whereRawShareAtMost(0.125))),
-        /** Fewest bytes, slowly: SPLIT sections and the old pages as a preset dictionary, each with LZMA preset 9; the smaller. */
-        MAX(List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(9)), EncodeSpec.of(DeltaMethod.DICT, CodecSpec.lzma(9))));
+        /** Fastest: XBZRLE runs then LZ4 ({@link EncodePresets#FAST}). */
+        FAST(EncodePresets.FAST),
+        /** The default: SPLIT + zstd-3, and SPLIT + LZMA-0 on frames SPLIT made 8x smaller ({@link EncodePresets#BALANCED}). */
+        BALANCED(EncodePresets.BALANCED),
+        /** Fewest bytes, slowly: SPLIT and DICT with LZMA-9 ({@link EncodePresets#MAX}). */
+        MAX(EncodePresets.MAX);
 
         final List<EncodeSpec> specs;
 
