@@ -117,7 +117,7 @@ class DeadLetterTest {
                 new byte[][] {page, page}));
         return List.of(
                 new Bad("bad/magic", with(good, 0, (byte) 'X', false), "BAD_MAGIC"),
-                new Bad("bad/version", with(good, 4, (byte) 2, true), "UNSUPPORTED_VERSION"),
+                new Bad("bad/version", with(good, 4, (byte) 3, true), "UNSUPPORTED_VERSION"),
                 new Bad("bad/kind", with(good, 5, (byte) 9, true), "UNKNOWN_TYPE"),
                 new Bad("bad/truncated", refreshCrc(cut(region, 100)), "TRUNCATED"),
                 new Bad("bad/short", Arrays.copyOf(good, 9), "TRUNCATED"),

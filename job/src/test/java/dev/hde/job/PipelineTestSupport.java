@@ -26,14 +26,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What the pipeline tests share: the Flink mini cluster, the in-process broker, topics, reading topics back. */
-final class PipelineTestSupport {
+public final class PipelineTestSupport {
 
-    static final int PARALLELISM = 2;
-    static final int PARTITIONS = 4;
+    public static final int PARALLELISM = 2;
+    public static final int PARTITIONS = 4;
 
     private PipelineTestSupport() {}
 
-    static MiniClusterExtension miniCluster() {
+    public static MiniClusterExtension miniCluster() {
         return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                 .setNumberTaskManagers(1)
                 .setNumberSlotsPerTaskManager(PARALLELISM)
@@ -42,7 +42,7 @@ final class PipelineTestSupport {
     }
 
     /** A job configuration on the embedded broker with topics named after {@code prefix}: small, fast checkpoints, quick restarts. */
-    static HdeJobConfig config(EmbeddedKafka kafka, String prefix, Path checkpoints) {
+    public static HdeJobConfig config(EmbeddedKafka kafka, String prefix, Path checkpoints) {
         return new HdeJobConfig()
                 .bootstrapServers(kafka.bootstrapServers())
                 .pageUpdatesTopic(prefix + ".page-updates")
@@ -51,6 +51,8 @@ final class PipelineTestSupport {
                 .selectorModelTopic(prefix + ".selector-model")
                 .dictionariesTopic(prefix + ".dictionaries")
                 .catalogTopic(prefix + ".catalog")
+                .resyncRequestsTopic(prefix + ".resync-requests")
+                .keyframeRequestsTopic(prefix + ".keyframe-requests")
                 .encoderGroupId(prefix + "-encoder")
                 .decoderGroupId(prefix + "-decoder")
                 .transactionalIdPrefix(prefix)
@@ -62,15 +64,15 @@ final class PipelineTestSupport {
                 .bounded(true);
     }
 
-    static void createTopics(EmbeddedKafka kafka, HdeJobConfig c, String... more) throws Exception {
-        List<String> topics = new ArrayList<>(List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(), c.selectorModelTopic(),
-                c.catalogTopic(), c.dictionariesTopic()));
+    public static void createTopics(EmbeddedKafka kafka, HdeJobConfig c, String... more) throws Exception {
+        List<String> topics = new ArrayList<>(c.encoderTopics());
+        topics.add(c.dictionariesTopic());
         topics.addAll(List.of(more));
-        kafka.createTopics(PARTITIONS, topics, Set.of(c.selectorModelTopic(), c.dictionariesTopic()));
+        kafka.createTopics(PARTITIONS, topics, c.compactedTopics());
     }
 
     /** Publishes {@code rounds} rounds of the workload; returns what was sent. */
-    static WorkloadPublisher.Stats publish(HdeJobConfig c, SyntheticWorkload memory, int rounds) {
+    public static WorkloadPublisher.Stats publish(HdeJobConfig c, SyntheticWorkload memory, int rounds) {
         try (WorkloadPublisher p = new WorkloadPublisher(c.kafkaClientProperties(), c.pageUpdatesTopic())) {
             long time = 1_700_000_000_000L;
             for (int r = 0; r < rounds; r++) {
@@ -82,7 +84,7 @@ final class PipelineTestSupport {
     }
 
     /** Every record of {@code topic}, partition by partition, with the given isolation level. */
-    static List<ConsumerRecord<byte[], byte[]>> readAll(EmbeddedKafka kafka, String topic, boolean committedOnly) {
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(EmbeddedKafka kafka, String topic, boolean committedOnly) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
@@ -105,7 +107,7 @@ final class PipelineTestSupport {
     }
 
     /** The frames of each state key in topic order (one key's frames are on one partition). */
-    static Map<String, List<String>> framesByKey(List<ConsumerRecord<byte[], byte[]>> records) {
+    public static Map<String, List<String>> framesByKey(List<ConsumerRecord<byte[], byte[]>> records) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             out.computeIfAbsent(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), k -> new ArrayList<>())
@@ -115,7 +117,7 @@ final class PipelineTestSupport {
     }
 
     /** Checks every region's last verdict and its rebuilt image against the true memory. */
-    static void assertRebuiltExactly(Map<String, RegionVerdict> verdicts, SyntheticWorkload memory, Path images, Set<String> deleted)
+    public static void assertRebuiltExactly(Map<String, RegionVerdict> verdicts, SyntheticWorkload memory, Path images, Set<String> deleted)
             throws Exception {
         assertThat(verdicts.keySet()).containsExactlyInAnyOrderElementsOf(memory.stateKeys());
         for (String key : memory.stateKeys()) {

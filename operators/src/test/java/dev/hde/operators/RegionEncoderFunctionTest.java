@@ -388,8 +388,38 @@ class RegionEncoderFunctionTest {
     }
 
     @Test
-    void sizeRuleRefreshesWhenTheDeltasOutweighAKeyframe() throws Exception {
-        EncoderHarness h = encoder(LAX.withSizeRule(true));
+    void sizeRuleSendsTheKeyframeWhenItIsTheSmallerFrame() throws Exception {
+        EncodeSpec xor = EncodeSpec.of(DeltaMethod.XOR, CodecSpec.zstd(3));
+        EncoderHarness h = encoder(new EncoderSettings(List.of(xor), false, LAX.withSizeRule(true), Limits.DEFAULT));
+        // 4 random pages, the rest zero: the keyframe costs about 4 pages.
+        byte[][] start = new byte[N][];
+        for (int i = 0; i < N; i++) {
+            start[i] = i < 4 ? TestPages.random(random, PS) : new byte[PS];
+        }
+        long keyframe = accept(h, region(KEY, 1, T0, start)).get(0).bytes.length;
+        h.baselines();
+        // Every page becomes the same text: XOR against random pages is random (a delta of over 4 pages), the region itself compresses to almost nothing.
+        byte[] text = TestPages.text(random, PS);
+        int[] all = new int[N];
+        byte[][] pages = new byte[N][];
+        for (int i = 0; i < N; i++) {
+            all[i] = i;
+            pages[i] = text.clone();
+        }
+        PageUpdateEvent e = pages(KEY, 2, T0 + 1, all, pages);
+        int delta = predictedDeltaBytes(e, List.of(xor));
+        assertThat(delta).as("the delta is larger than the last keyframe, so the rule compares").isGreaterThan((int) keyframe);
+        List<FrameRecord> frames = accept(h, e);
+        assertFull(frames.get(0), T0 + 1);
+        assertThat(frames.get(0).bytes.length).isLessThan(delta);
+        assertBaseline(h.baselines().get(0), KEY, BaselineEvent.Kind.REFRESHED, RefreshReason.SIZE, T0 + 1);
+        // An ordinary small delta after it stays a delta.
+        assertDelta(accept(h, pages(KEY, 3, T0 + 2, new int[] {3}, new byte[][] {TestPages.edited(random, text)})).get(0), T0 + 1, 1);
+    }
+
+    @Test
+    void deltaBudgetRefreshesWhenTheDeltasOutweighAKeyframe() throws Exception {
+        EncoderHarness h = encoder(LAX.withDeltaBudget(true));
         // A mostly-zero region: its keyframe is small.
         byte[][] start = new byte[N][];
         for (int i = 0; i < N; i++) {
@@ -412,7 +442,7 @@ class RegionEncoderFunctionTest {
             if (sinceFull + predicted > lastFull) {
                 assertThat(hd.type()).as("seq %d: %d + %d > %d", seq, sinceFull, predicted, lastFull).isEqualTo(FrameType.FULL);
                 List<BaselineEvent> b = h.baselines();
-                assertBaseline(b.get(0), KEY, BaselineEvent.Kind.REFRESHED, RefreshReason.SIZE, T0 + seq);
+                assertBaseline(b.get(0), KEY, BaselineEvent.Kind.REFRESHED, RefreshReason.BUDGET, T0 + seq);
                 assertThat(b.get(0).sizeBytes).isEqualTo(frames.get(0).bytes.length);
                 lastFull = frames.get(0).bytes.length;
                 sinceFull = 0;

@@ -97,7 +97,7 @@ class RegionEncoderPropertyTest {
         int maxAge = 1_000 + random.nextInt(random.nextBoolean() ? interval : 90_000); // often below the interval, so it matters
         policy = new RefreshPolicy(random.nextInt(3) == 0 ? Duration.ZERO : Duration.ofMillis(interval),
                 random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(7), Duration.ofMillis(maxAge), random.nextBoolean(),
-                Duration.ofMillis(10_000 + random.nextInt(120_000)));
+                Duration.ofMillis(10_000 + random.nextInt(120_000)), random.nextBoolean());
         List<EncodeSpec> chosen = new ArrayList<>();
         for (EncodeSpec s : ALL_SPECS) {
             if (random.nextInt(3) == 0) {
@@ -375,8 +375,17 @@ class RegionEncoderPropertyTest {
                 predictedDelta = specs.size() == 1
                         ? RegionEncoder.render(new FrameInfo(key, e.sequence(), e.captureTimeMillis()), pending, specs.get(0))
                         : RegionEncoder.renderSmallest(new FrameInfo(key, e.sequence(), e.captureTimeMillis()), pending, specs);
-                if (policy.sizeRule() && x.lastFullBytes > 0 && x.deltaBytes + predictedDelta.length > x.lastFullBytes) {
-                    reason = RefreshReason.SIZE;
+                if (policy.sizeRule() && x.lastFullBytes > 0 && predictedDelta.length > x.lastFullBytes) {
+                    // the size rule: the keyframe is sent when it is the smaller frame
+                    var full = RegionEncoder.full(meta, Math.max(x.epoch + 1, e.captureTimeMillis()), e.pageShift(), receiver.store(key),
+                            e.toPageUpdate());
+                    FrameInfo fi = new FrameInfo(key, e.sequence(), e.captureTimeMillis());
+                    byte[] keyframe = specs.size() == 1 ? RegionEncoder.render(fi, full, specs.get(0)) : RegionEncoder.renderSmallest(fi, full, specs);
+                    if (keyframe.length < predictedDelta.length) {
+                        reason = RefreshReason.SIZE;
+                    }
+                } else if (policy.deltaBudget() && x.lastFullBytes > 0 && x.deltaBytes + predictedDelta.length > x.lastFullBytes) {
+                    reason = RefreshReason.BUDGET;
                 }
             }
         }

@@ -134,6 +134,20 @@ public final class SyntheticWorkload {
         return events;
     }
 
+    /**
+     * Writes {@code pages} at {@code indices} of a region (e.g. data that became encrypted) and
+     * returns the PAGES event that reports them, numbered after the region's last event, with the
+     * region's digest.
+     */
+    public PageUpdateEvent write(String stateKey, int[] indices, byte[][] pages, long captureTimeMillis) {
+        Region region = region(stateKey);
+        for (int i = 0; i < indices.length; i++) {
+            region.write(indices[i], pages[i].clone());
+        }
+        return PageUpdateEvent.pages(region.key, settings.pageShift(), region.pages.length, ++region.sequence, captureTimeMillis,
+                indices.clone(), Arrays.stream(pages).map(byte[]::clone).toArray(byte[][]::new)).withDigest(region.digest.digest());
+    }
+
     /** The next round sends {@code stateKey} whole (a resync request); false for a key this workload does not have. */
     public boolean requestWhole(String stateKey) {
         for (Region r : regions) {

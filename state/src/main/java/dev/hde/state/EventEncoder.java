@@ -28,7 +28,8 @@ import java.util.Objects;
  *       region), and every partial event after it is {@link Dropped} until a whole region
  *       (REGION event) comes, which becomes the next FULL frame.
  *   <li><b>Keyframes on purpose</b> ({@link RefreshPolicy}): otherwise a DELTA, unless the policy
- *       asks for a keyframe; the size rule is checked on the rendered delta.
+ *       asks for a keyframe; the size rule (a keyframe when it is the smaller frame) and the delta
+ *       budget are checked on the rendered delta.
  * </ul>
  *
  * <p>The caller owns the state: it passes the region's {@link RegionState} (null when it holds
@@ -208,11 +209,20 @@ public final class EventEncoder {
                 return new Unchanged<>(s, e.hasDigest());
             }
             rendered = renderer.render(info, pending);
-            if (policy.deltaOutweighsKeyframe(s, rendered.frame().length)) {
-                reason = RefreshReason.SIZE;
+            if (policy.keyframeMayBeSmaller(s, rendered.frame().length)) {
+                // By cost: the keyframe replaces the delta only when it is the smaller frame.
+                PendingFrame full = RegionEncoder.full(s.meta(), nextEpoch(s, e.captureTimeMillis()), e.pageShift(), reference, update);
+                R keyframe = renderer.render(info, full);
+                if (keyframe.frame().length < rendered.frame().length) {
+                    pending = full;
+                    rendered = keyframe;
+                    reason = RefreshReason.SIZE;
+                }
+            } else if (policy.deltasOutweighKeyframe(s, rendered.frame().length)) {
+                reason = RefreshReason.BUDGET;
             }
         }
-        if (reason != null) {
+        if (reason != null && (pending == null || pending.type() != dev.hde.codec.wire.FrameType.FULL)) {
             pending = RegionEncoder.full(s.meta(), nextEpoch(s, e.captureTimeMillis()), e.pageShift(), reference, update);
             if (e.hasDigest() && pending.after().digest() != e.digest().getAsLong()) {
                 return resyncWith(s, info, Reason.DIGEST_MISMATCH, pending.after().digest());

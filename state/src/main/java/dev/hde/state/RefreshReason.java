@@ -10,8 +10,10 @@ public enum RefreshReason {
     INTERVAL,
     /** The chain holds the maximum number of deltas (off by default). */
     CHAIN_LENGTH,
-    /** The deltas since the keyframe add up to more than a new keyframe would cost. */
+    /** The keyframe was smaller than the delta it replaced (the size rule). */
     SIZE,
+    /** The deltas since the keyframe added up to more than it (the delta budget; off by default). */
+    BUDGET,
     /** The age backstop: the keyframe has deltas on top and is older than the maximum age. */
     AGE,
     /** A whole region answered the encoder's resync request. */

@@ -110,38 +110,34 @@ class RefreshPolicyTest {
     }
 
     @Test
-    void sizeRule() {
+    void sizeRuleComparesAKeyframeOnlyWithADeltaLargerThanTheLastKeyframe() {
+        RegionState s = state(12, 2, T0);
+        s.lastFullBytes = 1_000;
+        s.deltaBytesSinceFull = 600_000; // what came before does not matter
+        assertThat(POLICY.keyframeMayBeSmaller(s, 1_000)).isFalse();
+        assertThat(POLICY.keyframeMayBeSmaller(s, 1_001)).isTrue();
+        assertThat(POLICY.withSizeRule(false).keyframeMayBeSmaller(s, 1_000_000)).isFalse();
+        s.lastFullBytes = 0;
+        assertThat(POLICY.keyframeMayBeSmaller(s, 1_000_000)).as("no keyframe size known yet").isFalse();
+    }
+
+    @Test
+    void deltaBudgetIsOffByDefaultAndCountsTheDeltasSinceTheKeyframe() {
         RegionState s = state(12, 2, T0);
         s.lastFullBytes = 1_000;
         s.deltaBytesSinceFull = 600;
-        assertThat(POLICY.deltaOutweighsKeyframe(s, 399)).isFalse();
-        assertThat(POLICY.deltaOutweighsKeyframe(s, 400)).as("equal cost keeps the delta").isFalse();
-        assertThat(POLICY.deltaOutweighsKeyframe(s, 401)).isTrue();
-        assertThat(POLICY.deltaOutweighsKeyframe(s, 1_000_000)).isTrue();
-
-        s.deltaBytesSinceFull = 0;
-        assertThat(POLICY.deltaOutweighsKeyframe(s, 1_000)).isFalse();
-        assertThat(POLICY.deltaOutweighsKeyframe(s, 1_001)).as("a single delta larger than the keyframe").isTrue();
-    }
-
-    @Test
-    void sizeRuleOff() {
-        RefreshPolicy off = POLICY.withSizeRule(false);
-        RegionState s = state(12, 2, T0);
-        s.lastFullBytes = 1_000;
-        s.deltaBytesSinceFull = 900;
-        assertThat(off.deltaOutweighsKeyframe(s, 1_000_000)).isFalse();
-    }
-
-    @Test
-    void sizeRuleNeedsAKnownKeyframeSize() {
-        RegionState s = state(12, 0, T0);
+        assertThat(RefreshPolicy.DEFAULT.deltaBudget()).isFalse();
+        assertThat(POLICY.deltasOutweighKeyframe(s, 1_000_000)).isFalse();
+        RefreshPolicy budget = POLICY.withDeltaBudget(true);
+        assertThat(budget.deltasOutweighKeyframe(s, 399)).isFalse();
+        assertThat(budget.deltasOutweighKeyframe(s, 400)).as("equal cost keeps the delta").isFalse();
+        assertThat(budget.deltasOutweighKeyframe(s, 401)).isTrue();
         s.lastFullBytes = 0;
-        assertThat(POLICY.deltaOutweighsKeyframe(s, 1_000_000)).isFalse();
+        assertThat(budget.deltasOutweighKeyframe(s, 1_000_000)).isFalse();
     }
 
     @Test
-    void sizeRuleProperty() {
+    void sizeRuleAndBudgetProperty() {
         long seed = Long.getLong("hde.test.seed", 20240501L);
         Random random = new Random(seed);
         for (int i = 0; i < 1_000; i++) {
@@ -149,11 +145,12 @@ class RefreshPolicyTest {
             s.lastFullBytes = random.nextInt(100_000);
             s.deltaBytesSinceFull = random.nextInt(100_000);
             long delta = random.nextInt(100_000);
-            boolean on = random.nextBoolean();
-            boolean expected = on && s.lastFullBytes > 0 && s.deltaBytesSinceFull + delta > s.lastFullBytes;
-            assertThat(POLICY.withSizeRule(on).deltaOutweighsKeyframe(s, delta))
-                    .as("seed %d, full %d, since %d, delta %d, rule %s", seed, s.lastFullBytes, s.deltaBytesSinceFull, delta, on)
-                    .isEqualTo(expected);
+            boolean rule = random.nextBoolean();
+            boolean budget = random.nextBoolean();
+            RefreshPolicy p = POLICY.withSizeRule(rule).withDeltaBudget(budget);
+            assertThat(p.keyframeMayBeSmaller(s, delta)).as("seed %d", seed).isEqualTo(rule && s.lastFullBytes > 0 && delta > s.lastFullBytes);
+            assertThat(p.deltasOutweighKeyframe(s, delta)).as("seed %d", seed)
+                    .isEqualTo(budget && s.lastFullBytes > 0 && s.deltaBytesSinceFull + delta > s.lastFullBytes);
         }
     }
 
@@ -187,6 +184,8 @@ class RefreshPolicyTest {
                 .isEqualTo(new RefreshPolicy(Duration.ofSeconds(10), 3, Duration.ofSeconds(60), false, Duration.ofHours(1)));
         assertThat(POLICY.withIdleTimeout(Duration.ofMinutes(1)))
                 .isEqualTo(new RefreshPolicy(Duration.ofSeconds(10), 3, Duration.ofSeconds(60), true, Duration.ofMinutes(1)));
+        assertThat(POLICY.withDeltaBudget(true))
+                .isEqualTo(new RefreshPolicy(Duration.ofSeconds(10), 3, Duration.ofSeconds(60), true, Duration.ofHours(1), true));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.hde.codec.trace;
 
-import dev.hde.codec.HdeException;
 import dev.hde.codec.Pages;
 import dev.hde.codec.region.EncodeSpec;
 import dev.hde.codec.region.FrameApplier;
@@ -10,17 +9,20 @@ import dev.hde.codec.region.PageUpdate;
 import dev.hde.codec.region.PendingFrame;
 import dev.hde.codec.region.RegionEncoder;
 import dev.hde.codec.region.RegionMeta;
-import java.util.ArrayList;
+import dev.hde.codec.region.RegionReceiver;
+import dev.hde.codec.wire.FrameType;
+import dev.hde.codec.wire.PageUpdateEvent;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Sends a sequence of memory images through the codec as a sender and a receiver would: each
- * image is cut into regions (one state key each), diffed page by page against the previous image,
- * encoded (the first image as FULL frames), decoded by a separate receiver, and the receiver's
- * image is compared byte for byte with the input. Encode and decode of the frames after the first
- * image (the ones the changed bytes and wire bytes count) are timed apart from reading and diffing
- * the images; the first image's keyframes are not timed.
+ * image is cut into regions (one state key each) and diffed page by page against the previous image
+ * ({@link ImageEvents}: the events a producer sends), each region's events go through its sender
+ * ({@link RegionSender}: the codec on its own, or the encoder job's rules), every frame is applied by
+ * a separate receiver, and the receiver's image is compared byte for byte with the input. Encode and
+ * decode of the images after the first (the ones the changed and wire bytes count) are timed apart
+ * from reading and diffing the images; the first image's keyframes are not timed.
  */
 public final class TraceReplay {
 
@@ -71,83 +73,126 @@ public final class TraceReplay {
 
     private TraceReplay() {}
 
-    public static Result run(Iterable<byte[]> images, Settings s, Progress progress) {
-        int pageSize = 1 << s.pageShift();
-        FrameApplier receiver = new FrameApplier();
-        List<Region> regions = new ArrayList<>();
-        byte[] previous = null;
-        int image = 0;
-        long initialBytes = 0;
-        long changedBytes = 0;
-        long wireBytes = 0;
-        int fullFrames = 0;
-        int deltaFrames = 0;
-        long encodeNanos = 0;
-        long decodeNanos = 0;
-        for (byte[] current : images) {
-            if (current.length % pageSize != 0) {
-                return failed(image, "image " + image + " is " + current.length + " bytes, not a whole number of " + pageSize + "-byte pages");
-            }
-            if (previous != null && previous.length != current.length) {
-                return failed(image, "image " + image + " is " + current.length + " bytes, image " + (image - 1) + " was " + previous.length);
-            }
-            int totalPages = current.length / pageSize;
-            int regionCount = (totalPages + s.regionPages() - 1) / s.regionPages();
-            while (regions.size() < regionCount) {
-                regions.add(new Region(String.format("%s/r%04d", s.keyPrefix(), regions.size())));
-            }
-            for (int r = 0; r < regionCount; r++) {
-                Region region = regions.get(r);
-                int first = r * s.regionPages();
-                int pages = Math.min(s.regionPages(), totalPages - first);
-                PageUpdate update = previous == null
-                        ? allPages(current, first, pages, pageSize)
-                        : changedPages(previous, current, first, pages, pageSize);
-                if (previous != null && update.size() == 0) {
-                    continue;
-                }
-                FrameInfo info = new FrameInfo(region.key, image, image);
-                long t0 = System.nanoTime();
-                PendingFrame pending = region.meta == null
-                        ? RegionEncoder.full(null, s.pageShift(), region.reference, update)
-                        : RegionEncoder.delta(region.meta, region.reference, update);
+    /**
+     * The sending side of one region: the frames it sends for each of the region's events, in order
+     * (none for an event that changes nothing). {@code hde trace} plugs in the encoder job's own rules
+     * ({@code dev.hde.state.EventEncoder}), so that it sends exactly the job's frames.
+     */
+    @FunctionalInterface
+    public interface RegionSender {
+        List<byte[]> send(PageUpdateEvent event);
+    }
+
+    /** A sender per state key. */
+    @FunctionalInterface
+    public interface Senders {
+        RegionSender forKey(String stateKey);
+    }
+
+    /**
+     * The codec on its own: a keyframe of each region's first event, then only deltas, each rendered
+     * with every spec of {@code s} and the smallest kept.
+     */
+    public static Senders keyframeThenDeltas(Settings s) {
+        return key -> new RegionSender() {
+            final HeapPageStore reference = new HeapPageStore();
+            RegionMeta meta;
+
+            @Override
+            public List<byte[]> send(PageUpdateEvent e) {
+                PendingFrame pending = meta == null
+                        ? RegionEncoder.full(null, e.pageShift(), reference, e.toPageUpdate())
+                        : RegionEncoder.delta(meta, reference, e.toPageUpdate());
+                FrameInfo info = new FrameInfo(key, e.sequence(), e.captureTimeMillis());
                 byte[] frame = s.specs().size() == 1
                         ? RegionEncoder.render(info, pending, s.specs().get(0))
                         : RegionEncoder.renderSmallest(info, pending, s.specs());
-                RegionEncoder.commit(pending, region.reference);
-                region.meta = pending.after();
-                long t1 = System.nanoTime();
-                try {
-                    FrameApplier.Applied applied = receiver.apply(frame, region.received, region.receiverPages);
-                    region.received = applied.meta();
-                } catch (HdeException e) {
-                    return failed(image, "region " + region.key + " image " + image + ": " + e.getMessage());
-                }
-                long t2 = System.nanoTime();
-                if (previous == null) {
-                    initialBytes += frame.length;
-                    fullFrames++;
-                } else {
-                    // Timed like the bytes: the frames after the first image, whose changed pages the MB/s count.
-                    encodeNanos += t1 - t0;
-                    decodeNanos += t2 - t1;
-                    wireBytes += frame.length;
-                    changedBytes += pending.changedBytes() + (long) pending.zeroPages() * pageSize;
-                    deltaFrames++;
-                }
-                String mismatch = compare(region, current, first, pages, pageSize);
-                if (mismatch != null) {
-                    return failed(image, "region " + region.key + " image " + image + ": " + mismatch);
-                }
+                RegionEncoder.commit(pending, reference);
+                meta = pending.after();
+                return List.of(frame);
             }
-            previous = current;
+        };
+    }
+
+    /** {@link #run(Iterable, Settings, Senders, Progress)} with the codec on its own ({@link #keyframeThenDeltas}). */
+    public static Result run(Iterable<byte[]> images, Settings s, Progress progress) {
+        return run(images, s, keyframeThenDeltas(s), progress);
+    }
+
+    /**
+     * Sends the images' events ({@link ImageEvents}: per region, sequences from 1, the producer's
+     * digest) through each region's sender, applies every frame at a separate receiver, and compares
+     * the receiver's region with the image after each event.
+     */
+    public static Result run(Iterable<byte[]> images, Settings s, Senders senders, Progress progress) {
+        int pageSize = 1 << s.pageShift();
+        RegionReceiver receiver = new RegionReceiver(new FrameApplier());
+        ImageEvents events = new ImageEvents(new ImageEvents.Settings(s.pageShift(), s.regionPages(), s.keyPrefix()));
+        java.util.Map<String, Region> regions = new java.util.HashMap<>();
+        long[] totals = new long[4]; // initial bytes, changed bytes, wire bytes, encode+decode nanos unused
+        int[] frames = new int[2]; // full, delta
+        long[] nanos = new long[2]; // encode, decode
+        String[] failure = {null};
+        int image = 0;
+        for (byte[] current : images) {
+            int imageIndex = image;
+            try {
+                events.next(current, e -> {
+                    if (failure[0] != null) {
+                        return;
+                    }
+                    Region region = regions.computeIfAbsent(e.stateKey(), k -> new Region(k, senders.forKey(k)));
+                    long t0 = System.nanoTime();
+                    List<byte[]> sent = region.sender.send(e);
+                    long t1 = System.nanoTime();
+                    if (imageIndex > 0) { // timed like the bytes: the frames after the first image, whose changed pages the MB/s count
+                        nanos[0] += t1 - t0;
+                    }
+                    for (byte[] frame : sent) {
+                        long d0 = System.nanoTime();
+                        RegionReceiver.Step step = receiver.receive(frame, region.key, region.received, region.receiverPages);
+                        if (imageIndex > 0) {
+                            nanos[1] += System.nanoTime() - d0;
+                        }
+                        region.received = step.state();
+                        if (step.outcome() != RegionReceiver.Outcome.APPLIED) {
+                            failure[0] = "region " + region.key + " image " + imageIndex + ": " + (step.state().error() != null
+                                    ? step.state().error() : "the sender could not make the producer's state (" + step.outcome() + ")");
+                            return;
+                        }
+                        FrameType type = step.header().type();
+                        if (imageIndex == 0) {
+                            totals[0] += frame.length;
+                        } else {
+                            totals[2] += frame.length;
+                        }
+                        frames[type == FrameType.FULL ? 0 : 1]++;
+                    }
+                    if (imageIndex > 0) {
+                        totals[1] += (long) e.indices().length * pageSize;
+                    }
+                    int first = regionIndex(e.stateKey(), s.keyPrefix()) * s.regionPages();
+                    String mismatch = compare(region, current, first, e.regionPages(), pageSize);
+                    if (mismatch != null) {
+                        failure[0] = "region " + region.key + " image " + imageIndex + ": " + mismatch;
+                    }
+                });
+            } catch (IllegalArgumentException ex) {
+                return failed(image, ex.getMessage());
+            }
+            if (failure[0] != null) {
+                return failed(image, failure[0]);
+            }
             image++;
             if (progress != null) {
-                progress.imageDone(image - 1, new Result(image, initialBytes, changedBytes, wireBytes, fullFrames, deltaFrames,
-                        encodeNanos, decodeNanos, null));
+                progress.imageDone(image - 1, new Result(image, totals[0], totals[1], totals[2], frames[0], frames[1], nanos[0], nanos[1], null));
             }
         }
-        return new Result(image, initialBytes, changedBytes, wireBytes, fullFrames, deltaFrames, encodeNanos, decodeNanos, null);
+        return new Result(image, totals[0], totals[1], totals[2], frames[0], frames[1], nanos[0], nanos[1], null);
+    }
+
+    private static int regionIndex(String key, String prefix) {
+        return Integer.parseInt(key.substring(prefix.length() + 2));
     }
 
     private static Result failed(int images, String why) {
@@ -156,48 +201,20 @@ public final class TraceReplay {
 
     private static final class Region {
         final String key;
-        final HeapPageStore reference = new HeapPageStore();
+        final RegionSender sender;
         final HeapPageStore receiverPages = new HeapPageStore();
-        RegionMeta meta;
-        RegionMeta received;
+        RegionReceiver.State received = RegionReceiver.State.EMPTY;
 
-        Region(String key) {
+        Region(String key, RegionSender sender) {
             this.key = key;
+            this.sender = sender;
         }
-    }
-
-    static PageUpdate allPages(byte[] image, int first, int pages, int pageSize) {
-        int[] indices = new int[pages];
-        byte[][] content = new byte[pages][];
-        for (int i = 0; i < pages; i++) {
-            indices[i] = i;
-            int off = (first + i) * pageSize;
-            content[i] = Arrays.copyOfRange(image, off, off + pageSize);
-        }
-        return new PageUpdate(pages, indices, content);
-    }
-
-    /** The sender's diff: pages whose bytes differ from the previous image. */
-    static PageUpdate changedPages(byte[] previous, byte[] image, int first, int pages, int pageSize) {
-        int[] indices = new int[pages];
-        int n = 0;
-        for (int i = 0; i < pages; i++) {
-            int off = (first + i) * pageSize;
-            if (Arrays.mismatch(previous, off, off + pageSize, image, off, off + pageSize) >= 0) {
-                indices[n++] = i;
-            }
-        }
-        byte[][] content = new byte[n][];
-        for (int j = 0; j < n; j++) {
-            int off = (first + indices[j]) * pageSize;
-            content[j] = Arrays.copyOfRange(image, off, off + pageSize);
-        }
-        return new PageUpdate(pages, Arrays.copyOf(indices, n), content);
     }
 
     private static String compare(Region region, byte[] image, int first, int pages, int pageSize) {
-        if (region.received == null || region.received.regionPages() != pages) {
-            return "receiver holds " + (region.received == null ? "nothing" : region.received.regionPages() + " pages") + ", expected " + pages;
+        RegionMeta held = region.received.image();
+        if (held == null || held.regionPages() != pages) {
+            return "receiver holds " + (held == null ? "nothing" : held.regionPages() + " pages") + ", expected " + pages;
         }
         for (int i = 0; i < pages; i++) {
             int off = (first + i) * pageSize;

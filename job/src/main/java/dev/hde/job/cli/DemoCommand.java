@@ -109,8 +109,7 @@ public final class DemoCommand implements Callable<Integer> {
                     .stateBackend(stateBackend)
                     .restartDelay(Duration.ofSeconds(1));
             encoder.applyTo(config);
-            kafka.createTopics(partitions, List.of(config.pageUpdatesTopic(), config.framesTopic(), config.deadLettersTopic(),
-                    config.selectorModelTopic(), config.catalogTopic()), Set.of(config.selectorModelTopic()));
+            kafka.createTopics(partitions, config.encoderTopics(), config.compactedTopics());
             say("broker at %s; encoding with %s%s, checkpoints every %s, %s state, parallelism %d", kafka.bootstrapServers(),
                     config.describeSpecs(), config.compressionDisabled() ? " (compression disabled)" : "",
                     DurationConverter.format(checkpointInterval), stateBackend.name().toLowerCase(Locale.ROOT), parallelism);

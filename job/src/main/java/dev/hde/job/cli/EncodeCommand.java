@@ -97,12 +97,7 @@ public final class EncodeCommand implements Callable<Integer> {
         err.flush();
         KafkaPreflight.check(c.kafkaClientProperties(), KAFKA_TIMEOUT);
         if (createTopics) {
-            List<String> topics = new java.util.ArrayList<>(List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(),
-                    c.selectorModelTopic()));
-            if (c.catalogEnabled()) {
-                topics.add(c.catalogTopic()); // time retention (the broker's default), not compacted: a delta log compacts badly
-            }
-            KafkaTopics.create(Admin.create(c.kafkaClientProperties()), partitions, replication, topics, Set.of(c.selectorModelTopic()));
+            KafkaTopics.create(Admin.create(c.kafkaClientProperties()), partitions, replication, c.encoderTopics(), c.compactedTopics());
         }
         StreamExecutionEnvironment env = FlinkSettings.environment(c);
         FlinkSettings.explain(c, env).forEach(line -> err.println("hde encode: " + line));

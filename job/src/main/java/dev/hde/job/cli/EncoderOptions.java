@@ -17,21 +17,28 @@ public final class EncoderOptions {
     boolean noCompression;
 
     @Option(names = "--refresh-interval", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "An update this long (capture time) after the keyframe starts a new epoch (default: 5m).")
+            description = "An update this long (capture time) after the keyframe starts a new epoch (default: off).")
     Duration refreshInterval;
 
-    @Option(names = "--max-chain", description = "Most DELTA frames on one keyframe (default: 10).")
+    @Option(names = "--max-chain", description = "Most DELTA frames on one keyframe (default: 0 = no limit).")
     Integer maxChain;
 
     @Option(names = "--max-age", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "An event-time timer refreshes a keyframe with deltas on top once it is this old (default: 15m).")
+            description = "The age backstop: a keyframe with deltas on top is refreshed once it is this old; keep it below the frames "
+                    + "topic's retention (default: 24h).")
     Duration maxAge;
 
-    @Option(names = "--no-size-rule", description = "Do not refresh when the deltas since the keyframe outweigh a new keyframe.")
+    @Option(names = "--no-size-rule", description = "Never send a keyframe in place of a larger delta (the size rule is on by default).")
     boolean noSizeRule;
 
+    @Option(names = "--delta-budget",
+            description = "Also send a keyframe once the deltas since the last one add up to more than it (the seed documents' rule: "
+                    + "bounds what a receiver starting at a keyframe reads, costs bytes on a live link; off by default).")
+    boolean deltaBudget;
+
     @Option(names = "--idle-timeout", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "A region without updates for this long (processing time) is forgotten (default: 1h).")
+            description = "A region without updates for this long (processing time) is forgotten; its next partial update asks the "
+                    + "producer for the whole region (default: 24h).")
     Duration idleTimeout;
 
     @Mixin
@@ -56,6 +63,9 @@ public final class EncoderOptions {
         }
         if (noSizeRule) {
             p = p.withSizeRule(false);
+        }
+        if (deltaBudget) {
+            p = p.withDeltaBudget(true);
         }
         if (idleTimeout != null) {
             p = p.withIdleTimeout(idleTimeout);

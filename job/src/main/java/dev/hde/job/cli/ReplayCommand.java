@@ -144,8 +144,8 @@ public final class ReplayCommand implements Callable<Integer> {
     boolean slow;
 
     @Option(names = "--refresh", split = ",", paramLabel = "POLICY",
-            description = "Refresh policies tried on --refresh-choice: default, chain-N, no-size-rule, interval-N(ms|s|m|h), or none "
-                    + "(default: default,chain-5,no-size-rule).")
+            description = "Refresh policies tried on --refresh-choice: default, chain-N, no-size-rule, delta-budget, interval-N(ms|s|m|h), or none "
+                    + "(default: default,chain-5,delta-budget).")
     List<String> refresh;
 
     @Option(names = "--refresh-choice", defaultValue = ReplaySettings.DEFAULT_REFRESH_CHOICE, paramLabel = "CHOICE",

@@ -3,6 +3,8 @@ package dev.hde.job.cli;
 import dev.hde.codec.Limits;
 import dev.hde.codec.trace.MemoryImageSequence;
 import dev.hde.codec.trace.TraceReplay;
+import dev.hde.state.PolicySenders;
+import dev.hde.state.RefreshPolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -71,7 +73,8 @@ public final class TraceCommand implements Callable<Integer> {
             err.printf("hde trace: %d images in %s, regions of %d pages, encoding with %s%n", images.size(), dir, regionPages, encode.describe());
             err.flush();
         }
-        TraceReplay.Result r = TraceReplay.run(images, settings, (image, soFar) -> {
+        // The encoder job's own rules (keyframes on purpose), so that trace and job send the same frames.
+        TraceReplay.Result r = TraceReplay.run(images, settings, PolicySenders.of(RefreshPolicy.DEFAULT, encode.specs()), (image, soFar) -> {
             if (!quiet) {
                 err.printf("  image %d verified: %,d bytes on the wire so far (%,d after the first image)%n",
                         image, soFar.initialBytes() + soFar.wireBytes(), soFar.wireBytes());

@@ -428,6 +428,29 @@ public final class HdeJobConfig {
         return this;
     }
 
+    /**
+     * Every topic the encoder job reads or writes with these settings: what {@code hde encode
+     * --create-topics} and the embedded runtime create. The catalog topic keeps time retention (a
+     * delta log compacts badly); the selector-model and dictionary topics are compacted
+     * ({@link #compactedTopics()}).
+     */
+    public List<String> encoderTopics() {
+        List<String> topics = new java.util.ArrayList<>(List.of(pageUpdatesTopic, framesTopic, deadLettersTopic, selectorModelTopic,
+                resyncRequestsTopic, keyframeRequestsTopic));
+        if (catalogEnabled) {
+            topics.add(catalogTopic);
+        }
+        if (dictionariesEnabled) {
+            topics.add(dictionariesTopic);
+        }
+        return topics;
+    }
+
+    /** The compacted topics among {@link #encoderTopics()}: each holds its newest record per key. */
+    public java.util.Set<String> compactedTopics() {
+        return java.util.Set.of(selectorModelTopic, dictionariesTopic);
+    }
+
     /** Where the encoder asks producers for whole regions (resync requests, {@code HDEQ}). */
     public String resyncRequestsTopic() {
         return resyncRequestsTopic;

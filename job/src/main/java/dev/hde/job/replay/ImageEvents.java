@@ -17,8 +17,8 @@ import org.apache.flink.util.Collector;
  * ({@link MemoryImageSequence}: {@code 000.bin, 001.bin, …} or a zstd patch chain): each image is cut
  * into regions of {@code regionPages} pages (state keys {@code PREFIX/rNNNN}); the first image gives
  * one REGION event per region (every page), each later image a PAGES event per region with the pages
- * whose bytes differ from the previous image (none: no event). Event sequence = image index + 1,
- * capture time = image index x {@code intervalMillis}.
+ * whose bytes differ from the previous image (none: no event), each with the producer's digest.
+ * Each region's events are numbered 1, 2, …; capture time = image index x {@code intervalMillis}.
  */
 final class ImageEvents {
 
@@ -33,58 +33,20 @@ final class ImageEvents {
 
     private ImageEvents() {}
 
-    /** Reads the images and hands out their events in image order; returns the number of images. */
+    /** Reads the images and hands out their events in image order ({@link dev.hde.codec.trace.ImageEvents}); returns the number of images. */
     static int read(Path dir, Settings s, Consumer<PageUpdateEvent> out, java.util.function.IntConsumer imageDone) throws IOException {
         MemoryImageSequence images = MemoryImageSequence.open(dir);
-        int pageSize = 1 << s.pageShift();
-        byte[] previous = null;
-        int image = 0;
+        dev.hde.codec.trace.ImageEvents events = new dev.hde.codec.trace.ImageEvents(
+                new dev.hde.codec.trace.ImageEvents.Settings(s.pageShift(), s.regionPages(), s.keyPrefix(), 1, s.intervalMillis()));
         for (byte[] current : images) {
-            if (current.length % pageSize != 0) {
-                throw new IOException("image " + image + " is " + current.length + " bytes, not a whole number of " + pageSize + "-byte pages");
+            try {
+                events.next(current, out);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
             }
-            if (previous != null && previous.length != current.length) {
-                throw new IOException("image " + image + " is " + current.length + " bytes, image " + (image - 1) + " was " + previous.length);
-            }
-            int totalPages = current.length / pageSize;
-            int regions = (totalPages + s.regionPages() - 1) / s.regionPages();
-            long time = image * s.intervalMillis();
-            for (int r = 0; r < regions; r++) {
-                String key = String.format("%s/r%04d", s.keyPrefix(), r);
-                int first = r * s.regionPages();
-                int pages = Math.min(s.regionPages(), totalPages - first);
-                if (previous == null) {
-                    byte[][] content = new byte[pages][];
-                    for (int i = 0; i < pages; i++) {
-                        int off = (first + i) * pageSize;
-                        content[i] = Arrays.copyOfRange(current, off, off + pageSize);
-                    }
-                    out.accept(PageUpdateEvent.region(key, s.pageShift(), image + 1, time, content));
-                    continue;
-                }
-                int[] indices = new int[pages];
-                int n = 0;
-                for (int i = 0; i < pages; i++) {
-                    int off = (first + i) * pageSize;
-                    if (Arrays.mismatch(previous, off, off + pageSize, current, off, off + pageSize) >= 0) {
-                        indices[n++] = i;
-                    }
-                }
-                if (n == 0) {
-                    continue;
-                }
-                byte[][] content = new byte[n][];
-                for (int j = 0; j < n; j++) {
-                    int off = (first + indices[j]) * pageSize;
-                    content[j] = Arrays.copyOfRange(current, off, off + pageSize);
-                }
-                out.accept(PageUpdateEvent.pages(key, s.pageShift(), pages, image + 1, time, Arrays.copyOf(indices, n), content));
-            }
-            previous = current;
-            imageDone.accept(image);
-            image++;
+            imageDone.accept(events.images() - 1);
         }
-        return image;
+        return events.images();
     }
 
     /** The reader as a Flink function: one element (the directory) in, the images' events out. */

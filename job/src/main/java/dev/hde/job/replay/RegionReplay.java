@@ -16,8 +16,8 @@ import dev.hde.codec.wire.EventKind;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameType;
 import dev.hde.codec.wire.PageUpdateEvent;
+import dev.hde.state.EventEncoder;
 import dev.hde.state.RefreshPolicy;
-import dev.hde.state.RefreshReason;
 import dev.hde.state.RegionState;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,11 +36,12 @@ import java.util.TreeMap;
  * <p>Lanes without a refresh policy send one keyframe and then only deltas (as {@code hde trace}):
  * they all see the same frames, so the frame is worked out once ("shared") and each lane renders it
  * with its choice (a choice's rendering is shared by the lanes that make the same one, and charged
- * to each). Lanes with a refresh policy follow the encoder's rules ({@link RefreshPolicy}: first
- * frame, page size change, chain length, interval, the size rule after rendering, and the age rule
- * when the region's next event comes after the keyframe's maximum age), so they make their own
- * keyframes. All lanes share the sender's reference image: its content does not depend on how the
- * frames were encoded.
+ * to each). Lanes with a refresh policy take every event through the encoder job's own code
+ * ({@link EventEncoder} with the lane's {@link RefreshPolicy}: keyframes on purpose, the size rule
+ * after rendering, the age backstop when the region's next event comes after the keyframe's maximum
+ * age, resyncs), each with its own state and reference image, so they make exactly the encoder's
+ * frames. The lanes without refresh share the sender's reference image: its content does not depend
+ * on how the frames were encoded.
  *
  * <p>Times are real ({@link System#nanoTime()}): the encode time of a frame is working it out (the
  * diff against the reference, shared by the lanes without refresh and charged to each) and
@@ -64,7 +65,14 @@ final class RegionReplay {
         final EncodeChoice fixed;
         final Chooser chooser;
         final RefreshPolicy policy;
-        RegionState state; // lanes with a policy only
+        /** Lanes with a policy: the encoder's rules ({@link EventEncoder}), with the lane's own state and reference image. */
+        final EventEncoder encoder;
+        RegionState state;
+        final HeapPageStore reference = new HeapPageStore();
+        /** Every frame the lane sends, for tests that compare it with the encoder job's (null: none). */
+        java.util.function.Consumer<byte[]> frames;
+        /** The lane's encoder waits for a whole region (the input started mid-stream): its receiver keeps what it had. */
+        boolean receiverWaiting;
         RegionMeta received;
         final HeapPageStore receiverPages = new HeapPageStore();
         String failure;
@@ -75,6 +83,7 @@ final class RegionReplay {
             this.fixed = fixed;
             this.chooser = chooser;
             this.policy = policy;
+            this.encoder = policy == null ? null : new EventEncoder(policy);
         }
 
         /** A fixed choice; {@code policy} null: one keyframe, then deltas. */
@@ -150,11 +159,6 @@ final class RegionReplay {
         if (shiftChanged) {
             reference.clear();
         }
-        for (Lane lane : lanes) {
-            if (lane.policy != null && !lane.failed() && !shiftChanged) {
-                ageRefresh(lane, e.captureTimeMillis(), bucket);
-            }
-        }
 
         // The frame of the lanes without refresh.
         long t0 = System.nanoTime();
@@ -223,7 +227,7 @@ final class RegionReplay {
             ReplayResult r = bucket(lane, bucket);
             r.events++;
             r.inputBytes += inputBytes;
-            encodeWithPolicy(lane, r, info, e, update, shiftChanged);
+            encodeWithPolicy(lane, r, e);
         }
 
         if (!unchanged) {
@@ -244,10 +248,10 @@ final class RegionReplay {
             if (lane.failed()) {
                 continue;
             }
-            RegionMeta sent = lane.policy == null ? (unchanged ? null : shared.meta()) : lane.state.meta();
-            if (lane.policy != null && lane.state.lastSequence != e.sequence()) {
-                continue;
+            if (lane.policy != null && (lane.state == null || lane.state.lastSequence != e.sequence() || lane.receiverWaiting)) {
+                continue; // made no frame for this event, or waits for a whole region that a replay never brings
             }
+            RegionMeta sent = lane.policy == null ? (unchanged ? null : shared.meta()) : lane.state.meta();
             if (sent == null) {
                 continue;
             }
@@ -297,87 +301,35 @@ final class RegionReplay {
         return r;
     }
 
-    /**
-     * The encoder's decision for a lane with a refresh policy ({@code RegionEncoderFunction.encode}):
-     * a delta unless a rule asks for a keyframe, the size rule checked on the rendered delta.
-     *
-     * @return the frame's pending form, or null when nothing changed
-     */
-    private PendingFrame encodeWithPolicy(Lane lane, ReplayResult r, FrameInfo info, PageUpdateEvent e, PageUpdate update,
-            boolean shiftChanged) {
-        RegionState s = lane.state;
-        EncodeChoice choice = lane.fixed;
-        long t0 = System.nanoTime();
-        RefreshReason reason = lane.policy.beforeEncoding(s, e.pageShift(), e.captureTimeMillis());
-        if (shiftChanged && reason == null) {
-            reason = RefreshReason.PAGE_SIZE_CHANGED;
-        }
-        PendingFrame pending = null;
-        byte[] frame = null;
-        if (reason == null) {
-            pending = RegionEncoder.delta(s.meta(), reference, update);
-            if (pending.count() == 0 && pending.removedFrom() == pending.removedTo() && pending.after().regionPages() == s.regionPages) {
-                s.lastSequence = e.sequence();
-                return null;
-            }
-            frame = RegionEncoder.render(info, pending, choice.forFrame(FrameType.DELTA).spec());
-            if (lane.policy.deltaOutweighsKeyframe(s, frame.length)) {
-                reason = RefreshReason.SIZE;
-            }
-        }
-        if (reason != null) {
-            RegionMeta previous = s == null || reason == RefreshReason.PAGE_SIZE_CHANGED ? null : s.meta();
-            pending = RegionEncoder.full(previous, nextEpoch(s, e.captureTimeMillis()), e.pageShift(), reference, update);
-            frame = RegionEncoder.render(info, pending, choice.forFrame(FrameType.FULL).spec());
-        }
-        long nanos = System.nanoTime() - t0;
-        if (s == null) {
-            s = new RegionState();
-            lane.state = s;
-        }
-        s.advance(pending.after());
-        s.lastSequence = e.sequence();
-        if (reason != null) {
-            s.epochStartMillis = e.captureTimeMillis();
-            s.deltaBytesSinceFull = 0;
-            s.lastFullBytes = frame.length;
-        } else {
-            s.deltaBytesSinceFull += frame.length;
-        }
-        double[] t = ModelledSpeeds.CALIBRATED.time(choice.forFrame(pending.type()), FrameFormat.parse(frame, limits).header(), pending.changedBytes(),
-                changedBytes(pending));
-        receive(lane, r, frame, pending, nanos, t[0], t[1], e.sequence());
-        return pending;
-    }
+    /** A frame of a lane with a refresh policy and what the speed table charges for it. */
+    private record PolicyFrame(byte[] frame, PendingFrame pending) implements EventEncoder.Rendered {}
 
     /**
-     * The encoder's age rule: a keyframe with deltas on top is refreshed once it is {@code maxAge}
-     * old. The encoder does it on an event-time timer; here it happens when the region's next event
-     * comes at or after that time (before the event is encoded). A region with no later event is
-     * not refreshed, as the encoder does not refresh at the end of a bounded input.
+     * A lane with a refresh policy takes the event exactly as the encoder job does: through the
+     * {@link EventEncoder} (the same policy code), on the lane's own state and reference image.
      */
-    private void ageRefresh(Lane lane, long captureMillis, long bucket) {
-        RegionState s = lane.state;
-        if (s == null || s.chainIndex == 0) {
-            return;
-        }
-        long due = saturatedAdd(s.epochStartMillis, lane.policy.maxAge().toMillis());
-        if (captureMillis < due) {
-            return;
-        }
-        FrameInfo info = new FrameInfo(key, s.lastSequence, due);
+    private void encodeWithPolicy(Lane lane, ReplayResult r, PageUpdateEvent e) {
+        EncodeChoice choice = lane.fixed;
         long t0 = System.nanoTime();
-        PendingFrame pending = RegionEncoder.full(s.meta(), nextEpoch(s, due), s.pageShift, reference,
-                new PageUpdate(s.regionPages, new int[0], new byte[0][]));
-        byte[] frame = RegionEncoder.render(info, pending, lane.fixed.forFrame(FrameType.FULL).spec());
+        EventEncoder.Outcome<PolicyFrame> outcome = lane.encoder.apply(lane.state, lane.reference, e,
+                (info, pending) -> new PolicyFrame(RegionEncoder.render(info, pending, choice.forFrame(pending.type()).spec()), pending));
         long nanos = System.nanoTime() - t0;
-        s.advance(pending.after());
-        s.epochStartMillis = due;
-        s.deltaBytesSinceFull = 0;
-        s.lastFullBytes = frame.length;
-        double[] t = ModelledSpeeds.CALIBRATED.time(lane.fixed.forFrame(FrameType.FULL), FrameFormat.parse(frame, limits).header(), pending.changedBytes(),
-                changedBytes(pending));
-        receive(lane, bucket(lane, bucket), frame, pending, nanos, t[0], t[1], s.lastSequence);
+        lane.state = outcome.state();
+        if (outcome instanceof EventEncoder.Emit<PolicyFrame> made) {
+            PendingFrame pending = made.pending();
+            byte[] frame = made.frame();
+            double[] t = ModelledSpeeds.CALIBRATED.time(choice.forFrame(pending.type()), FrameFormat.parse(frame, limits).header(),
+                    pending.changedBytes(), changedBytes(pending));
+            receive(lane, r, frame, pending, nanos, t[0], t[1], e.sequence());
+        } else if (outcome instanceof EventEncoder.Resync<PolicyFrame> resync) {
+            // An input that starts mid-stream (a topic range): the encoder would ask the producer, which a replay has not.
+            lane.receiverWaiting = true;
+            r.frames++;
+            r.wireBytes += resync.notice().length;
+            if (lane.frames != null) {
+                lane.frames.accept(resync.notice());
+            }
+        }
     }
 
     private void delete(FrameInfo info, long bucket) {
@@ -415,6 +367,8 @@ final class RegionReplay {
             }
             if (lane.policy != null) {
                 lane.state = null;
+                lane.reference.clear();
+                lane.receiverWaiting = false;
             }
         }
         shared = null;
@@ -434,6 +388,9 @@ final class RegionReplay {
             return -1;
         }
         long decodeNanos = System.nanoTime() - t0;
+        if (lane.frames != null) {
+            lane.frames.accept(frame);
+        }
         r.frames++;
         if (pending.type() == FrameType.FULL) {
             r.fullFrames++;
@@ -509,13 +466,7 @@ final class RegionReplay {
 
     /** Epochs move forward and follow capture time, as the encoder's do. */
     private static long nextEpoch(RegionState s, long captureMillis) {
-        long previous = s == null ? 0 : s.epoch;
-        return Math.max(previous + 1, captureMillis);
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long sum = a + b;
-        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+        return EventEncoder.nextEpoch(s, captureMillis);
     }
 
     /** Exact count of bytes that differ from the old pages, whole pages for new ones (what the speed table charges XOR for). */

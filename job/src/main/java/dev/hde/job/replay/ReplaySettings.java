@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  *
  * @param choices fixed choices such as {@code xbzrle+zstd-3}; also the adaptive selector's candidates (no {@code +tdict})
  * @param refreshChoice the choice the refresh policies are tried with
- * @param refreshPolicies names: {@code default}, {@code chain-N}, {@code no-size-rule}, {@code interval-DURATION} (empty: none)
+ * @param refreshPolicies names: {@code default}, {@code chain-N}, {@code no-size-rule}, {@code delta-budget}, {@code interval-DURATION} (empty: none)
  * @param seed the selector's exploration seed
  * @param publishEvery records between two models the adaptive selector learns from (the live job's publication delay)
  * @param datacenterBitsPerSecond bandwidth of the datacenter mode
@@ -59,7 +59,7 @@ public record ReplaySettings(
         return out;
     }
 
-    public static final List<String> DEFAULT_REFRESH_POLICIES = List.of("default", "chain-5", "no-size-rule");
+    public static final List<String> DEFAULT_REFRESH_POLICIES = List.of("default", "chain-5", "delta-budget");
     public static final String DEFAULT_REFRESH_CHOICE = "xbzrle+zstd-3";
     public static final long DEFAULT_SEED = 42;
     public static final int DEFAULT_PUBLISH_EVERY = 8;
@@ -104,7 +104,7 @@ public record ReplaySettings(
         SelectorConfig.defaults(NetworkMode.HYBRID, seed).withCandidates(parsed);
     }
 
-    /** The defaults: every default choice (zstd-19 only when {@code slow}), refresh policies default, chain-5 and no-size-rule. */
+    /** The defaults: every default choice (zstd-19 only when {@code slow}), refresh policies default, chain-5 and delta-budget. */
     public static ReplaySettings defaults(boolean slow) {
         return new ReplaySettings(defaultChoices(slow), DEFAULT_REFRESH_CHOICE, DEFAULT_REFRESH_POLICIES, DEFAULT_SEED, DEFAULT_PUBLISH_EVERY,
                 NetworkMode.DATACENTER.defaultBitsPerSecond(), NetworkMode.INTERNET.defaultBitsPerSecond(),
@@ -194,6 +194,9 @@ public record ReplaySettings(
         if (n.equals("default")) {
             return RefreshPolicy.DEFAULT;
         }
+        if (n.equals("delta-budget")) {
+            return RefreshPolicy.DEFAULT.withDeltaBudget(true);
+        }
         if (n.equals("no-size-rule")) {
             return RefreshPolicy.DEFAULT.withSizeRule(false);
         }
@@ -212,6 +215,7 @@ public record ReplaySettings(
             };
             return RefreshPolicy.DEFAULT.withInterval(d);
         }
-        throw new IllegalArgumentException("refresh policy must be default, chain-N, no-size-rule or interval-N(ms|s|m|h), not " + name);
+        throw new IllegalArgumentException("refresh policy must be default, chain-N, no-size-rule, delta-budget or interval-N(ms|s|m|h), not "
+                + name);
     }
 }

@@ -83,7 +83,7 @@ public record SyntheticMixed(int vms, int regionsPerVm, int regionPages, int com
                 for (byte[] p : pages) {
                     random.nextBytes(p);
                 }
-                out.accept(PageUpdateEvent.pages(key, PAGE_SHIFT, regionPages, round + 1, round * ROUND_MILLIS, indices, pages));
+                out.accept(memory.write(key, indices, pages, round * ROUND_MILLIS));
             }
         }
     }

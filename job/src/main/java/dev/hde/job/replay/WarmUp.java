@@ -37,7 +37,7 @@ final class WarmUp {
                 lanes.add(RegionReplay.Lane.fixed(c.toString(), c, null));
             }
             lanes.add(RegionReplay.Lane.fixed("refresh", todo.get(0), ReplaySettings.policy("chain-3")));
-            RegionReplay replay = new RegionReplay("warm-up/r0000", Limits.DEFAULT, lanes, todo);
+            RegionReplay replay = new RegionReplay("vm-00/r0000", Limits.DEFAULT, lanes, todo); // the one region of the generated stream
             new SyntheticMixed(1, 1, 128, 16, 4, 0.25, 0.25, 7 + round).generate(e -> replay.process(e, 0));
             replay.finish();
             for (RegionReplay.Lane lane : replay.lanes()) {

@@ -54,8 +54,7 @@ class PipelineCommandsTest {
     void encodeThenDecodeVerifiesEveryRegionAndACorruptFrameFailsTheDecode(@TempDir Path images, @TempDir Path checkpoints)
             throws Exception {
         HdeJobConfig c = new HdeJobConfig().bootstrapServers(kafka.bootstrapServers());
-        kafka.createTopics(2, List.of(c.pageUpdatesTopic(), c.framesTopic(), c.deadLettersTopic(), c.selectorModelTopic(), c.catalogTopic()),
-                Set.of(c.selectorModelTopic()));
+        kafka.createTopics(2, c.encoderTopics(), c.compactedTopics());
         SyntheticWorkload memory = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(2, 2).withRegionPages(16));
         try (WorkloadPublisher p = new WorkloadPublisher(c.kafkaClientProperties(), c.pageUpdatesTopic())) {
             for (int r = 0; r < 4; r++) {

@@ -72,7 +72,7 @@ class ReplayImagesTest {
         List<String> fixed = ReplaySettings.defaultChoices(false);
         assertThat(names.get(0)).isEqualTo("adaptive");
         assertThat(names).containsAll(fixed)
-                .contains("xbzrle+zstd-3/default", "xbzrle+zstd-3/chain-5", "xbzrle+zstd-3/no-size-rule")
+                .contains("xbzrle+zstd-3/default", "xbzrle+zstd-3/chain-5", "xbzrle+zstd-3/delta-budget")
                 .contains("adaptive-datacenter", "adaptive-internet", "adaptive-hybrid")
                 .hasSize(1 + fixed.size() + 3 + 3);
         // "adaptive" is the hybrid run's bytes and times, with each mode's own cost

@@ -17,7 +17,7 @@ class CaptureCliTest {
 
     private static final Pattern ROUND = Pattern.compile(
             "\\{\"round\":(\\d+),\"pages_scanned\":(\\d+),\"pages_changed\":(\\d+),\"bytes\":(\\d+),\"events\":\\d+,\"deletes\":\\d+,"
-                    + "\"pages_read\":\\d+,\"unreadable_pages\":\\d+,\"millis\":\\d+}");
+                    + "\"pages_read\":\\d+,\"unreadable_pages\":\\d+,\"resyncs\":\\d+,\"millis\":\\d+}");
 
     private static ChildProcess child;
 
