@@ -59,7 +59,10 @@ public final class Dataset {
 
     private static final Map<String, Dataset> CACHE = new ConcurrentHashMap<>();
 
-    /** "redis" (the trace in {@code hde.trace.dir}) or "synthetic"; loaded once per JVM. */
+    /** Prefix of a data set read from a directory of images, e.g. {@code dir:/work/corpus/postgres} (scripts/corpus). */
+    public static final String DIR_PREFIX = "dir:";
+
+    /** "redis" (the trace in {@code hde.trace.dir}), "synthetic" or "dir:PATH" (any image directory); loaded once per JVM. */
     public static Dataset get(String name) {
         return CACHE.computeIfAbsent(name, Dataset::load);
     }
@@ -68,7 +71,12 @@ public final class Dataset {
         return switch (name) {
             case "redis" -> redis(traceDir());
             case "synthetic" -> SyntheticTrace.dataset();
-            default -> throw new IllegalArgumentException("unknown data set " + name + " (redis or synthetic)");
+            default -> {
+                if (name.startsWith(DIR_PREFIX)) {
+                    yield images(name, Paths.get(name.substring(DIR_PREFIX.length())));
+                }
+                throw new IllegalArgumentException("unknown data set " + name + " (redis, synthetic or dir:PATH)");
+            }
         };
     }
 
@@ -88,6 +96,11 @@ public final class Dataset {
     }
 
     public static Dataset redis(Path dir) {
+        return images("redis", dir);
+    }
+
+    /** Successive images of a directory as {@code hde trace} reads them, in 2 MiB regions. */
+    public static Dataset images(String name, Path dir) {
         List<byte[]> images = new ArrayList<>();
         try {
             for (byte[] image : MemoryImageSequence.open(dir)) {
@@ -96,7 +109,7 @@ public final class Dataset {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Dataset("redis", 12, 512, images);
+        return new Dataset(name, 12, 512, images);
     }
 
     public Dataset(String name, int pageShift, int regionPages, List<byte[]> imageList) {

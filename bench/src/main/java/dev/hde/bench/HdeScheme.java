@@ -15,19 +15,24 @@ import dev.hde.codec.region.RegionMeta;
  */
 public final class HdeScheme extends Scheme {
 
-    private final EncodeSpec spec;
+    private final java.util.List<EncodeSpec> specs;
 
     public HdeScheme(EncodeSpec spec) {
-        this.spec = spec;
+        this(java.util.List.of(spec));
+    }
+
+    /** Several specs: each frame is rendered with every one (within its raw-share bound) and the smallest kept, as a preset does. */
+    public HdeScheme(java.util.List<EncodeSpec> specs) {
+        this.specs = java.util.List.copyOf(specs);
     }
 
     public EncodeSpec spec() {
-        return spec;
+        return specs.get(0);
     }
 
     @Override
     public String name() {
-        return spec.toString();
+        return specs.stream().map(EncodeSpec::toString).reduce((a, b) -> a + "|" + b).orElseThrow();
     }
 
     @Override
@@ -46,7 +51,8 @@ public final class HdeScheme extends Scheme {
                         continue;
                     }
                     PendingFrame pending = RegionEncoder.delta(metas[r], stores[r], update);
-                    byte[] frame = RegionEncoder.render(d.infos[t][r], pending, spec);
+                    byte[] frame = specs.size() == 1 ? RegionEncoder.render(d.infos[t][r], pending, specs.get(0))
+                            : RegionEncoder.renderSmallest(d.infos[t][r], pending, specs);
                     RegionEncoder.commit(pending, stores[r]);
                     metas[r] = pending.after();
                     wire += frame.length;

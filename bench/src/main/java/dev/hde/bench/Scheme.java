@@ -27,8 +27,9 @@ public abstract class Scheme {
     public static final List<String> SLOW_SETTINGS = List.of("xbzrle+zstd-19", "dict+zstd-18");
 
     /**
-     * "seed", "plain-lz4", "plain-zstd-N", or an HDE setting "method+codec": method raw, xor,
-     * xbzrle or dict; codec none, lz4, lz4hc-N or zstd-N.
+     * "seed", "plain-lz4", "plain-zstd-N", an HDE setting "method+codec[@share]" (method raw, xor,
+     * xbzrle, dict or split; codec none, lz4, lz4hc-N, zstd-N or lzma-N; share: the raw-share bound),
+     * several of those joined by "|" (the smallest frame of them, as a preset), or "balanced"/"max".
      */
     public static Scheme of(String setting) {
         String s = setting.trim().toLowerCase(Locale.ROOT);
@@ -38,12 +39,30 @@ public abstract class Scheme {
         if (s.startsWith(PlainScheme.PREFIX)) {
             return new PlainScheme(codec(s.substring(PlainScheme.PREFIX.length())));
         }
+        if (s.equals("balanced") || s.equals("max")) {
+            s = s.equals("balanced") ? BALANCED : MAX;
+        }
+        List<EncodeSpec> specs = new java.util.ArrayList<>();
+        for (String one : s.split("\\|")) {
+            specs.add(spec(setting, one));
+        }
+        return new HdeScheme(specs);
+    }
+
+    /** The presets of {@code hde trace} ({@link dev.hde.codec.region.EncodePresets}), spelled as settings. */
+    public static final String BALANCED = "split+zstd-3|split+lzma-0@0.125";
+    public static final String MAX = "split+lzma-9|dict+lzma-9";
+
+    /** {@code method+codec[@share]}: one spec, with an optional raw-share bound. */
+    static EncodeSpec spec(String setting, String s) {
         int plus = s.indexOf('+');
         if (plus < 0) {
             throw new IllegalArgumentException("setting " + setting + ": expected method+codec, seed or plain-CODEC");
         }
+        int at = s.indexOf('@');
         DeltaMethod method = DeltaMethod.valueOf(s.substring(0, plus).toUpperCase(Locale.ROOT));
-        return new HdeScheme(EncodeSpec.of(method, codec(s.substring(plus + 1))));
+        EncodeSpec spec = EncodeSpec.of(method, codec(s.substring(plus + 1, at < 0 ? s.length() : at)));
+        return at < 0 ? spec : spec.whereRawShareAtMost(Double.parseDouble(s.substring(at + 1)));
     }
 
     static CodecSpec codec(String s) {
@@ -59,7 +78,10 @@ public abstract class Scheme {
         if (s.startsWith("zstd-")) {
             return CodecSpec.zstd(Integer.parseInt(s.substring(5)));
         }
-        throw new IllegalArgumentException("codec " + s + ": expected none, lz4, lz4hc-N or zstd-N");
+        if (s.startsWith("lzma-")) {
+            return CodecSpec.lzma(Integer.parseInt(s.substring(5)));
+        }
+        throw new IllegalArgumentException("codec " + s + ": expected none, lz4, lz4hc-N, zstd-N or lzma-N");
     }
 
     static boolean isZstd(CodecSpec c) {

@@ -128,6 +128,28 @@ class GoldenVectorTest {
         return new byte[][] {u.pages()[0], u.pages()[1], img1[2]};
     }
 
+    /**
+     * DELTA 1.1 as SPLIT + none, from image 0 instead of XOR: page 0 three bytes edited (DIFF_RUNS),
+     * page 1 new (RAW), page 2 its first 100 bytes rewritten (NEW_RUNS: more than an eighth of the page),
+     * page 3 every counter's low byte + 5 (DIFF_RUNS: 64 one-byte runs whose diffs are all 5).
+     */
+    static PageUpdate updateSplit() {
+        byte[][] img0 = image0();
+        byte[] rewritten = img0[2].clone();
+        for (int i = 0; i < 100; i++) {
+            rewritten[i] = (byte) (i * 13 + 1);
+        }
+        byte[] counters = img0[3].clone();
+        for (int i = 0; i < PAGE; i += 8) {
+            counters[i] += 5;
+        }
+        return new PageUpdate(4, new int[] {0, 1, 2, 3}, new byte[][] {edit(img0[0], 5, 'X', 100, 'Y', 511, 0), ramp(3, 1), rewritten, counters});
+    }
+
+    static byte[][] imageSplit() {
+        return updateSplit().pages();
+    }
+
     static PageUpdate wholeRegion(byte[][] image) {
         int[] idx = new int[image.length];
         byte[][] pages = new byte[image.length][];
@@ -189,6 +211,11 @@ class GoldenVectorTest {
         out.put("frame-resync", RegionEncoder.resync(new FrameInfo(KEY, 15, T0 + 15), d2.after()));
         out.put("frame-resync-nothing-held", RegionEncoder.resync(new FrameInfo(KEY, 15, T0 + 15), null));
         out.put("frame-delete", RegionEncoder.delete(new FrameInfo(KEY, 13, T0 + 13), d2.after()));
+        HeapPageStore ref0 = new HeapPageStore();
+        PendingFrame full0 = RegionEncoder.full(null, PAGE_SHIFT, ref0, wholeRegion(image0()));
+        RegionEncoder.commit(full0, ref0);
+        PendingFrame split = RegionEncoder.delta(full0.after(), ref0, updateSplit());
+        out.put("frame-delta-split", RegionEncoder.render(new FrameInfo(KEY, 11, T0 + 11), split, EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.NONE)));
         out.put("event-pages", PageUpdateEventFormat.write(pagesEvent()));
         out.put("event-region", PageUpdateEventFormat.write(regionEvent()));
         out.put("event-delete", PageUpdateEventFormat.write(deleteEvent()));
@@ -264,7 +291,7 @@ class GoldenVectorTest {
     @Test
     void encodingTheKnownInputsGivesExactlyTheStoredBytes() throws IOException {
         Map<String, byte[]> encoded = encodeAll();
-        assertThat(encoded).hasSize(14);
+        assertThat(encoded).hasSize(15);
         for (Map.Entry<String, byte[]> e : encoded.entrySet()) {
             byte[] stored = load(e.getKey());
             assertThat(toHex(e.getValue())).as("golden/%s.hex", e.getKey()).isEqualTo(toHex(stored));
@@ -343,6 +370,21 @@ class GoldenVectorTest {
         assertThat(del.header().sourceSequence()).isEqualTo(13);
         assertThat(del.header().digest()).isZero();
         assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void decodingTheStoredSplitFrameGivesTheKnownRegion() {
+        FrameApplier applier = new FrameApplier();
+        HeapPageStore store = new HeapPageStore();
+        FrameApplier.Applied full = applier.apply(load("frame-full"), null, store);
+        byte[] split = load("frame-delta-split");
+        FrameApplier.Applied d = applier.apply(split, full.meta(), store);
+        assertThat(d.header().method()).isEqualTo(DeltaMethod.SPLIT);
+        assertThat(d.header().codec()).isEqualTo(BlockCodec.NONE);
+        assertThat(indices(split)).containsExactly(0, 1, 2, 3);
+        assertThat(ops(split)).containsExactly(dev.hde.codec.delta.SplitRuns.OP_DIFF_RUNS, dev.hde.codec.delta.SplitRuns.OP_RAW,
+                dev.hde.codec.delta.SplitRuns.OP_NEW_RUNS, dev.hde.codec.delta.SplitRuns.OP_DIFF_RUNS);
+        checkImage(store, d.meta(), imageSplit(), 1, 1);
     }
 
     @Test

@@ -7,7 +7,9 @@ import dev.hde.codec.HdeException.Kind;
 public enum BlockCodec {
     NONE(0),
     LZ4(1),
-    ZSTD(2);
+    ZSTD(2),
+    /** Raw LZMA (LZMA1) with a properties byte in front: slow to encode, the fewest bytes (docs/wire-format.md). */
+    LZMA(3);
 
     private final int id;
 

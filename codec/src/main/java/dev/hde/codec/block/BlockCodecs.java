@@ -37,10 +37,10 @@ public final class BlockCodecs {
     /**
      * Appends the compressed form of {@code src[off, off+len)} to {@code out} and returns its length.
      *
-     * @param dict raw-content dictionary (zstd only), or null
+     * @param dict raw-content dictionary (zstd; for lzma, the preset dictionary), or null
      */
     public static int compress(CodecSpec spec, byte[] src, int off, int len, byte[] dict, WireWriter out) {
-        if (dict != null && spec.codec() != BlockCodec.ZSTD) {
+        if (dict != null && spec.codec() != BlockCodec.ZSTD && spec.codec() != BlockCodec.LZMA) {
             throw new IllegalArgumentException("a dictionary needs zstd, not " + spec);
         }
         switch (spec.codec()) {
@@ -72,6 +72,9 @@ public final class BlockCodecs {
                 int n = ctx.compressByteArray(out.buffer(), at, max, src, off, len);
                 out.reserve(n - max);
                 return n;
+            }
+            case LZMA -> {
+                return LzmaBlocks.compress(spec.level(), src, off, len, dict, out);
             }
             default -> throw new IllegalStateException();
         }
@@ -173,6 +176,7 @@ public final class BlockCodecs {
                     throw new HdeException(Kind.LENGTH_MISMATCH, "zstd block gave " + n + " bytes, expected " + expectedLen);
                 }
             }
+            case LZMA -> LzmaBlocks.decompress(src, off, len, dst, dstOff, expectedLen, dict);
             default -> throw new IllegalStateException();
         }
     }

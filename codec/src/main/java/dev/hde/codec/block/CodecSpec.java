@@ -2,7 +2,9 @@ package dev.hde.codec.block;
 
 /**
  * A block codec with its level: zstd levels as zstd defines them (negative = fast, up to 22);
- * LZ4 level 0 is the fast compressor and 1..17 the high-compression one; NONE has level 0.
+ * LZ4 level 0 is the fast compressor and 1..17 the high-compression one; LZMA levels are xz's
+ * presets 0..9, 9 being xz's -9e (6..8 differ from 6 only in dictionary size, which the block sets);
+ * NONE has level 0.
  */
 public record CodecSpec(BlockCodec codec, int level) implements java.io.Serializable {
 
@@ -26,11 +28,20 @@ public record CodecSpec(BlockCodec codec, int level) implements java.io.Serializ
                     throw new IllegalArgumentException("zstd level must be in [-128, 22] and not 0, not " + level);
                 }
             }
+            case LZMA -> {
+                if (level < 0 || level > 9) {
+                    throw new IllegalArgumentException("lzma level must be an xz preset 0..9, not " + level);
+                }
+            }
         }
     }
 
     public static CodecSpec zstd(int level) {
         return new CodecSpec(BlockCodec.ZSTD, level);
+    }
+
+    public static CodecSpec lzma(int level) {
+        return new CodecSpec(BlockCodec.LZMA, level);
     }
 
     public static CodecSpec lz4(int level) {
@@ -43,6 +54,7 @@ public record CodecSpec(BlockCodec codec, int level) implements java.io.Serializ
             case NONE -> "none";
             case LZ4 -> level == 0 ? "lz4" : "lz4hc-" + level;
             case ZSTD -> "zstd-" + level;
+            case LZMA -> "lzma-" + level;
         };
     }
 }

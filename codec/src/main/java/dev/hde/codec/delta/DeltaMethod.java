@@ -19,7 +19,13 @@ public enum DeltaMethod {
      * as a raw-content dictionary: each page finds its old self at one constant distance, and bytes
      * that moved within or across the changed pages are found too.
      */
-    DICT(3);
+    DICT(3),
+    /**
+     * The runs of changed bytes of each page, split into sections: where the runs are, their bytes as
+     * new minus old, and whole pages ({@link SplitRuns}); the block codec then sees each kind of data
+     * apart.
+     */
+    SPLIT(4);
 
     private final int id;
 

@@ -8,6 +8,7 @@ import dev.hde.codec.Pages;
 import dev.hde.codec.block.BlockCodec;
 import dev.hde.codec.block.BlockCodecs;
 import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.delta.SplitRuns;
 import dev.hde.codec.delta.Xbzrle;
 import dev.hde.codec.dict.DictionaryStore;
 import dev.hde.codec.dict.TrainedDictionary;
@@ -135,7 +136,7 @@ public final class FrameApplier {
             }
         }
         byte[] dict = null;
-        if (delta && h.method() == DeltaMethod.DICT && h.codec() == BlockCodec.ZSTD) {
+        if (delta && h.method() == DeltaMethod.DICT && (h.codec() == BlockCodec.ZSTD || h.codec() == BlockCodec.LZMA)) {
             dict = new byte[count * pageSize]; // count x page size <= region bytes <= limit < 2^31
             for (int i = 0; i < count; i++) {
                 if (olds[i] != null) {
@@ -154,7 +155,9 @@ public final class FrameApplier {
             BlockCodecs.decompress(h.codec(), frame, parsed.dataOffset(), h.dataBlockLength(), data, 0, h.dataRawLength(), dict);
         }
 
-        byte[][] news = decodePages(data, count, olds, pageSize, delta);
+        byte[][] news = h.method() == DeltaMethod.SPLIT
+                ? SplitRuns.decodeBlock(data, count, olds, pageSize)
+                : decodePages(data, count, olds, pageSize, delta);
 
         long digest;
         if (delta) {

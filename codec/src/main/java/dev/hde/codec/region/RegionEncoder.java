@@ -6,6 +6,7 @@ import dev.hde.codec.block.BlockCodec;
 import dev.hde.codec.block.BlockCodecs;
 import dev.hde.codec.block.CodecSpec;
 import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.delta.SplitRuns;
 import dev.hde.codec.delta.Xbzrle;
 import dev.hde.codec.dict.TrainedDictionary;
 import dev.hde.codec.wire.FrameFormat;
@@ -170,45 +171,27 @@ public final class RegionEncoder {
      * stored. The receivers must be able to get the dictionary before the frame: publish it first.
      */
     public static byte[] render(FrameInfo info, PendingFrame f, EncodeSpec spec, TrainedDictionary dictionary) {
+        return render(info, f, spec, dictionary, false);
+    }
+
+    /** As {@link #render}; when {@code bounded}, returns null without compressing if the data block passes the spec's raw-share bound. */
+    private static byte[] render(FrameInfo info, PendingFrame f, EncodeSpec spec, TrainedDictionary dictionary, boolean bounded) {
         RegionMeta after = f.after();
         int pageSize = after.pageSize();
         DeltaMethod method = f.type() == FrameType.FULL ? DeltaMethod.RAW : spec.method();
         Scratch scratchBuffers = SCRATCH.get();
         WireWriter data = scratchBuffers.data;
         data.rewind(0);
-        data.reserve(f.count()); // op bytes, filled in below
         byte[] dict = method == DeltaMethod.DICT ? new byte[f.count() * pageSize] : null;
-        WireWriter scratch = scratchBuffers.page;
-        for (int i = 0; i < f.count(); i++) {
-            byte[] old = f.oldPages()[i];
-            byte[] page = f.newPages()[i];
-            int op;
-            if (page == null) {
-                op = OP_ZERO;
-            } else if (old == null || method == DeltaMethod.RAW || method == DeltaMethod.DICT) {
-                op = OP_RAW;
-                data.bytes(page);
-            } else if (method == DeltaMethod.XOR) {
-                op = OP_XOR;
-                int at = data.reserve(pageSize);
-                Pages.xor(old, 0, page, 0, data.buffer(), at, pageSize);
-            } else {
-                scratch.rewind(0);
-                int n = Xbzrle.encode(old, 0, page, 0, pageSize, scratch);
-                if (n < 0) {
-                    op = OP_RAW;
-                    data.bytes(page);
-                } else {
-                    op = OP_XBZRLE;
-                    data.varint(n).bytes(scratch.buffer(), 0, n);
-                }
-            }
-            data.buffer()[i] = (byte) op;
-            if (dict != null && old != null) {
-                System.arraycopy(old, 0, dict, i * pageSize, pageSize);
-            }
+        if (method == DeltaMethod.SPLIT) {
+            SplitRuns.writeBlock(f.oldPages(), f.newPages(), f.count(), pageSize, data);
+        } else {
+            writeOps(f, method, pageSize, data, dict, scratchBuffers.page);
         }
         int dataRaw = data.position();
+        if (bounded && spec.bounded() && dataRaw > spec.maxRawShare() * f.count() * (double) pageSize) {
+            return null;
+        }
 
         WireWriter block = scratchBuffers.block;
         block.rewind(0);
@@ -243,6 +226,40 @@ public final class RegionEncoder {
         return FrameFormat.assemble(head, block);
     }
 
+    /** The op byte of each page, then each page's payload (every method but SPLIT); fills {@code dict} with the old pages for DICT. */
+    private static void writeOps(PendingFrame f, DeltaMethod method, int pageSize, WireWriter data, byte[] dict, WireWriter scratch) {
+        data.reserve(f.count()); // op bytes, filled in below
+        for (int i = 0; i < f.count(); i++) {
+            byte[] old = f.oldPages()[i];
+            byte[] page = f.newPages()[i];
+            int op;
+            if (page == null) {
+                op = OP_ZERO;
+            } else if (old == null || method == DeltaMethod.RAW || method == DeltaMethod.DICT) {
+                op = OP_RAW;
+                data.bytes(page);
+            } else if (method == DeltaMethod.XOR) {
+                op = OP_XOR;
+                int at = data.reserve(pageSize);
+                Pages.xor(old, 0, page, 0, data.buffer(), at, pageSize);
+            } else {
+                scratch.rewind(0);
+                int n = Xbzrle.encode(old, 0, page, 0, pageSize, scratch);
+                if (n < 0) {
+                    op = OP_RAW;
+                    data.bytes(page);
+                } else {
+                    op = OP_XBZRLE;
+                    data.varint(n).bytes(scratch.buffer(), 0, n);
+                }
+            }
+            data.buffer()[i] = (byte) op;
+            if (dict != null && old != null) {
+                System.arraycopy(old, 0, dict, i * pageSize, pageSize);
+            }
+        }
+    }
+
     /** Whether {@link #render} compresses with the trained dictionary for this method and codec. */
     public static boolean usesTrainedDictionary(DeltaMethod method, CodecSpec codec, TrainedDictionary dictionary) {
         return dictionary != null && codec.codec() == BlockCodec.ZSTD && method != DeltaMethod.DICT;
@@ -258,16 +275,27 @@ public final class RegionEncoder {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Renders with each spec and returns the smallest frame (the first one on a tie). */
+    /**
+     * Renders with each spec and returns the smallest frame (the first one on a tie). A spec with a
+     * raw-share bound ({@link EncodeSpec#maxRawShare}) is tried only on frames whose data block before
+     * the codec is within it; if no spec is, the first is used without its bound.
+     */
     public static byte[] renderSmallest(FrameInfo info, PendingFrame f, List<EncodeSpec> specs) {
         byte[] best = null;
+        java.util.Set<CodecSpec> keyframeCodecs = new java.util.HashSet<>();
         for (EncodeSpec spec : specs) {
-            byte[] frame = render(info, f, spec);
+            if (f.type() == FrameType.FULL && !keyframeCodecs.add(spec.codec())) {
+                continue; // a keyframe is RAW whatever the method: this codec was tried
+            }
+            byte[] frame = render(info, f, spec, null, true);
+            if (frame == null) {
+                continue;
+            }
             if (best == null || frame.length < best.length) {
                 best = frame;
             }
         }
-        return best;
+        return best != null ? best : render(info, f, specs.get(0));
     }
 
     /**

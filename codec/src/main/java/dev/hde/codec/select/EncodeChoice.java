@@ -24,8 +24,9 @@ public record EncodeChoice(EncodeSpec spec, boolean trainedDictionary) implement
         }
     }
 
+    /** The choice of a spec's method and codec (a raw-share bound is how a fixed preset chooses, not part of the choice). */
     public static EncodeChoice of(EncodeSpec spec) {
-        return new EncodeChoice(spec, false);
+        return new EncodeChoice(spec.unbounded(), false);
     }
 
     public static EncodeChoice of(DeltaMethod method, CodecSpec codec) {
@@ -51,7 +52,7 @@ public record EncodeChoice(EncodeSpec spec, boolean trainedDictionary) implement
         return this;
     }
 
-    /** Parses {@code <method>+<codec>[+tdict]}: method raw, xor, xbzrle or dict; codec none, lz4, lz4hc-N or zstd-N. */
+    /** Parses {@code <method>+<codec>[+tdict]}: method raw, xor, xbzrle, dict or split; codec none, lz4, lz4hc-N, zstd-N or lzma-N. */
     public static EncodeChoice parse(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         boolean trained = t.endsWith(TRAINED_SUFFIX);
@@ -77,6 +78,8 @@ public record EncodeChoice(EncodeSpec spec, boolean trainedDictionary) implement
                 codec = CodecSpec.LZ4;
             } else if (c.startsWith("lz4hc-")) {
                 codec = CodecSpec.lz4(Integer.parseInt(c.substring(6)));
+            } else if (c.startsWith("lzma-")) {
+                codec = CodecSpec.lzma(Integer.parseInt(c.substring(5)));
             } else if (c.startsWith("zstd-")) {
                 codec = CodecSpec.zstd(Integer.parseInt(c.substring(5)));
             } else {

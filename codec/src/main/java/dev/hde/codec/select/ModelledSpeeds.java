@@ -49,6 +49,7 @@ public record ModelledSpeeds(double codecScale, double lz4Scale, double xbzrleSc
             case NONE -> new double[] {0, 0};
             case LZ4 -> c.level() == 0 ? new double[] {0.05, 0.8} : new double[] {0.5, 5 + 1.5 * c.level()};
             case ZSTD -> zstd(c.level());
+            case LZMA -> lzma(c.level());
         };
         double scale = c.codec() == BlockCodec.ZSTD ? codecScale : c.codec() == BlockCodec.LZ4 ? lz4Scale : 1;
         return new double[] {r[0] * scale, r[1] * scale};
@@ -74,6 +75,14 @@ public record ModelledSpeeds(double codecScale, double lz4Scale, double xbzrleSc
             }
         }
         return new double[] {ZSTD_LO[ZSTD_LO.length - 1], ZSTD_HI[ZSTD_HI.length - 1]};
+    }
+
+    /**
+     * LZMA's {lo, hi} ns per block byte (org.tukaani:xz, measured with the codec JMH's data on this
+     * machine): presets 0..3 use the fast mode (hash chains), 4..9 the normal mode (binary trees).
+     */
+    static double[] lzma(int level) {
+        return level <= 3 ? new double[] {25 + 10 * level, 60 + 20 * level} : new double[] {80 + 15 * level, 250 + 40 * level};
     }
 
     private static double geo(double a, double b, double t) {
@@ -130,13 +139,22 @@ public record ModelledSpeeds(double codecScale, double lz4Scale, double xbzrleSc
                 decode += 0.2 * raw;
             }
             case DICT -> {
-                encode = 0.25 * bytesIn + dictLoad(level) * codecScale * bytesIn + 0.7 * codecNs;
+                double load = arm.codec().codec() == BlockCodec.LZMA ? 0.5 * lzma(level)[0] : dictLoad(level) * codecScale;
+                encode = 0.25 * bytesIn + load * bytesIn + 0.7 * codecNs;
                 decode += 0.2 * bytesIn;
+            }
+            case SPLIT -> {
+                encode = xbzrleScale * (0.15 * bytesIn + 0.9 * raw) + codecNs;
+                decode += 0.3 * raw;
             }
             default -> throw new IllegalStateException("unknown method " + method);
         }
         if (!stored) {
-            decode += raw * (arm.codec().codec() == BlockCodec.LZ4 ? 0.15 : method == DeltaMethod.DICT ? 0.8 : 0.6);
+            decode += raw * switch (arm.codec().codec()) {
+                case LZ4 -> 0.15;
+                case LZMA -> 12.0;
+                default -> method == DeltaMethod.DICT ? 0.8 : 0.6;
+            };
         }
         if (trainedDictionary && !stored) {
             encode += 0.02 * bytesIn;

@@ -26,7 +26,8 @@ class BlockCodecsTest {
 
     static Stream<CodecSpec> specs() {
         return Stream.of(CodecSpec.NONE, CodecSpec.lz4(0), CodecSpec.lz4(1), CodecSpec.lz4(9), CodecSpec.lz4(17),
-                CodecSpec.zstd(-128), CodecSpec.zstd(-5), CodecSpec.zstd(1), CodecSpec.zstd(3), CodecSpec.zstd(19), CodecSpec.zstd(22));
+                CodecSpec.zstd(-128), CodecSpec.zstd(-5), CodecSpec.zstd(1), CodecSpec.zstd(3), CodecSpec.zstd(19), CodecSpec.zstd(22),
+                CodecSpec.lzma(0), CodecSpec.lzma(6));
     }
 
     static Stream<CodecSpec> compressing() {
@@ -108,6 +109,26 @@ class BlockCodecsTest {
         byte[] without = compress(CodecSpec.zstd(3), now, null);
         assertThat(withDict.length).as("the old pages as dictionary make the block much smaller").isLessThan(without.length / 4);
         assertThat(decompress(BlockCodec.ZSTD, withDict, now.length, old)).isEqualTo(now);
+    }
+
+    @Test
+    void lzmaWithAPresetDictionaryRoundTripsAndHelps() {
+        PagePatterns g = new PagePatterns(12, 4096);
+        byte[] old = g.image(8);
+        byte[] now = old.clone();
+        for (int p = 0; p < 8; p++) {
+            g.sparseEdits(now, p, 10);
+        }
+        byte[] withDict = compress(CodecSpec.lzma(1), now, old);
+        byte[] without = compress(CodecSpec.lzma(1), now, null);
+        assertThat(withDict.length).as("the old pages as preset dictionary make the block much smaller").isLessThan(without.length / 4);
+        assertThat(decompress(BlockCodec.LZMA, withDict, now.length, old)).isEqualTo(now);
+        // without its dictionary, or with another one, the block is refused or decodes to other bytes (the digest's job)
+        Throwable t = catchThrowable(() -> assertThat(decompress(BlockCodec.LZMA, withDict, now.length, null)).isNotEqualTo(now));
+        assertThat(t == null || t instanceof HdeException).as("%s", t).isTrue();
+        // a block that claims more output than its dictionary sizing allows for is still bounded: data length + dictionary
+        assertThat(LzmaBlocks.dictionarySize(100, null)).isEqualTo(4096);
+        assertThat(LzmaBlocks.dictionarySize(100_000, old)).isEqualTo(100_000 + old.length);
     }
 
     /**
@@ -216,8 +237,12 @@ class BlockCodecsTest {
         assertThatThrownBy(() -> CodecSpec.zstd(-129)).isInstanceOf(IllegalArgumentException.class);
         assertThat(CodecSpec.zstd(-5)).hasToString("zstd--5");
         assertThat(CodecSpec.lz4(9)).hasToString("lz4hc-9");
+        assertThatThrownBy(() -> CodecSpec.lzma(10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CodecSpec.lzma(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(CodecSpec.lzma(6)).hasToString("lzma-6");
         assertThat(BlockCodec.fromId(2)).isEqualTo(BlockCodec.ZSTD);
-        assertThat(kind(() -> BlockCodec.fromId(3))).isEqualTo(Kind.UNKNOWN_CODEC);
+        assertThat(BlockCodec.fromId(3)).isEqualTo(BlockCodec.LZMA);
+        assertThat(kind(() -> BlockCodec.fromId(4))).isEqualTo(Kind.UNKNOWN_CODEC);
         assertThat(kind(() -> BlockCodec.fromId(-1))).isEqualTo(Kind.UNKNOWN_CODEC);
     }
 

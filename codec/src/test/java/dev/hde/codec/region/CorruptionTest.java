@@ -113,7 +113,11 @@ class CorruptionTest {
             EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.lz4(0)),
             EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.zstd(-5)),
             EncodeSpec.of(DeltaMethod.DICT, CodecSpec.zstd(3)),
-            EncodeSpec.of(DeltaMethod.DICT, CodecSpec.zstd(-5)));
+            EncodeSpec.of(DeltaMethod.DICT, CodecSpec.zstd(-5)),
+            EncodeSpec.of(DeltaMethod.DICT, CodecSpec.lzma(0)),
+            EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.NONE),
+            EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.zstd(3)),
+            EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(1)));
 
     /**
      * FULL 1.0 (zero pages, bitmap), 1.1 (two edited pages, gap list), 1.2 (grows, edits, a shift,
@@ -547,9 +551,12 @@ class CorruptionTest {
     void unknownCodecMethodTypeVersionFlags() {
         Case d1 = caseOf(XOR_NONE, "DELTA 1.1");
         byte[] f = d1.frame();
-        assertKind(Kind.UNKNOWN_CODEC, "codec 3", FrameSurgery.setByte(f, FrameSurgery.CODEC_AT, 3), d1);
+        assertKind(Kind.UNKNOWN_CODEC, "codec 4", FrameSurgery.setByte(f, FrameSurgery.CODEC_AT, 4), d1);
+        assertKind(Kind.CODEC_FAILURE, "codec 3 (lzma) on a stored block", FrameSurgery.setByte(f, FrameSurgery.CODEC_AT, 3), d1);
         assertKind(Kind.UNKNOWN_CODEC, "codec 255", FrameSurgery.setByte(f, FrameSurgery.CODEC_AT, 255), d1);
-        assertKind(Kind.UNKNOWN_METHOD, "method 4", FrameSurgery.setByte(f, FrameSurgery.METHOD_AT, 4), d1);
+        assertKind(Kind.UNKNOWN_METHOD, "method 5", FrameSurgery.setByte(f, FrameSurgery.METHOD_AT, 5), d1);
+        assertKind(Kind.UNKNOWN_METHOD, "method 4 (split) on an XOR block: op 2 has no place in it",
+                FrameSurgery.setByte(f, FrameSurgery.METHOD_AT, 4), d1);
         assertKind(Kind.UNKNOWN_METHOD, "method 255", FrameSurgery.setByte(f, FrameSurgery.METHOD_AT, 255), d1);
         assertKind(Kind.UNKNOWN_TYPE, "type 0", FrameSurgery.setByte(f, FrameSurgery.TYPE_AT, 0), d1);
         // Type 4 is RESYNC, which carries no pages: a delta's pages under that type are refused.

@@ -41,13 +41,13 @@ class RegionRoundTripTest {
 
     static final List<CodecSpec> CODECS = List.of(
             CodecSpec.NONE, CodecSpec.lz4(0), CodecSpec.lz4(9),
-            CodecSpec.zstd(-5), CodecSpec.zstd(1), CodecSpec.zstd(3), CodecSpec.zstd(19));
+            CodecSpec.zstd(-5), CodecSpec.zstd(1), CodecSpec.zstd(3), CodecSpec.zstd(19), CodecSpec.lzma(1));
 
     static List<EncodeSpec> allSpecs() {
         List<EncodeSpec> specs = new ArrayList<>();
         for (DeltaMethod m : DeltaMethod.values()) {
             for (CodecSpec c : CODECS) {
-                if (m != DeltaMethod.DICT || c.codec() == BlockCodec.ZSTD) {
+                if (m != DeltaMethod.DICT || c.codec() == BlockCodec.ZSTD || c.codec() == BlockCodec.LZMA) {
                     specs.add(EncodeSpec.of(m, c));
                 }
             }
@@ -91,6 +91,37 @@ class RegionRoundTripTest {
             long seed = seedFor("smallest", run);
             new Harness(seed, choice).run(16);
         }
+    }
+
+    @Test
+    void aSpecBoundedByItsRawShareIsTriedOnlyWithinItAndTheFirstSpecStandsInWhenNoneFits() {
+        PagePatterns g = new PagePatterns(seedFor("bounded", 0), 512);
+        int pages = 12;
+        byte[] image = g.image(pages);
+        HeapPageStore ref = new HeapPageStore();
+        PendingFrame full = RegionEncoder.full(null, 9, ref, PagePatterns.wholeRegion(image, pages, 512));
+        RegionEncoder.commit(full, ref);
+        byte[] edited = image.clone();
+        for (int p = 0; p < pages; p++) {
+            g.sparseEdits(edited, p, 3);
+        }
+        PendingFrame delta = RegionEncoder.delta(full.after(), ref, PagePatterns.update(edited, pages, 512, java.util.stream.IntStream.range(0, pages).toArray()));
+        FrameInfo info = new FrameInfo("k", 2, 2);
+        EncodeSpec plain = EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.NONE);
+        EncodeSpec lzma = EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(1));
+        byte[] plainFrame = RegionEncoder.render(info, delta, plain);
+        byte[] lzmaFrame = RegionEncoder.render(info, delta, lzma);
+        assertThat(lzmaFrame.length).isLessThan(plainFrame.length);
+        // a few edited bytes per page: the SPLIT block is a small share of the pages
+        assertThat(RegionEncoder.renderSmallest(info, delta, List.of(plain, lzma.whereRawShareAtMost(0.25)))).isEqualTo(lzmaFrame);
+        assertThat(RegionEncoder.renderSmallest(info, delta, List.of(plain, lzma.whereRawShareAtMost(0.001)))).isEqualTo(plainFrame);
+        // no spec fits: the first one, without its bound
+        assertThat(RegionEncoder.renderSmallest(info, delta, List.of(lzma.whereRawShareAtMost(0.001)))).isEqualTo(lzmaFrame);
+        // a keyframe carries whole pages: over any bound below 1
+        byte[] fullFrame = RegionEncoder.renderSmallest(info, full, List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.zstd(3)), lzma.whereRawShareAtMost(0.5)));
+        assertThat(FrameFormat.choiceOf(fullFrame).codec()).isNotEqualTo(BlockCodec.LZMA);
+        assertThat(lzma.whereRawShareAtMost(0.125)).hasToString("split+lzma-1@0.125");
+        assertThat(lzma.whereRawShareAtMost(0.125).unbounded()).isEqualTo(lzma);
     }
 
     @Test

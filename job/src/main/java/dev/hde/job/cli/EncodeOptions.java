@@ -2,6 +2,7 @@ package dev.hde.job.cli;
 
 import dev.hde.codec.block.CodecSpec;
 import dev.hde.codec.delta.DeltaMethod;
+import dev.hde.codec.region.EncodePresets;
 import dev.hde.codec.region.EncodeSpec;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,14 +17,14 @@ import picocli.CommandLine.Spec;
  */
 public final class EncodeOptions {
 
-    /** Named settings; each renders a frame with every spec listed and keeps the smallest. */
+    /** Named settings; each renders a frame with every spec listed (within its raw-share bound) and keeps the smallest. */
     public enum Preset {
-        /** Fastest: XBZRLE runs then LZ4 (about the bytes of XOR + zstd -3 on real memory, several times faster). */
-        FAST(List.of(EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.LZ4))),
-        /** The default: XBZRLE runs then zstd level 3; on the redis trace, fewer bytes than zstd -19 --patch-from. */
-        BALANCED(List.of(EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.zstd(3)))),
-        /** Fewest bytes, slowly: XBZRLE runs then zstd level 19. */
-        MAX(List.of(EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.zstd(19))));
+        /** Fastest: XBZRLE runs then LZ4 ({@link EncodePresets#FAST}). */
+        FAST(EncodePresets.FAST),
+        /** The default: SPLIT + zstd-3, and SPLIT + LZMA-0 on frames SPLIT made 8x smaller ({@link EncodePresets#BALANCED}). */
+        BALANCED(EncodePresets.BALANCED),
+        /** Fewest bytes, slowly: SPLIT and DICT with LZMA-9 ({@link EncodePresets#MAX}). */
+        MAX(EncodePresets.MAX);
 
         final List<EncodeSpec> specs;
 
@@ -36,7 +37,8 @@ public final class EncodeOptions {
     public enum CodecName {
         NONE,
         LZ4,
-        ZSTD
+        ZSTD,
+        LZMA
     }
 
     @Spec(Spec.Target.MIXEE)
@@ -45,13 +47,13 @@ public final class EncodeOptions {
     @Option(names = "--preset", description = "fast, balanced (default) or max; ignored when --method is given.")
     Preset preset = Preset.BALANCED;
 
-    @Option(names = "--method", description = "Pin the delta method: raw, xor, xbzrle or dict.")
+    @Option(names = "--method", description = "Pin the delta method: raw, xor, xbzrle, dict or split.")
     DeltaMethod method;
 
-    @Option(names = "--codec", description = "Block codec with --method: none, lz4 or zstd (default: zstd).")
+    @Option(names = "--codec", description = "Block codec with --method: none, lz4, zstd or lzma (default: zstd).")
     CodecName codec;
 
-    @Option(names = "--level", description = "Codec level with --method: zstd -128..22 (default 3), lz4 0 = fast, 1..17 = HC.")
+    @Option(names = "--level", description = "Codec level with --method: zstd -128..22 (default 3), lz4 0 = fast, 1..17 = HC, lzma 0..9 (default 6).")
     Integer level;
 
     public List<EncodeSpec> specs() {
@@ -73,6 +75,7 @@ public final class EncodeOptions {
                 }
                 case LZ4 -> CodecSpec.lz4(level == null ? 0 : level);
                 case ZSTD -> CodecSpec.zstd(level == null ? 3 : level);
+                case LZMA -> CodecSpec.lzma(level == null ? 6 : level);
             };
             return List.of(EncodeSpec.of(method, spec));
         } catch (IllegalArgumentException e) {

@@ -110,7 +110,7 @@ public final class HdeJobConfig {
     private boolean restoreClaim = false;
 
     // Encoder.
-    private List<EncodeSpec> encodeSpecs = List.of(EncoderSettings.DEFAULT_SPEC);
+    private List<EncodeSpec> encodeSpecs = dev.hde.codec.region.EncodePresets.BALANCED;
     private boolean compressionDisabled = false;
     private RefreshPolicy refreshPolicy = RefreshPolicy.DEFAULT;
     private Limits limits = Limits.DEFAULT;

@@ -1,0 +1,31 @@
+package dev.hde.codec.region;
+
+import dev.hde.codec.block.CodecSpec;
+import dev.hde.codec.delta.DeltaMethod;
+import java.util.List;
+
+/**
+ * The named settings of the encoder ({@code --preset}): each renders a frame with every spec listed
+ * (within its raw-share bound) and keeps the smallest ({@link RegionEncoder#renderSmallest}).
+ * Figures on the real-memory corpus: docs/benchmarks.md.
+ */
+public final class EncodePresets {
+
+    /** Fastest: XBZRLE runs then LZ4. */
+    public static final List<EncodeSpec> FAST = List.of(EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.LZ4));
+
+    /**
+     * The default: SPLIT sections then zstd level 3, and, on frames that SPLIT already made eight
+     * times smaller than their pages (database and heap pages edited in place), LZMA preset 0 as
+     * well, keeping the smaller frame. LZMA costs 20-60 ns per byte it codes: bounded so, a few ns
+     * per page byte.
+     */
+    public static final List<EncodeSpec> BALANCED = List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.zstd(3)),
+            EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(0)).whereRawShareAtMost(0.125));
+
+    /** Fewest bytes, slowly: SPLIT sections, and the old pages as a preset dictionary, each with LZMA 9 (xz's -9e); the smaller. */
+    public static final List<EncodeSpec> MAX = List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(9)),
+            EncodeSpec.of(DeltaMethod.DICT, CodecSpec.lzma(9)));
+
+    private EncodePresets() {}
+}
