@@ -116,8 +116,25 @@ public final class SyntheticWorkload {
      * REGION event for a region asked for whole), each with the producer's region digest.
      */
     public List<PageUpdateEvent> nextRound(long captureTimeMillis) {
+        return nextRound(captureTimeMillis, key -> true);
+    }
+
+    /**
+     * As {@link #nextRound(long)}, where only the regions {@code changing} accepts change this round:
+     * the others stay as they are and send nothing, unless they were asked for whole (then a REGION
+     * event of them as they are). Round 0 sends every region whole.
+     */
+    public List<PageUpdateEvent> nextRound(long captureTimeMillis, java.util.function.Predicate<String> changing) {
         List<PageUpdateEvent> events = new ArrayList<>(regions.size());
         for (Region region : regions) {
+            if (round > 0 && !changing.test(region.key)) {
+                if (region.wholeRequested) {
+                    region.wholeRequested = false;
+                    events.add(PageUpdateEvent.region(region.key, settings.pageShift(), ++region.sequence, captureTimeMillis,
+                            copy(region.pages)).withDigest(region.digest.digest()));
+                }
+                continue;
+            }
             region.sequence++;
             if (round == 0 || region.wholeRequested) {
                 if (round > 0) {

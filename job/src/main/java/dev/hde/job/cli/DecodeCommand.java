@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code hde decode}: the receiver as a Flink job. Reads the committed frames, rebuilds every
  * region and checks every frame; prints one line per region and a JSON summary as the last line;
- * exits 1 if any region failed.
+ * exits 1 if any region failed. A region whose encoder sent a RESYNC frame after its last keyframe is
+ * reported WAITING (its image is the last good one, not the producer's current memory) and counted in
+ * {@code regions_waiting}; {@code current} is true only when no region fails or waits.
  */
 @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Run the decoder job: rebuild and verify every region from the frames.",
@@ -114,6 +116,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 });
         double seconds = (System.nanoTime() - t0) / 1e9;
         long failed = latest.values().stream().filter(v -> !v.verified).count();
+        long waiting = latest.values().stream().filter(v -> v.verified && v.waitingForKeyframe).count();
         long frames = latest.values().stream().mapToLong(v -> v.framesApplied).sum();
         // A region the catalog says has a keyframe here, of which no frame was taken: its keyframe was not found.
         List<String> missing = plan == null ? List.of() : plan.keyframes().keySet().stream().filter(k -> !latest.containsKey(k)).toList();
@@ -127,10 +130,11 @@ public final class DecodeCommand implements Callable<Integer> {
             }
         }
         boolean ok = failed == 0 && missing.isEmpty();
-        out.println(String.format(Locale.ROOT, "{\"regions\":%d,\"regions_failed\":%d,%s\"frames_applied\":%d,\"verified\":%b,\"seconds\":%.1f}",
-                latest.size(), failed, plan == null ? "" : String.format(Locale.ROOT, "\"catalog_regions\":%d,\"regions_missing\":%d,\"records_skipped\":%d,",
+        out.println(String.format(Locale.ROOT, "{\"regions\":%d,\"regions_failed\":%d,\"regions_waiting\":%d,%s\"frames_applied\":%d,"
+                + "\"verified\":%b,\"current\":%b,\"seconds\":%.1f}",
+                latest.size(), failed, waiting, plan == null ? "" : String.format(Locale.ROOT, "\"catalog_regions\":%d,\"regions_missing\":%d,\"records_skipped\":%d,",
                         plan.keyframes().size(), missing.size(), plan.skippable()),
-                frames, ok, seconds));
+                frames, ok, ok && waiting == 0, seconds));
         out.flush();
         return ok ? 0 : 1;
     }
@@ -144,6 +148,10 @@ public final class DecodeCommand implements Callable<Integer> {
     static String line(RegionVerdict v) {
         if (!v.verified) {
             return String.format(Locale.ROOT, "%-16s FAILED after %d frames: %s", v.stateKey, v.framesApplied, v.error);
+        }
+        if (v.waitingForKeyframe) {
+            return String.format(Locale.ROOT, "%-16s WAITING for a keyframe: the encoder lost the producer's state of it and asked for the "
+                    + "whole region; the image is the last good one, epoch %d.%d (%d frames)", v.stateKey, v.epoch, v.chainIndex, v.framesApplied);
         }
         if (v.deleted) {
             return String.format(Locale.ROOT, "%-16s ok, deleted (%d frames)", v.stateKey, v.framesApplied);

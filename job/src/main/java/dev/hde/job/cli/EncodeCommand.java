@@ -2,6 +2,9 @@ package dev.hde.job.cli;
 
 import dev.hde.producer.cli.Ranges;
 import dev.hde.job.EncoderJob;
+import dev.hde.job.config.CheckpointRestore;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.kafka.KafkaPreflight;
@@ -60,8 +63,10 @@ public final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--bounded", description = "Stop after the page updates present when the job starts (default: run until stopped).")
     boolean bounded;
 
-    @Option(names = "--starting-offsets", paramLabel = "committed|earliest|latest",
-            description = "Where to start without a checkpoint: the group's committed offsets (default; earliest without any), earliest or latest.")
+    @Option(names = "--starting-offsets", paramLabel = "resume|committed|earliest|latest",
+            description = "Where to start without a checkpoint (default: resume): resume = the latest offsets where the group "
+                    + "committed some, so that events encoded against lost state are not encoded again, the earliest where it has none; "
+                    + "committed = the group's committed offsets; earliest; latest.")
     HdeJobConfig.StartingOffsets startingOffsets;
 
     @Option(names = "--create-topics", description = "Create missing topics first (with --partitions and --replication-factor).")
@@ -72,6 +77,17 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Option(names = "--replication-factor", defaultValue = "3", converter = Ranges.ReplicationFactor.class, description = "Replication factor of created topics (default: ${DEFAULT-VALUE}).")
     short replication;
+
+    @Option(names = "--restore", paramLabel = "auto|none|PATH", defaultValue = "auto",
+            description = "auto (default): resume from the newest completed checkpoint or savepoint in the checkpoint directory, if any "
+                    + "(locally; on a cluster recovery is the cluster's); none: start without state (the encoder then asks producers for "
+                    + "whole regions); PATH: start from this checkpoint or savepoint.")
+    String restore;
+
+    @Option(names = "--no-savepoint-on-stop",
+            description = "Locally, do not stop with a savepoint on Ctrl-C / SIGTERM (default: a savepoint in <checkpoint-dir>/savepoints, "
+                    + "which --restore auto resumes from).")
+    boolean noSavepointOnStop;
 
     HdeJobConfig config() {
         HdeJobConfig c = new HdeJobConfig();
@@ -103,14 +119,88 @@ public final class EncodeCommand implements Callable<Integer> {
         if (createTopics) {
             KafkaTopics.create(Admin.create(c.kafkaClientProperties()), partitions, replication, c.encoderTopics(), c.compactedTopics());
         }
+        boolean local = !FlinkSettings.onCluster();
+        restore(c, local, err);
         StreamExecutionEnvironment env = FlinkSettings.environment(c);
         FlinkSettings.explain(c, env).forEach(line -> err.println("hde encode: " + line));
         err.flush();
+        if (local && !bounded && !noSavepointOnStop) {
+            return runStoppingWithSavepoint(c, env, err);
+        }
         JobExecutionResult r = EncoderJob.fromKafka(c).execute(env);
         if (r.isJobExecutionResult()) {
             err.printf("hde encode: job finished after %.1f s%n", r.getNetRuntime() / 1000.0);
         } else { // flink run -d, or a submission through the REST API: the job runs on
             err.println("hde encode: job " + r.getJobID() + " submitted (detached)");
+        }
+        err.flush();
+        return 0;
+    }
+
+    /** Applies {@code --restore}: where the job starts from, said in one line. */
+    private void restore(HdeJobConfig c, boolean local, PrintWriter err) throws java.io.IOException {
+        switch (restore) {
+            case "none" -> err.println("hde encode: --restore none: starting without state from the " + c.startingOffsets().name().toLowerCase(
+                    java.util.Locale.ROOT) + " offsets; partial updates of regions wait for whole ones (resync requests)");
+            case "auto" -> {
+                if (!local) {
+                    err.println("hde encode: on a cluster, recovery is the cluster's (HA, the operator's upgrade mode); --restore auto takes "
+                            + "nothing: pass --restore PATH to start from a savepoint");
+                    return;
+                }
+                String dir = c.effectiveCheckpointDirectory();
+                var found = CheckpointRestore.newest(dir);
+                if (found.isEmpty()) {
+                    err.println("hde encode: no checkpoint in " + dir + ": starting from the " + c.startingOffsets().name().toLowerCase(
+                            java.util.Locale.ROOT) + " offsets");
+                    return;
+                }
+                c.restore(found.get().path(), !found.get().savepoint());
+                int removed = CheckpointRestore.removeOlderRuns(dir, found.get());
+                err.println("hde encode: resuming from " + (found.get().savepoint() ? "savepoint " : "checkpoint ") + found.get().path()
+                        + " (written " + found.get().written() + ")" + (removed > 0 ? "; removed " + removed + " older run(s)" : ""));
+            }
+            default -> {
+                c.restore(restore, false);
+                err.println("hde encode: starting from " + restore);
+            }
+        }
+    }
+
+    /**
+     * Runs the job locally until it ends, or until Ctrl-C / SIGTERM, which stops it with a savepoint
+     * that {@code --restore auto} resumes from (an upgrade without losing the reference images).
+     */
+    private int runStoppingWithSavepoint(HdeJobConfig c, StreamExecutionEnvironment env, PrintWriter err) throws Exception {
+        JobClient client = EncoderJob.fromKafka(c).executeAsync(env);
+        String savepoints = CheckpointRestore.savepointDirectory(c.effectiveCheckpointDirectory());
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            if (done.getCount() == 0) {
+                return;
+            }
+            err.println("hde encode: stopping with a savepoint in " + savepoints + " ...");
+            err.flush();
+            try {
+                String path = client.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get(2, java.util.concurrent.TimeUnit.MINUTES);
+                err.println("hde encode: savepoint " + path + "; start again with --restore auto (the default) to resume from it");
+            } catch (Exception e) {
+                err.println("hde encode: no savepoint (" + e.getMessage() + "); the newest retained checkpoint in "
+                        + c.effectiveCheckpointDirectory() + " is what --restore auto resumes from");
+            }
+            err.flush();
+        }, "hde-encode-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            JobExecutionResult r = client.getJobExecutionResult().get();
+            err.printf("hde encode: job finished after %.1f s%n", r.getNetRuntime() / 1000.0);
+        } finally {
+            done.countDown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs: it stopped the job with its savepoint
         }
         err.flush();
         return 0;

@@ -42,6 +42,11 @@ public final class EncoderOptions {
                     + "producer for the whole region (default: 24h).")
     Duration idleTimeout;
 
+    @Option(names = "--resync-retry", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "An unanswered resync request is asked again after this long, then after twice as long each time, up to 10m "
+                    + "(default: 30s).")
+    Duration resyncRetry;
+
     @Mixin
     SelectorOptions selector = new SelectorOptions();
 
@@ -67,6 +72,9 @@ public final class EncoderOptions {
         }
         if (deltaBudget) {
             p = p.withDeltaBudget(true);
+        }
+        if (resyncRetry != null) {
+            c.resyncRetry(resyncRetry);
         }
         if (idleTimeout != null) {
             p = p.withIdleTimeout(idleTimeout);

@@ -21,7 +21,9 @@ public final class FlinkOptions {
 
     @Option(names = "--checkpoint-dir", paramLabel = "URI",
             description = "Durable checkpoint storage, e.g. file:///var/lib/hde/checkpoints or, with the Flink plugin, s3://bucket/hde "
-                    + "(default: file://<java.io.tmpdir>/hde-checkpoints; checkpoints are kept there when a job is cancelled).")
+                    + "(default: file://<java.io.tmpdir>/hde-checkpoints/<transactional-id prefix>-<hash of the Kafka servers, topic and "
+                    + "group>; the newest checkpoint is kept when a "
+                    + "job stops or its process dies, and hde encode resumes from it: --restore).")
     String checkpointDir;
 
     @Option(names = "--no-incremental-checkpoints", description = "With rocksdb: full instead of incremental checkpoints.")

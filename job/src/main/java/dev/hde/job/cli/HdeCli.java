@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
         description = "Hierarchical delta encoding of VM memory page updates.",
         footer = {"", "Exit codes: 0 done, 1 a check failed (or the run failed), 2 bad usage or input, 3 Kafka refused the credentials or TLS,",
             "4 no Kafka broker answered. Every mistake we know of, with its message: docs/cli.md."},
-        subcommands = {DemoCommand.class, EncodeCommand.class, DecodeCommand.class, TraceCommand.class, ReplayCommand.class, BenchPipelineCommand.class,
+        subcommands = {DemoCommand.class, EncodeCommand.class, DecodeCommand.class, TraceCommand.class, ReplayCommand.class, BenchPipelineCommand.class, ChaosCommand.class,
             CommandLine.HelpCommand.class})
 public final class HdeCli {
 

@@ -48,6 +48,11 @@ public final class FlinkSettings {
         return c;
     }
 
+    /** Whether this process was submitted to a cluster ({@code flink run}, REST, the operator) rather than running the job itself. */
+    public static boolean onCluster() {
+        return !isLocal(StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration());
+    }
+
     /** The environment of the context (a cluster when submitted with {@code flink run}, REST or the operator; else a local one). */
     public static StreamExecutionEnvironment environment(HdeJobConfig config) {
         // A context environment merges the configuration it is made with over the cluster's: look at
@@ -130,7 +135,7 @@ public final class FlinkSettings {
         if (!isLocal(environment)) {
             String dir = environment.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
                     .orElse(r.configuration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
-            if (Objects.equals(dir, HdeJobConfig.defaultCheckpointDirectory()) || (dir != null && dir.startsWith("file:/tmp"))) {
+            if (dir != null && (dir.startsWith(HdeJobConfig.defaultCheckpointDirectory()) || dir.startsWith("file:/tmp"))) {
                 lines.add("warning: checkpoints go to " + dir + " on each machine; a cluster needs shared storage: set "
                         + CheckpointingOptions.CHECKPOINTS_DIRECTORY.key() + " in the cluster's config.yaml or pass --checkpoint-dir");
             }

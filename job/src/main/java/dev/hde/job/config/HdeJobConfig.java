@@ -55,7 +55,13 @@ public final class HdeJobConfig {
 
     /** Where the encoder starts reading page updates when it does not restore from a checkpoint. */
     public enum StartingOffsets {
-        /** The encoder group's committed offsets, the earliest where it has none (resumes a stopped job). */
+        /**
+         * The default: the latest offsets where the encoder group has committed offsets (its state is
+         * lost: encoding those events again without it could only repeat frames; resyncs bring the
+         * regions back), the earliest where it has none (a new deployment).
+         */
+        RESUME,
+        /** The encoder group's committed offsets, the earliest where it has none. */
         COMMITTED,
         EARLIEST,
         LATEST
@@ -87,7 +93,7 @@ public final class HdeJobConfig {
     private String transactionalIdPrefix = "hde-encoder";
     private Duration transactionTimeout = Duration.ofMinutes(10);
     private int maxRecordBytes = 32 << 20;
-    private StartingOffsets startingOffsets = StartingOffsets.COMMITTED;
+    private StartingOffsets startingOffsets = StartingOffsets.RESUME;
     private boolean bounded = false;
 
     // Flink.
@@ -286,7 +292,7 @@ public final class HdeJobConfig {
         // storage (5 MiB per state handle) at a few regions. Without a configured place, a local
         // directory: fine for the embedded runtime, not for a cluster (set a shared, durable one).
         c.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory != null ? checkpointDirectory : defaultCheckpointDirectory());
+        c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, effectiveCheckpointDirectory());
         // Kept when the job is cancelled or its process dies, so that a restart resumes from the newest one (--restore auto).
         c.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         if (restorePath != null) {
@@ -309,6 +315,21 @@ public final class HdeJobConfig {
     /** {@code file://<java.io.tmpdir>/hde-checkpoints}. */
     public static String defaultCheckpointDirectory() {
         return Path.of(System.getProperty("java.io.tmpdir"), "hde-checkpoints").toUri().toString();
+    }
+
+    /**
+     * Where this job's checkpoints go: {@link #checkpointDirectory()}, or a directory of its own
+     * under {@link #defaultCheckpointDirectory()}, named after its transactional-id prefix and a hash
+     * of the Kafka cluster, input topic and group it reads, so that {@code --restore auto} never
+     * takes the checkpoint of another job, nor of the same job against another cluster.
+     */
+    public String effectiveCheckpointDirectory() {
+        if (checkpointDirectory != null) {
+            return checkpointDirectory;
+        }
+        String identity = bootstrapServers + "|" + pageUpdatesTopic + "|" + encoderGroupId;
+        String name = transactionalIdPrefix + "-" + String.format("%08x", identity.hashCode());
+        return Path.of(System.getProperty("java.io.tmpdir"), "hde-checkpoints", name).toUri().toString();
     }
 
     // ---------------------------------------------------------------- Kafka client properties

@@ -196,6 +196,7 @@ public final class KafkaConnectors {
     @SuppressWarnings("deprecation") // the connector's committedOffsets takes the deprecated OffsetResetStrategy
     private static OffsetsInitializer startingOffsets(HdeJobConfig.StartingOffsets s) {
         return switch (s) {
+            case RESUME -> new ResumeWithoutState();
             case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
             case EARLIEST -> OffsetsInitializer.earliest();
             case LATEST -> OffsetsInitializer.latest();
