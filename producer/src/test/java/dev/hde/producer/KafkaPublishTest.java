@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +26,9 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,5 +162,45 @@ class KafkaPublishTest {
         assertThat(code).isEqualTo(dev.hde.producer.cli.ExitCodes.UNREACHABLE);
         assertThat(err.toString()).isEqualTo("hde-producer synthetic: Kafka at 127.0.0.1:1 (PLAINTEXT): connection refused; is a broker listening there?\n");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aResyncRequestOnTheControlTopicIsAnsweredWithTheWholeRegionOnTheNextRound() throws Exception {
+        String topic = "answer.page-updates";
+        String control = "answer.resync-requests";
+        kafka.createTopic(topic, 1, Map.of());
+        kafka.createTopic(control, 1, Map.of());
+        SyntheticWorkload memory = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(2, 1).withRegionPages(8).withSeed(9));
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<PageUpdateEvent> published = new ArrayList<>();
+        try (ResyncListener listener = ResyncListener.start(client(), control, logged::add)) {
+            assertThat(listener.awaitListening(Duration.ofSeconds(30))).isTrue();
+            ProducerLoop loop = new ProducerLoop(new dev.hde.producer.source.SyntheticSource(memory, 1), (e, wire) -> published.add(e))
+                    .answering(listener, logged::add);
+            loop.round();
+            loop.round();
+            String key = memory.stateKeys().get(1);
+            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(client(), new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (String asked : List.of(key, "vm-42/r0000")) {
+                    p.send(new ProducerRecord<>(control, asked.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            dev.hde.codec.wire.ControlRequestFormat.write(dev.hde.codec.wire.ControlRequest.resync(asked,
+                                    dev.hde.codec.wire.ControlRequest.Reason.SEQUENCE_GAP, 1, 3, 5, 1, "encoder-0")))).get();
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (listener.received() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            published.clear();
+            RoundStats r = loop.round();
+            assertThat(r.resyncs()).isEqualTo(1);
+            PageUpdateEvent answer = published.stream().filter(e -> e.stateKey().equals(key)).findFirst().orElseThrow();
+            assertThat(answer.kind()).isEqualTo(dev.hde.codec.wire.EventKind.REGION);
+            assertThat(answer.digest()).hasValue(memory.digest(key));
+            assertThat(published.stream().filter(e -> !e.stateKey().equals(key)))
+                    .allSatisfy(e -> assertThat(e.kind()).isEqualTo(dev.hde.codec.wire.EventKind.PAGES));
+            // a key of another producer (another VM id): not this one's, so no line about it
+            assertThat(logged).noneMatch(l -> l.contains("vm-42"));
+        }
     }
 }

@@ -111,4 +111,61 @@ class RegionTrackerTest {
         assertThat(events.get(2).sequence()).isEqualTo(102);
         assertThat(tracker.keys()).containsExactly("vm/r0");
     }
+
+    /** The region digest of a flat image, computed here from the bytes (the truth the events must carry). */
+    private static long digestOf(byte[] image, int pages) {
+        long d = 0;
+        for (int i = 0; i < pages; i++) {
+            d ^= dev.hde.codec.PageHash.of(i, image, i * PAGE, PAGE);
+        }
+        return d;
+    }
+
+    @Test
+    void everyEventCarriesTheRegionDigestOfTheMemoryAfterIt() throws Exception {
+        byte[] m = memory(10);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
+        int pages = 10;
+        scan(m, pages, null);
+        for (int round = 0; round < 40; round++) {
+            int p = rnd.nextInt(12);
+            if (rnd.nextInt(5) == 0) {
+                pages = 4 + rnd.nextInt(8); // the region grows or shrinks
+            }
+            if (p < pages) {
+                java.util.Arrays.fill(m, p * PAGE, p * PAGE + 64, rnd.nextInt(3) == 0 ? 0 : (byte) (1 + rnd.nextInt(255)));
+                if (rnd.nextInt(4) == 0) {
+                    java.util.Arrays.fill(m, p * PAGE, (p + 1) * PAGE, (byte) 0); // a page that becomes zero
+                }
+            }
+            scan(m, pages, null);
+            PageUpdateEvent last = events.get(events.size() - 1);
+            assertThat(last.digest()).as("round %d", round).hasValue(digestOf(m, pages));
+            assertThat(tracker.digest("vm/r0")).hasValue(digestOf(m, pages));
+        }
+        assertThat(events.get(0).digest()).hasValue(digestOf(memory(10), 10));
+    }
+
+    @Test
+    void aRegionAskedForWholeIsReadAndSentWholeOnItsNextScan() throws Exception {
+        byte[] m = memory(6);
+        scan(m, 6, null);
+        assertThat(tracker.requestWhole("vm/r9")).as("a key it does not hold").isFalse();
+        assertThat(tracker.requestWhole("vm/r0")).isTrue();
+        m[2 * PAGE] = 77;
+        BitSet onlyOne = new BitSet();
+        onlyOne.set(5); // soft-dirty bits would read one page: a whole region reads all
+        RegionTracker.Result r = scan(m, 6, onlyOne);
+        assertThat(r.pagesRead()).isEqualTo(6);
+        PageUpdateEvent whole = events.get(1);
+        assertThat(whole.kind()).isEqualTo(EventKind.REGION);
+        assertThat(whole.sequence()).isEqualTo(101);
+        assertThat(whole.digest()).hasValue(digestOf(m, 6));
+        assertThat(tracker.wholeRequested("vm/r0")).isFalse();
+        // and back to partial events
+        m[3 * PAGE] = 5;
+        scan(m, 6, null);
+        assertThat(events.get(2).kind()).isEqualTo(EventKind.PAGES);
+        assertThat(model.image("vm/r0")).isEqualTo(m);
+    }
 }

@@ -229,4 +229,35 @@ class SyntheticWorkloadTest {
         assertThatThrownBy(() -> SyntheticWorkload.Settings.DEFAULT.withDirtyRate(1.5)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SyntheticWorkload.Settings.DEFAULT.withDirtyRate(-0.1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    private static long digestOf(byte[] image, int pageSize) {
+        long d = 0;
+        for (int i = 0; i < image.length / pageSize; i++) {
+            d ^= dev.hde.codec.PageHash.of(i, image, i * pageSize, pageSize);
+        }
+        return d;
+    }
+
+    @Test
+    void eventsCarryTheDigestOfTheTrueMemoryAndIdleRegionsAskedForWholeAreSentAsTheyAre() {
+        SyntheticWorkload w = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(2, 2).withRegionPages(16).withSeed(3));
+        String idle = w.stateKeys().get(0);
+        for (int round = 0; round < 6; round++) {
+            java.util.List<dev.hde.codec.wire.PageUpdateEvent> events = w.nextRound(1000L * round, k -> !k.equals(idle));
+            for (dev.hde.codec.wire.PageUpdateEvent e : events) {
+                assertThat(e.digest()).as("%s round %d", e.stateKey(), round).hasValue(digestOf(w.image(e.stateKey()), w.pageSize()));
+            }
+            if (round > 0) {
+                assertThat(events).noneMatch(e -> e.stateKey().equals(idle));
+            }
+        }
+        byte[] before = w.image(idle);
+        assertThat(w.requestWhole(idle)).isTrue();
+        assertThat(w.requestWhole("vm-99/r0000")).isFalse();
+        java.util.List<dev.hde.codec.wire.PageUpdateEvent> answer = w.nextRound(9000, k -> !k.equals(idle));
+        dev.hde.codec.wire.PageUpdateEvent whole = answer.stream().filter(e -> e.stateKey().equals(idle)).findFirst().orElseThrow();
+        assertThat(whole.kind()).isEqualTo(dev.hde.codec.wire.EventKind.REGION);
+        assertThat(w.image(idle)).as("an idle region does not change").isEqualTo(before);
+        assertThat(whole.digest()).hasValue(digestOf(before, w.pageSize()));
+    }
 }

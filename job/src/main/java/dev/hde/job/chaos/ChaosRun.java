@@ -26,7 +26,7 @@ import java.util.function.Consumer;
 public final class ChaosRun {
 
     /** The outcome: the JSON line's fields. */
-    public record Report(int kills, int brokerKills, int restartsWithoutState, int encoderExits, long events, long eventsDropped,
+    public record Report(int kills, int brokerKills, int restartsWithoutState, int restoredRuns, int encoderExits, long events, long eventsDropped,
             long publishFailures, long resyncsRequested, long resyncsAnswered, int regions, int regionsExact, int regionsWrong,
             int regionsWaiting, long frames, long framesWrong, long duplicateFrames, long lostFrames, long resyncNotices, double seconds,
             List<String> problems) {
@@ -36,11 +36,12 @@ public final class ChaosRun {
         }
 
         public String toJson() {
-            return String.format(Locale.ROOT, "{\"kills\":%d,\"broker_kills\":%d,\"restarts_without_state\":%d,\"encoder_exits\":%d,"
+            return String.format(Locale.ROOT, "{\"kills\":%d,\"broker_kills\":%d,\"restarts_without_state\":%d,\"restored_runs\":%d,"
+                    + "\"encoder_exits\":%d,"
                     + "\"events\":%d,\"events_dropped\":%d,\"publish_failures\":%d,\"resyncs_requested\":%d,\"resyncs_answered\":%d,"
                     + "\"regions\":%d,\"regions_exact\":%d,\"regions_wrong\":%d,\"regions_waiting\":%d,\"frames\":%d,\"frames_wrong\":%d,"
                     + "\"duplicate_frames\":%d,\"lost_frames\":%d,\"resync_frames\":%d,\"seconds\":%.1f,\"ok\":%b}",
-                    kills, brokerKills, restartsWithoutState, encoderExits, events, eventsDropped, publishFailures, resyncsRequested,
+                    kills, brokerKills, restartsWithoutState, restoredRuns, encoderExits, events, eventsDropped, publishFailures, resyncsRequested,
                     resyncsAnswered, regions, regionsExact, regionsWrong, regionsWaiting, frames, framesWrong, duplicateFrames, lostFrames,
                     resyncNotices, seconds, ok());
         }
@@ -95,7 +96,8 @@ public final class ChaosRun {
                 producer.start(s.roundInterval());
 
                 for (int k = 0; k < s.kills(); k++) {
-                    long runFor = 2_000 + random.nextLong(Math.max(1, s.gap().toMillis() - 2_000));
+                    // Anywhere from before the first checkpoint can complete to several checkpoints in.
+                    long runFor = 3_000 + random.nextLong(Math.max(1, s.gap().toMillis() - 3_000));
                     exits += runWhileAuditing(encoder, audit, producer, runFor, "auto");
                     encoder.kill();
                     kills++;
@@ -139,7 +141,7 @@ public final class ChaosRun {
                         audit.problems().add(key + ": still waiting for a keyframe, or behind, after the settle time");
                     }
                 }
-                return new Report(kills, brokerKills, stateless.size(), exits, producer.events(), producer.dropped(),
+                return new Report(kills, brokerKills, stateless.size(), encoder.restoredRuns(), exits, producer.events(), producer.dropped(),
                         producer.publishFailures(), producer.resyncRequestsRead(), producer.resyncsAnswered(), producer.keys().size(), exact,
                         wrong, waiting, audit.frames, audit.digestsWrong, audit.duplicates, audit.lost, audit.resyncNotices,
                         (System.nanoTime() - t0) / 1e9, List.copyOf(audit.problems()));

@@ -67,6 +67,21 @@ final class EncoderProcess implements AutoCloseable {
         return runs;
     }
 
+    /** How many runs so far resumed from a checkpoint or savepoint (their log says so). */
+    int restoredRuns() {
+        int n = 0;
+        for (int i = 1; i <= runs; i++) {
+            try {
+                if (java.nio.file.Files.readString(logDir.resolve("encoder-" + i + ".log")).contains("hde encode: resuming from ")) {
+                    n++;
+                }
+            } catch (IOException e) {
+                // a log that is not there resumed nothing
+            }
+        }
+        return n;
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {

@@ -49,7 +49,7 @@ public final class ChaosCommand implements Callable<Integer> {
             description = "Restarts with --restore none: the encoder's state lost on purpose (default: ${DEFAULT-VALUE}).")
     int withoutState;
 
-    @Option(names = "--gap", defaultValue = "12s", converter = DurationConverter.Positive.class, paramLabel = "DURATION",
+    @Option(names = "--gap", defaultValue = "20s", converter = DurationConverter.Positive.class, paramLabel = "DURATION",
             description = "The encoder runs up to this long between kills, a seeded random time (default: ${DEFAULT-VALUE}).")
     Duration gap;
 
