@@ -74,6 +74,29 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "1", converter = Ranges.AtLeastOne.class, description = "Runs of each job, alternating; the best of each is reported (default: ${DEFAULT-VALUE}).")
     int repeat;
 
+    @Option(names = "--reference", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "State at scale: the encoder job with this much of reference images (e.g. 16GiB), a load phase (untimed) then a "
+                    + "timed steady phase of --steady partial updates, and the same with 64MiB in the same run (default: off: encoder vs "
+                    + "pass-through).")
+    Long reference;
+
+    @Option(names = "--steady", converter = SizeConverter.class, defaultValue = "256MiB", paramLabel = "SIZE",
+            description = "With --reference: changed pages of the steady phase, the same at every size (default: ${DEFAULT-VALUE}).")
+    long steady;
+
+    @Option(names = "--pages-per-event", defaultValue = "4", converter = Ranges.AtLeastOne.class,
+            description = "With --reference: at most this many pages per steady event, 1 or more at random (default: ${DEFAULT-VALUE}).")
+    int pagesPerEvent;
+
+    @Option(names = "--managed-memory", converter = SizeConverter.class, defaultValue = "1GiB", paramLabel = "SIZE",
+            description = "With --reference: the local TaskManager's managed memory (RocksDB's block cache and write buffers; default: "
+                    + "${DEFAULT-VALUE}).")
+    long managedMemory;
+
+    @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = "With --reference: any Flink option for the encoder job, e.g. -D state.backend.rocksdb.block.blocksize=16kb (repeatable).")
+    java.util.Map<String, String> flinkOptions = new java.util.LinkedHashMap<>();
+
     /** One job's run. */
     record Run(String job, double seconds, long frames, long wireBytes) {}
 
@@ -93,7 +116,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         // The jobs' checkpoints matter only while they run: a temporary directory, removed at the end.
         java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("hde-bench-checkpoints");
         try {
-            return run(out, memory, checkpoints);
+            return reference != null ? runAtScale(out, checkpoints) : run(out, memory, checkpoints);
         } finally {
             try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(checkpoints)) {
                 for (java.nio.file.Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -171,6 +194,43 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                             + "\"ratio\":%.3f,\"median_ratio\":%.3f}",
                     input.events(), input.pages(), input.pageBytes(), parallelism, repeat, encMbs, bestEncoder.frames / bestEncoder.seconds,
                     bestEncoder.wireBytes, passMbs, bestPass.frames / bestPass.seconds, bestPass.wireBytes, share, medianShare));
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** State at scale: the encoder job with 64 MiB and with --reference of reference images, load then steady phase each. */
+    private Integer runAtScale(PrintWriter out, java.nio.file.Path checkpoints) throws Exception {
+        HdeJobConfig settings = Usage.check(spec, () -> {
+            HdeJobConfig c = new HdeJobConfig();
+            encoder.applyTo(c);
+            return c;
+        });
+        int regionPages = workload.regionPages;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            dev.hde.job.bench.StateScaleBench bench = new dev.hde.job.bench.StateScaleBench(kafka, new dev.hde.job.bench.StateScaleBench.Settings(
+                    reference, steady, regionPages, pagesPerEvent, parallelism, partitions, stateBackend, checkpointInterval,
+                    org.apache.flink.configuration.MemorySize.parse(managedMemory + "b"), flinkOptions, workload.seed), line -> say("%s", line));
+            say("reference images of 64 MiB, then %s; steady phases of %s each; %s state, %s managed memory", DemoCommand.mib(reference),
+                    DemoCommand.mib(steady), stateBackend.name().toLowerCase(Locale.ROOT), DemoCommand.mib(managedMemory));
+            var small = bench.run("small", 64L << 20, checkpoints, settings.encodeSpecs());
+            var large = bench.run("large", reference, checkpoints, settings.encodeSpecs());
+            out.printf(Locale.ROOT, "%-10s %12s %10s %10s %8s %8s %12s %12s %10s %12s%n", "reference", "steady MB/s", "frames/s", "ratio", "FULL",
+                    "DELTA", "wire", "codec alone", "cp ms", "cp size");
+            for (var r : List.of(small, large)) {
+                out.printf(Locale.ROOT, "%-10s %12.1f %10.0f %10.2f %8d %8d %12s %12s %10d %12s%n", DemoCommand.mib(r.referenceBytes()),
+                        r.mbPerSecond(), r.framesPerSecond(), r.mbPerSecond() / small.mbPerSecond(), r.fullFrames(), r.deltaFrames(),
+                        DemoCommand.mib(r.wireBytes()), DemoCommand.mib(r.traceBytes()), r.checkpointMillis(), DemoCommand.mib(r.checkpointBytes()));
+            }
+            out.println(String.format(Locale.ROOT,
+                    "{\"reference_bytes\":%d,\"backend\":\"%s\",\"steady_mb_s\":%.1f,\"small_state_mb_s\":%.1f,\"steady_ratio\":%.3f,"
+                            + "\"frames_s\":%.0f,\"full_frames\":%d,\"delta_frames\":%d,\"wire_bytes\":%d,\"trace_bytes\":%d,"
+                            + "\"changed_bytes\":%d,\"checkpoint_ms\":%d,\"checkpoint_bytes\":%d,\"load_checkpoint_bytes\":%d,"
+                            + "\"load_seconds\":%.1f,\"small_checkpoint_ms\":%d,\"small_checkpoint_bytes\":%d,\"managed_memory\":%d}",
+                    large.referenceBytes(), large.backend(), large.mbPerSecond(), small.mbPerSecond(), large.mbPerSecond() / small.mbPerSecond(),
+                    large.framesPerSecond(), large.fullFrames(), large.deltaFrames(), large.wireBytes(), large.traceBytes(), large.changedBytes(),
+                    large.checkpointMillis(), large.checkpointBytes(), large.loadCheckpointBytes(), large.loadMillis() / 1000.0,
+                    small.checkpointMillis(), small.checkpointBytes(), managedMemory));
             out.flush();
             return 0;
         }

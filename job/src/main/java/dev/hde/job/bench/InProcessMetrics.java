@@ -1,0 +1,70 @@
+package dev.hde.job.bench;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricConfig;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.reporter.MetricReporter;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
+
+/**
+ * A metric reporter that keeps every metric of the embedded runtime in this JVM where the benchmark
+ * reads them: the encoder's counters (bytes in and out, frames by type) and the JobManager's
+ * checkpoint gauges (duration, checkpointed size). Configured with {@link #configure}.
+ */
+public final class InProcessMetrics implements MetricReporter, MetricReporterFactory {
+
+    private static final Map<String, Metric> METRICS = new ConcurrentHashMap<>();
+
+    /** Adds the reporter to a Flink configuration. */
+    public static void configure(Configuration c) {
+        c.setString("metrics.reporter.hdebench.factory.class", InProcessMetrics.class.getName());
+    }
+
+    @Override
+    public MetricReporter createMetricReporter(Properties properties) {
+        return new InProcessMetrics();
+    }
+
+    @Override
+    public void open(MetricConfig config) {}
+
+    @Override
+    public void close() {}
+
+    @Override
+    public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
+        METRICS.put(group.getMetricIdentifier(name), metric);
+    }
+
+    @Override
+    public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
+        METRICS.remove(group.getMetricIdentifier(name), metric);
+    }
+
+    /** The sum of every counter named {@code name} (over subtasks). */
+    public static long counterSum(String name) {
+        long sum = 0;
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (e.getKey().endsWith("." + name) && e.getValue() instanceof Counter c) {
+                sum += c.getCount();
+            }
+        }
+        return sum;
+    }
+
+    /** The value of a numeric gauge named {@code name} (the first one found), or -1. */
+    public static long gauge(String name) {
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (e.getKey().endsWith("." + name) && e.getValue() instanceof Gauge<?> g && g.getValue() instanceof Number n) {
+                return n.longValue();
+            }
+        }
+        return -1;
+    }
+}

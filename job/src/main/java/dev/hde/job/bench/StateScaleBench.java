@@ -1,0 +1,246 @@
+package dev.hde.job.bench;
+
+import dev.hde.codec.region.EncodeSpec;
+import dev.hde.codec.region.FrameInfo;
+import dev.hde.codec.region.PendingFrame;
+import dev.hde.codec.region.RegionEncoder;
+import dev.hde.codec.region.RegionMeta;
+import dev.hde.codec.wire.PageUpdateEvent;
+import dev.hde.codec.wire.PageUpdateEventFormat;
+import dev.hde.job.EncoderJob;
+import dev.hde.job.config.FlinkSettings;
+import dev.hde.job.config.HdeJobConfig;
+import dev.hde.job.embedded.EmbeddedKafka;
+import dev.hde.job.embedded.WorkloadPublisher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The encoder job with reference images of a given size (issue: state that scales). One run: the
+ * encoder job starts on the embedded runtime and keeps running; the <b>load</b> phase publishes
+ * every region whole and waits until the encoder took them and a checkpoint holds them (untimed);
+ * the <b>steady</b> phase publishes the same amount of partial updates at every size, spread over
+ * all regions at random, and is timed from its first event to the moment the encoder has taken its
+ * last. Frames, wire bytes and checkpoints are read from the job's own metrics.
+ */
+public final class StateScaleBench {
+
+    /**
+     * @param referenceBytes the reference images: regions × region pages × page size
+     * @param steadyBytes the changed pages of the steady phase
+     * @param flinkOptions {@code -D} options on top of the job's settings (RocksDB options, memory)
+     */
+    public record Settings(long referenceBytes, long steadyBytes, int regionPages, int pagesPerEvent, int parallelism, int partitions,
+            HdeJobConfig.StateBackend backend, Duration checkpointInterval, MemorySize managedMemory, java.util.Map<String, String> flinkOptions,
+            long seed) {}
+
+    /** One run's figures. */
+    public record Result(long referenceBytes, String backend, long loadMillis, long steadyEvents, long changedBytes, double steadySeconds,
+            long fullFrames, long deltaFrames, long wireBytes, long traceBytes, long checkpoints, long checkpointMillis, long checkpointBytes,
+            long loadCheckpointBytes) {
+
+        public double mbPerSecond() {
+            return changedBytes / 1e6 / steadySeconds;
+        }
+
+        public double framesPerSecond() {
+            return (fullFrames + deltaFrames) / steadySeconds;
+        }
+    }
+
+    private final EmbeddedKafka kafka;
+    private final Settings s;
+    private final Consumer<String> say;
+
+    public StateScaleBench(EmbeddedKafka kafka, Settings settings, Consumer<String> say) {
+        this.kafka = kafka;
+        this.s = settings;
+        this.say = say;
+    }
+
+    /** Runs the load and steady phases with {@code referenceBytes} of reference images. */
+    public Result run(String name, long referenceBytes, java.nio.file.Path checkpoints, List<EncodeSpec> specs) throws Exception {
+        int pageShift = 12;
+        int regions = (int) Math.max(1, referenceBytes / ((long) s.regionPages() << pageShift));
+        ScaleWorkload w = new ScaleWorkload(s.seed(), regions, s.regionPages(), pageShift);
+        HdeJobConfig c = new HdeJobConfig()
+                .bootstrapServers(kafka.bootstrapServers())
+                .parallelism(s.parallelism())
+                .checkpointInterval(s.checkpointInterval())
+                .checkpointDirectory(checkpoints.resolve(name).toUri().toString())
+                .stateBackend(s.backend())
+                .pageUpdatesTopic(name + ".page-updates")
+                .framesTopic(name + ".frames")
+                .deadLettersTopic(name + ".dead-letters")
+                .selectorModelTopic(name + ".selector-model")
+                .resyncRequestsTopic(name + ".resync-requests")
+                .keyframeRequestsTopic(name + ".keyframe-requests")
+                .encoderGroupId(name + "-encoder")
+                .transactionalIdPrefix(name)
+                .startingOffsets(HdeJobConfig.StartingOffsets.EARLIEST)
+                .encodeSpecs(specs)
+                .catalogEnabled(false);
+        s.flinkOptions().forEach(c::flinkOption);
+        kafka.createTopics(s.partitions(), c.encoderTopics(), c.compactedTopics());
+
+        Configuration fc = FlinkSettings.of(c);
+        fc.set(RestOptions.BIND_PORT, "0");
+        fc.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, s.managedMemory());
+        InProcessMetrics.configure(fc);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism(), fc);
+        JobClient job = EncoderJob.fromKafka(c).executeAsync(env);
+        try (WorkloadPublisher publisher = new WorkloadPublisher(c.kafkaClientProperties(), c.pageUpdatesTopic())) {
+            // Load: every region whole (untimed).
+            long t0 = System.nanoTime();
+            long time = 1_700_000_000_000L;
+            long loadBytes = 0;
+            for (int r = 0; r < regions; r++) {
+                PageUpdateEvent e = w.whole(r, time);
+                publisher.send(List.of(e));
+                loadBytes += (long) e.indices().length << pageShift;
+                if (r % 512 == 511) {
+                    say.accept(String.format(Locale.ROOT, "%s: %,d of %,d regions published whole (%s)", name, r + 1, regions, mib(loadBytes)));
+                }
+            }
+            publisher.flush();
+            awaitBytesIn(loadBytes, Duration.ofHours(4), name + " load");
+            long loaded = InProcessMetrics.gauge("numberOfCompletedCheckpoints");
+            awaitCheckpointAfter(loaded, Duration.ofMinutes(30));
+            long loadCheckpointBytes = InProcessMetrics.gauge("lastCheckpointSize");
+            long loadMillis = (System.nanoTime() - t0) / 1_000_000;
+            say.accept(String.format(Locale.ROOT, "%s: loaded %s of reference images in %.1f s; checkpoint of %s", name, mib(loadBytes),
+                    loadMillis / 1000.0, mib(loadCheckpointBytes)));
+            deleteRecords(c.pageUpdatesTopic());
+            deleteRecords(c.framesTopic());
+
+            // Steady: the same changed bytes at every size, at random over all regions; made before the clock starts.
+            SplittableRandom random = new SplittableRandom(s.seed() + 1);
+            List<PageUpdateEvent> steady = new ArrayList<>();
+            long changed = 0;
+            while (changed < s.steadyBytes()) {
+                PageUpdateEvent e = w.edit(random.nextInt(regions), 1 + random.nextInt(s.pagesPerEvent()), random, ++time);
+                steady.add(e);
+                changed += (long) e.indices().length << pageShift;
+            }
+            List<byte[]> wire = steady.stream().map(PageUpdateEventFormat::write).toList();
+            long full0 = InProcessMetrics.counterSum("framesFull");
+            long delta0 = InProcessMetrics.counterSum("framesDelta");
+            long out0 = InProcessMetrics.counterSum("bytesOut");
+            long in0 = InProcessMetrics.counterSum("bytesIn");
+            long cp0 = InProcessMetrics.gauge("numberOfCompletedCheckpoints");
+            List<long[]> cps = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < steady.size(); i++) {
+                publisher.send(steady.get(i).stateKey(), wire.get(i), steady.get(i).captureTimeMillis());
+            }
+            publisher.flush();
+            long lastCp = cp0;
+            long until = System.nanoTime() + Duration.ofHours(2).toNanos();
+            while (InProcessMetrics.counterSum("bytesIn") - in0 < changed) {
+                if (System.nanoTime() > until) {
+                    throw new IllegalStateException(name + ": the steady phase did not end within 2 hours");
+                }
+                lastCp = noteCheckpoint(lastCp, cps);
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            awaitCheckpointAfter(InProcessMetrics.gauge("numberOfCompletedCheckpoints"), Duration.ofMinutes(10));
+            noteCheckpoint(lastCp, cps);
+            long cpMillis = cps.isEmpty() ? InProcessMetrics.gauge("lastCheckpointDuration")
+                    : cps.stream().mapToLong(x -> x[0]).max().orElse(0);
+            long cpBytes = cps.isEmpty() ? InProcessMetrics.gauge("lastCheckpointSize") : cps.stream().mapToLong(x -> x[1]).max().orElse(0);
+            long traceBytes = traceBytes(regions, steady.size(), specs);
+            Result r = new Result(loadBytes, s.backend().name().toLowerCase(Locale.ROOT), loadMillis, steady.size(), changed, seconds,
+                    InProcessMetrics.counterSum("framesFull") - full0, InProcessMetrics.counterSum("framesDelta") - delta0,
+                    InProcessMetrics.counterSum("bytesOut") - out0, traceBytes, cps.size(), cpMillis, cpBytes, loadCheckpointBytes);
+            say.accept(String.format(Locale.ROOT, "%s: steady %s of changed pages in %.1f s: %.1f MB/s, %.0f frames/s, %d FULL + %d DELTA, "
+                    + "%s on the wire (codec alone: %s), checkpoints up to %d ms and %s", name, mib(changed), seconds, r.mbPerSecond(),
+                    r.framesPerSecond(), r.fullFrames(), r.deltaFrames(), mib(r.wireBytes()), mib(traceBytes), cpMillis, mib(cpBytes)));
+            return r;
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /** Notes a checkpoint that completed since {@code last}: {duration, checkpointed size}. */
+    private static long noteCheckpoint(long last, List<long[]> cps) {
+        long n = InProcessMetrics.gauge("numberOfCompletedCheckpoints");
+        if (n > last) {
+            cps.add(new long[] {InProcessMetrics.gauge("lastCheckpointDuration"), InProcessMetrics.gauge("lastCheckpointSize")});
+        }
+        return Math.max(n, last);
+    }
+
+    private void awaitBytesIn(long bytes, Duration timeout, String what) throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        long reported = System.nanoTime();
+        while (InProcessMetrics.counterSum("bytesIn") < bytes) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException(what + ": the encoder took " + InProcessMetrics.counterSum("bytesIn") + " of " + bytes + " bytes");
+            }
+            if (System.nanoTime() - reported > 30e9) {
+                reported = System.nanoTime();
+                say.accept(String.format(Locale.ROOT, "%s: the encoder took %s of %s", what, mib(InProcessMetrics.counterSum("bytesIn")), mib(bytes)));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitCheckpointAfter(long completed, Duration timeout) throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (InProcessMetrics.gauge("numberOfCompletedCheckpoints") <= completed && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+    }
+
+    /** Frees the disk the broker holds for a phase that is over (the load's whole regions and keyframes). */
+    private void deleteRecords(String topic) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+            java.util.Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+            parts.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            java.util.Map<TopicPartition, RecordsToDelete> delete = new java.util.HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> delete.put(tp, RecordsToDelete.beforeOffset(info.offset())));
+            admin.deleteRecords(delete).all().get();
+        }
+    }
+
+    /**
+     * What the codec alone sends for the steady events ({@code hde trace}'s bytes: a delta of each
+     * event against the producer's memory before it), from a copy of the producer that makes the same
+     * events again: no keyframes but the load's.
+     */
+    private long traceBytes(int regions, int steadyEvents, List<EncodeSpec> specs) {
+        ScaleWorkload copy = new ScaleWorkload(s.seed(), regions, s.regionPages(), 12);
+        SplittableRandom random = new SplittableRandom(s.seed() + 1);
+        int[] chain = new int[regions];
+        long bytes = 0;
+        long time = 1_700_000_000_000L;
+        for (int i = 0; i < steadyEvents; i++) {
+            int r = random.nextInt(regions);
+            PageUpdateEvent e = copy.edit(r, 1 + random.nextInt(s.pagesPerEvent()), random, ++time);
+            RegionMeta meta = new RegionMeta(12, s.regionPages(), time, chain[r]++, 0);
+            PendingFrame pending = RegionEncoder.delta(meta, copy.memoryBefore(e), e.toPageUpdate());
+            FrameInfo info = new FrameInfo(e.stateKey(), e.sequence(), time);
+            bytes += (specs.size() == 1 ? RegionEncoder.render(info, pending, specs.get(0)) : RegionEncoder.renderSmallest(info, pending, specs)).length;
+        }
+        return bytes;
+    }
+
+    static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+}
