@@ -109,7 +109,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         err = spec.commandLine().getErr();
         t0 = System.nanoTime();
         SyntheticWorkload memory = new SyntheticWorkload(Usage.check(spec, workload::settings));
-        java.nio.file.Path logFile = HdeCli.logFile();
+        java.nio.file.Path logFile = JobLogFile.path();
         if (logFile != null) {
             say("Flink's and Kafka's log lines go to %s", logFile);
         }

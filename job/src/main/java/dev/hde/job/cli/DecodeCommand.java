@@ -93,7 +93,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 fromCatalog ? List.of(c.framesTopic(), c.catalogTopic()) : List.of(c.framesTopic()), "is --frames-topic right? hde encode writes it");
         if (!quiet) {
             err.println("hde decode: reading " + c.framesTopic() + " from " + c.bootstrapServers() + (follow ? " (following)" : ""));
-            HdeCli.announceLog(err, "hde decode");
+            JobLogFile.announce(err, "hde decode");
         }
         long t0 = System.nanoTime();
         DecoderJob job = DecoderJob.fromKafka(c, images == null ? null : images.toString());

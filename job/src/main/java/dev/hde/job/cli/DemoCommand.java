@@ -102,7 +102,7 @@ public final class DemoCommand implements Callable<Integer> {
         say("%d VMs x %d regions of %d pages (%s each), %d rounds, dirty rate %.3f, seed %d", ws.vms(), ws.regionsPerVm(),
                 ws.regionPages(), mib((long) ws.regionPages() * memory.pageSize()), workload.rounds, ws.dirtyRate(), ws.seed());
 
-        Path logFile = HdeCli.logFile();
+        Path logFile = JobLogFile.path();
         if (logFile != null) {
             say("Flink's and Kafka's log lines go to %s", logFile);
         }

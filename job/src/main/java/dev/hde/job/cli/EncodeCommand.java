@@ -115,7 +115,7 @@ public final class EncodeCommand implements Callable<Integer> {
                     "create them with --create-topics (or kafka-topics.sh --create)");
         }
         err.println("hde encode: " + c.describe());
-        HdeCli.announceLog(err, "hde encode");
+        JobLogFile.announce(err, "hde encode");
         if (createTopics) {
             KafkaTopics.create(Admin.create(c.kafkaClientProperties()), partitions, replication, c.encoderTopics(), c.compactedTopics());
         }

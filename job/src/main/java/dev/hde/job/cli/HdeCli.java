@@ -3,8 +3,6 @@ package dev.hde.job.cli;
 import dev.hde.producer.cli.CliErrors;
 import dev.hde.producer.cli.ExitCodes;
 import dev.hde.producer.cli.LogFiles;
-import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
 import picocli.CommandLine;
@@ -54,21 +52,6 @@ public final class HdeCli {
 
     /** Every error is one line on stderr with its exit code ({@link CliErrors}); a stack trace only with --verbose. */
     static CommandLine withErrorLines(CommandLine cl) {
-        return new CliErrors(Set.of(VERBOSE), null, logFile()).install(cl);
-    }
-
-    /** The log file of this run, or null when none is configured (a test's own logging). */
-    static Path logFile() {
-        String f = System.getProperty(LogFiles.PROPERTY);
-        return f == null ? null : Path.of(f);
-    }
-
-    /** Says where Flink's and Kafka's log lines go, for the commands that run them. */
-    static void announceLog(PrintWriter err, String command) {
-        Path f = logFile();
-        if (f != null) {
-            err.println(command + ": Flink's and Kafka's log lines go to " + f);
-            err.flush();
-        }
+        return new CliErrors(Set.of(VERBOSE), null, JobLogFile.path()).install(cl);
     }
 }

@@ -204,7 +204,7 @@ public final class ReplayCommand implements Callable<Integer> {
             err.println("hde replay: " + input.describe());
             err.println("hde replay: fixed choices " + settings.choices() + ", refresh policies " + settings.refreshPolicies() + " on "
                     + settings.refreshChoice() + ", adaptive selector per network mode (seed " + settings.seed() + ")");
-            HdeCli.announceLog(err, "hde replay");
+            JobLogFile.announce(err, "hde replay");
         }
         ReplayProgress.install(quiet ? null : err);
         ReplayReport report;
