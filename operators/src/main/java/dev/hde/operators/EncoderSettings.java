@@ -16,9 +16,13 @@ import java.util.List;
  *
  * @param selector the adaptive selector's configuration (network link, candidates, exploration, seed),
  *     or null for the fixed choices of {@code specs}. Ignored when compression is disabled.
+ * @param epochsAboveClock a region the encoder holds nothing of starts its epoch no lower than the
+ *     processing time (the default): a run started without state, which encodes again the events
+ *     after the last committed offsets, never repeats an epoch receivers hold. Off, epochs follow
+ *     capture time alone, as {@code hde trace} numbers them (frame-for-frame comparisons).
  */
 public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits,
-        SelectorConfig selector, Duration resyncRetry) implements Serializable {
+        SelectorConfig selector, Duration resyncRetry, boolean epochsAboveClock) implements Serializable {
 
     /** An unanswered resync request is repeated after this long, then after twice as long each time, up to {@link #MAX_RESYNC_RETRY}. */
     public static final Duration DEFAULT_RESYNC_RETRY = Duration.ofSeconds(30);
@@ -51,6 +55,11 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
         this(specs, compressionDisabled, policy, limits, selector, DEFAULT_RESYNC_RETRY);
     }
 
+    public EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits, SelectorConfig selector,
+            Duration resyncRetry) {
+        this(specs, compressionDisabled, policy, limits, selector, resyncRetry, true);
+    }
+
     public List<EncodeSpec> effectiveSpecs() {
         return compressionDisabled ? List.of(UNCOMPRESSED) : specs;
     }
@@ -61,23 +70,27 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
     }
 
     public EncoderSettings withPolicy(RefreshPolicy p) {
-        return new EncoderSettings(specs, compressionDisabled, p, limits, selector, resyncRetry);
+        return new EncoderSettings(specs, compressionDisabled, p, limits, selector, resyncRetry, epochsAboveClock);
     }
 
     public EncoderSettings withCompressionDisabled(boolean disabled) {
-        return new EncoderSettings(specs, disabled, policy, limits, selector, resyncRetry);
+        return new EncoderSettings(specs, disabled, policy, limits, selector, resyncRetry, epochsAboveClock);
     }
 
     public EncoderSettings withSpecs(List<EncodeSpec> s) {
-        return new EncoderSettings(s, compressionDisabled, policy, limits, selector, resyncRetry);
+        return new EncoderSettings(s, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock);
+    }
+
+    public EncoderSettings withEpochsAboveClock(boolean on) {
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, resyncRetry, on);
     }
 
     public EncoderSettings withResyncRetry(Duration d) {
-        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, d);
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, d, epochsAboveClock);
     }
 
     /** The adaptive selector with this configuration; null = the fixed specs. */
     public EncoderSettings withSelector(SelectorConfig config) {
-        return new EncoderSettings(specs, compressionDisabled, policy, limits, config, resyncRetry);
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, config, resyncRetry, epochsAboveClock);
     }
 }

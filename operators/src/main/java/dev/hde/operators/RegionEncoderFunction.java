@@ -112,6 +112,8 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     private static final long LOG_INTERVAL_MILLIS = 10_000;
 
     private final EncoderSettings settings;
+    /** The processing time of the element or timer at hand: the floor of a new region's epoch ({@link EncoderSettings#epochsAboveClock()}). */
+    private transient long clockMillis;
     private transient EventEncoder core;
     private transient RateLimitedLog resyncLog;
     private transient RateLimitedLog droppedLog;
@@ -162,7 +164,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         specs = settings.effectiveSpecs();
         metrics = new EncoderMetrics(getRuntimeContext().getMetricGroup(), () -> model);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        core = new EventEncoder(settings.policy());
+        core = settings.epochsAboveClock() ? new EventEncoder(settings.policy(), () -> clockMillis) : new EventEncoder(settings.policy());
         resyncLog = new RateLimitedLog(LOG, LOG_INTERVAL_MILLIS);
         droppedLog = new RateLimitedLog(LOG, LOG_INTERVAL_MILLIS);
         requester = "encoder-" + subtask;
@@ -322,6 +324,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
 
     @Override
     public void processElement(ValidEvent in, ReadOnlyContext ctx, Collector<FrameRecord> out) throws Exception {
+        clockMillis = ctx.timerService().currentProcessingTime();
         if (ControlRequests.isControlRequest(in.bytes)) {
             keyframeRequested(ControlRequestFormat.read(in.bytes, settings.limits()), ctx, out);
             return;
@@ -645,6 +648,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FrameRecord> out) throws Exception {
+        clockMillis = ctx.timerService().currentProcessingTime();
         RegionState s = region.value();
         if (s == null) {
             return;

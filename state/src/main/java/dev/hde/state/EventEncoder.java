@@ -97,9 +97,22 @@ public final class EventEncoder {
     public record NoKeyframe<R extends Rendered>(RegionState state) implements Outcome<R> {}
 
     private final RefreshPolicy policy;
+    private final java.util.function.LongSupplier clockMillis;
 
+    /** An encoder whose epochs follow capture time only (a trace, a replay: nothing is ever lost). */
     public EventEncoder(RefreshPolicy policy) {
+        this(policy, () -> 0);
+    }
+
+    /**
+     * @param clockMillis the encoder's clock: an epoch of a region it holds nothing of (new, pruned,
+     *     its state lost) starts no lower than it. The encoder cannot know which epochs an earlier run
+     *     sent; a run started without state re-encodes events from the last committed input offsets,
+     *     and numbered by capture time alone its keyframes would repeat epochs receivers hold.
+     */
+    public EventEncoder(RefreshPolicy policy, java.util.function.LongSupplier clockMillis) {
         this.policy = Objects.requireNonNull(policy);
+        this.clockMillis = Objects.requireNonNull(clockMillis);
     }
 
     public RefreshPolicy policy() {
@@ -157,7 +170,7 @@ public final class EventEncoder {
             return new NoKeyframe<>(s);
         }
         FrameInfo info = new FrameInfo(stateKey, s.lastSequence, timeMillis);
-        PendingFrame pending = RegionEncoder.keyframe(s.meta(), nextEpoch(s, timeMillis), reference);
+        PendingFrame pending = RegionEncoder.keyframe(s.meta(), epochAfter(s, timeMillis), reference);
         R rendered = renderer.render(info, pending);
         s.advance(pending.after());
         startEpoch(s, timeMillis, rendered.frame().length);
@@ -172,7 +185,7 @@ public final class EventEncoder {
         if (previous == null) {
             reference.clear(); // nothing of it can be used: absent, or pages of another size
         }
-        PendingFrame pending = RegionEncoder.full(previous, nextEpoch(s, e.captureTimeMillis()), e.pageShift(), reference, e.toPageUpdate());
+        PendingFrame pending = RegionEncoder.full(previous, epochAfter(s, e.captureTimeMillis()), e.pageShift(), reference, e.toPageUpdate());
         if (e.hasDigest() && pending.after().digest() != e.digest().getAsLong()) {
             // The event contradicts itself (validators refuse these): never build a keyframe from it.
             if (s == null) {
@@ -211,7 +224,7 @@ public final class EventEncoder {
             rendered = renderer.render(info, pending);
             if (policy.keyframeMayBeSmaller(s, rendered.frame().length)) {
                 // By cost: the keyframe replaces the delta only when it is the smaller frame.
-                PendingFrame full = RegionEncoder.full(s.meta(), nextEpoch(s, e.captureTimeMillis()), e.pageShift(), reference, update);
+                PendingFrame full = RegionEncoder.full(s.meta(), epochAfter(s, e.captureTimeMillis()), e.pageShift(), reference, update);
                 R keyframe = renderer.render(info, full);
                 if (keyframe.frame().length < rendered.frame().length) {
                     pending = full;
@@ -223,7 +236,7 @@ public final class EventEncoder {
             }
         }
         if (reason != null && (pending == null || pending.type() != dev.hde.codec.wire.FrameType.FULL)) {
-            pending = RegionEncoder.full(s.meta(), nextEpoch(s, e.captureTimeMillis()), e.pageShift(), reference, update);
+            pending = RegionEncoder.full(s.meta(), epochAfter(s, e.captureTimeMillis()), e.pageShift(), reference, update);
             if (e.hasDigest() && pending.after().digest() != e.digest().getAsLong()) {
                 return resyncWith(s, info, Reason.DIGEST_MISMATCH, pending.after().digest());
             }
@@ -261,9 +274,16 @@ public final class EventEncoder {
         s.lastFullBytes = keyframeBytes;
     }
 
+    /** {@link #nextEpoch}, and for a region the encoder holds no image of, no lower than its clock. */
+    private long epochAfter(RegionState s, long captureMillis) {
+        long next = nextEpoch(s, captureMillis);
+        return s == null || !s.hasReference() ? Math.max(next, clockMillis.getAsLong()) : next;
+    }
+
     /**
      * Epochs move forward and follow capture time, so a key that was forgotten (pruned, or its state
-     * lost) and comes back still moves its receivers forward.
+     * lost) and comes back with newer memory still moves its receivers forward. (Events encoded again
+     * after a restart without state are not newer: the encoder's clock covers those, {@link #epochAfter}.)
      */
     public static long nextEpoch(RegionState s, long captureMillis) {
         long previous = s == null ? 0 : s.epoch;

@@ -157,6 +157,55 @@ class EventEncoderTest {
     }
 
     @Test
+    void eventsEncodedAgainWithoutStateNeverRepeatAnEpochTheReceiverHolds() {
+        // The first run encodes a whole region and some changes; the receiver applies them all.
+        Producer p = new Producer(7);
+        Receiver r = new Receiver();
+        java.util.List<PageUpdateEvent> events = new java.util.ArrayList<>();
+        events.add(p.region());
+        for (int i = 0; i < 6; i++) {
+            events.add(p.pages());
+        }
+        long[] clock = {T0 + 60_000};
+        encoder = new EventEncoder(ONLY_DELTAS, () -> clock[0]);
+        java.util.Set<String> numbers = new java.util.HashSet<>();
+        for (PageUpdateEvent e : events) {
+            byte[] f = frameOf(apply(e));
+            if (f != null) {
+                assertThat(r.take(f)).isEqualTo(RegionReceiver.Outcome.APPLIED);
+                var h = FrameFormat.parse(f, dev.hde.codec.Limits.DEFAULT).header();
+                numbers.add(h.epoch() + "." + h.chainIndex());
+            }
+        }
+        assertThat(r.holds(p.memory)).isTrue();
+
+        // A run without state, later, encodes the same events again (its input resumed from older offsets).
+        clock[0] += 5_000;
+        state = null;
+        reference = new HeapPageStore();
+        encoder = new EventEncoder(ONLY_DELTAS, () -> clock[0]);
+        for (PageUpdateEvent e : events) {
+            byte[] f = frameOf(apply(e));
+            if (f != null) {
+                var h = FrameFormat.parse(f, dev.hde.codec.Limits.DEFAULT).header();
+                assertThat(numbers.add(h.epoch() + "." + h.chainIndex())).as("frame %d.%d repeats one the receiver holds", h.epoch(),
+                        h.chainIndex()).isTrue();
+                assertThat(r.take(f)).as("%s %d.%d", h.type(), h.epoch(), h.chainIndex()).isEqualTo(RegionReceiver.Outcome.APPLIED);
+            }
+        }
+        assertThat(r.holds(p.memory)).as("the receiver ends at the producer's memory").isTrue();
+
+        // Numbered by capture time alone (a trace's encoder), the same replay repeats epoch and chain: the receiver refuses it.
+        Receiver fresh = new Receiver();
+        state = null;
+        reference = new HeapPageStore();
+        encoder = new EventEncoder(ONLY_DELTAS);
+        byte[] first = frameOf(apply(events.get(0)));
+        assertThat(fresh.take(first)).isEqualTo(RegionReceiver.Outcome.APPLIED);
+        assertThat(fresh.take(first)).as("a keyframe of the epoch the receiver holds").isEqualTo(RegionReceiver.Outcome.REFUSED);
+    }
+
+    @Test
     void aPartialEventOfARegionTheEncoderDoesNotHoldIsAResyncNeverAKeyframe() {
         Producer p = new Producer(2);
         Receiver r = new Receiver();

@@ -1,5 +1,6 @@
 package dev.hde.job.chaos;
 
+import dev.hde.job.config.CheckpointRestore;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.embedded.KafkaBrokerProcess;
 import dev.hde.job.kafka.KafkaTopics;
@@ -27,7 +28,7 @@ public final class ChaosRun {
 
     /** The outcome: the JSON line's fields. */
     public record Report(int kills, int brokerKills, int restartsWithoutState, int restoredRuns, int encoderExits, long events, long eventsDropped,
-            long publishFailures, long resyncsRequested, long resyncsAnswered, int regions, int regionsExact, int regionsWrong,
+            long publishFailures, long resyncsRequested, long resyncsAnswered, long keyframeRequests, int regions, int regionsExact, int regionsWrong,
             int regionsWaiting, long frames, long framesWrong, long duplicateFrames, long lostFrames, long resyncNotices, double seconds,
             List<String> problems) {
 
@@ -39,10 +40,10 @@ public final class ChaosRun {
             return String.format(Locale.ROOT, "{\"kills\":%d,\"broker_kills\":%d,\"restarts_without_state\":%d,\"restored_runs\":%d,"
                     + "\"encoder_exits\":%d,"
                     + "\"events\":%d,\"events_dropped\":%d,\"publish_failures\":%d,\"resyncs_requested\":%d,\"resyncs_answered\":%d,"
-                    + "\"regions\":%d,\"regions_exact\":%d,\"regions_wrong\":%d,\"regions_waiting\":%d,\"frames\":%d,\"frames_wrong\":%d,"
+                    + "\"keyframe_requests\":%d,\"regions\":%d,\"regions_exact\":%d,\"regions_wrong\":%d,\"regions_waiting\":%d,\"frames\":%d,\"frames_wrong\":%d,"
                     + "\"duplicate_frames\":%d,\"lost_frames\":%d,\"resync_frames\":%d,\"seconds\":%.1f,\"ok\":%b}",
                     kills, brokerKills, restartsWithoutState, restoredRuns, encoderExits, events, eventsDropped, publishFailures, resyncsRequested,
-                    resyncsAnswered, regions, regionsExact, regionsWrong, regionsWaiting, frames, framesWrong, duplicateFrames, lostFrames,
+                    resyncsAnswered, keyframeRequests, regions, regionsExact, regionsWrong, regionsWaiting, frames, framesWrong, duplicateFrames, lostFrames,
                     resyncNotices, seconds, ok());
         }
     }
@@ -86,7 +87,7 @@ public final class ChaosRun {
             try (EncoderProcess encoder = new EncoderProcess(args, s.workDir(), "768m");
                     TruthProducer producer = new TruthProducer(memory, c.kafkaClientProperties(), c.pageUpdatesTopic(),
                             c.resyncRequestsTopic(), s.dropRate(), s.seed(), line -> say.accept("producer: " + line));
-                    FrameAudit audit = new FrameAudit(broker.bootstrapServers(), c.framesTopic())) {
+                    FrameAudit audit = new FrameAudit(broker.bootstrapServers(), c.framesTopic(), c.keyframeRequestsTopic())) {
                 say.accept("encoder run 1: " + encoder.start("auto"));
                 long pause = s.idleTimeout().toMillis() * 2 + 2_000;
                 long start = System.currentTimeMillis();
@@ -95,9 +96,16 @@ public final class ChaosRun {
                 producer.changing(key -> !key.startsWith(idleVm) || ((System.currentTimeMillis() - start) / pause) % 2 == 0);
                 producer.start(s.roundInterval());
 
+                String checkpoints = s.workDir().resolve("checkpoints").toUri().toString();
                 for (int k = 0; k < s.kills(); k++) {
-                    // Anywhere from before the first checkpoint can complete to several checkpoints in.
+                    // Odd kills: anywhere from before the first checkpoint can complete to several checkpoints in.
+                    // Even kills: the same time, counted from the run's first completed checkpoint (a slow machine
+                    // may take longer than the gap to start a job, and then no restart would ever resume).
                     long runFor = 3_000 + random.nextLong(Math.max(1, s.gap().toMillis() - 3_000));
+                    if (k % 2 == 0) {
+                        exits += runUntilCheckpointed(encoder, audit, producer, checkpoints);
+                        runFor -= 3_000;
+                    }
                     exits += runWhileAuditing(encoder, audit, producer, runFor, "auto");
                     encoder.kill();
                     kills++;
@@ -142,7 +150,7 @@ public final class ChaosRun {
                     }
                 }
                 return new Report(kills, brokerKills, stateless.size(), encoder.restoredRuns(), exits, producer.events(), producer.dropped(),
-                        producer.publishFailures(), producer.resyncRequestsRead(), producer.resyncsAnswered(), producer.keys().size(), exact,
+                        producer.publishFailures(), producer.resyncRequestsRead(), producer.resyncsAnswered(), audit.keyframeRequests, producer.keys().size(), exact,
                         wrong, waiting, audit.frames, audit.digestsWrong, audit.duplicates, audit.lost, audit.resyncNotices,
                         (System.nanoTime() - t0) / 1e9, List.copyOf(audit.problems()));
             }
@@ -168,6 +176,21 @@ public final class ChaosRun {
                 exits++;
                 say.accept("the encoder ended by itself (exit " + encoder.exitCode() + "): starting it again: " + encoder.start(restore));
             }
+        }
+        return exits;
+    }
+
+    /** Runs until a checkpoint of the encoder's current run completes (at most two minutes); returns the encoder's own ends. */
+    private int runUntilCheckpointed(EncoderProcess encoder, FrameAudit audit, TruthProducer producer, String checkpoints)
+            throws IOException, InterruptedException {
+        int exits = 0;
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            var newest = CheckpointRestore.newest(checkpoints);
+            if (newest.isPresent() && newest.get().written().toEpochMilli() >= encoder.startedMillis() && !newest.get().savepoint()) {
+                break;
+            }
+            exits += runWhileAuditing(encoder, audit, producer, 500, "auto");
         }
         return exits;
     }

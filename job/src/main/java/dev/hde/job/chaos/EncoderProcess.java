@@ -18,6 +18,7 @@ final class EncoderProcess implements AutoCloseable {
     private final String heap;
     private Process process;
     private int runs;
+    private long startedMillis;
 
     /** @param args the arguments after {@code encode}, without {@code --restore} */
     EncoderProcess(List<String> args, Path logDir, String heap) {
@@ -42,6 +43,7 @@ final class EncoderProcess implements AutoCloseable {
         cmd.add("--restore");
         cmd.add(restore);
         Path log = logDir.resolve("encoder-" + (++runs) + ".log");
+        startedMillis = System.currentTimeMillis();
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return log;
     }
@@ -61,6 +63,11 @@ final class EncoderProcess implements AutoCloseable {
             process.destroyForcibly();
             process.waitFor();
         }
+    }
+
+    /** When the current run was started (wall clock, ms). */
+    long startedMillis() {
+        return startedMillis;
     }
 
     int runs() {

@@ -7,6 +7,9 @@ import dev.hde.codec.region.FrameApplier;
 import dev.hde.codec.region.HeapPageStore;
 import dev.hde.codec.region.RegionMeta;
 import dev.hde.codec.region.RegionReceiver;
+import dev.hde.codec.wire.ControlRequest;
+import dev.hde.codec.wire.ControlRequestFormat;
+import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameHeader;
 import dev.hde.codec.wire.FrameType;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +24,13 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The receivers of a chaos run: reads the committed frames ({@code read_committed}, from the
@@ -32,7 +39,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * the receiver's region digest, computed from its own pages, must be the one the producer recorded
  * for the frame's source event; at the end every region's pages are compared byte for byte with the
  * producer's memory. It also counts frames that repeat a (key, epoch, chain index) and frames that
- * could not be applied because one before them was missing.
+ * could not be applied because one before them was missing. Like {@code hde decode}, a region
+ * stopped on a refused frame asks the encoder for a keyframe (again every few seconds while it
+ * stays stopped): after a restart without state the encoder replays events it had already encoded,
+ * and its keyframes of them repeat an epoch that receivers refuse.
  */
 final class FrameAudit implements AutoCloseable {
 
@@ -42,7 +52,12 @@ final class FrameAudit implements AutoCloseable {
         RegionReceiver.State state = RegionReceiver.State.EMPTY;
         /** The source sequence of the last frame applied. */
         long lastSequence = -1;
+        /** When this receiver last asked the encoder for a keyframe (System.nanoTime), or 0. */
+        long askedNanos;
     }
+
+    /** How long a stopped region waits for the keyframe it asked for before it asks again. */
+    private static final long ASK_AGAIN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
     /** What the audit found about one region at the end. */
     enum Verdict {
@@ -52,13 +67,16 @@ final class FrameAudit implements AutoCloseable {
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> requests;
     private final String topic;
+    private final String keyframeRequestTopic;
     private final RegionReceiver receiver = new RegionReceiver(new FrameApplier(Limits.DEFAULT));
     private final Map<String, Region> regions = new HashMap<>();
     private final Set<String> seen = new HashSet<>();
     private final List<String> problems = new ArrayList<>();
     private boolean assigned;
     long frames;
+    long keyframeRequests;
     long duplicates;
     long lost;
     long refused;
@@ -66,7 +84,11 @@ final class FrameAudit implements AutoCloseable {
     long digestsChecked;
     long digestsWrong;
 
-    FrameAudit(String bootstrapServers, String topic) {
+    /**
+     * @param keyframeRequestTopic where a stopped region asks the encoder for a keyframe, as
+     *     {@code hde decode} does (a receiver that only waited would wait for ever)
+     */
+    FrameAudit(String bootstrapServers, String topic, String keyframeRequestTopic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -75,7 +97,16 @@ final class FrameAudit implements AutoCloseable {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "hde-chaos-audit");
         this.consumer = new KafkaConsumer<>(p);
+        Properties q = new Properties();
+        q.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        q.put(ProducerConfig.ACKS_CONFIG, "all");
+        q.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "2000");
+        q.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        q.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        q.put(ProducerConfig.CLIENT_ID_CONFIG, "hde-chaos-audit-requests");
+        this.requests = new KafkaProducer<>(q);
         this.topic = topic;
+        this.keyframeRequestTopic = keyframeRequestTopic;
     }
 
     /** Reads what is committed now (a broker that is away only delays it); returns the frames read. */
@@ -93,6 +124,12 @@ final class FrameAudit implements AutoCloseable {
                 take(new String(r.key(), StandardCharsets.UTF_8), r.value(), truth);
                 n++;
             }
+            long now = System.nanoTime();
+            regions.forEach((key, region) -> {
+                if (region.state.error() != null && now - region.askedNanos > ASK_AGAIN_NANOS) {
+                    askForKeyframe(key, region); // the request or its answer may have been lost with a killed process
+                }
+            });
             return n;
         } catch (KafkaException e) {
             return 0; // the broker is away: read later
@@ -104,7 +141,8 @@ final class FrameAudit implements AutoCloseable {
         Region region = regions.computeIfAbsent(key, k -> new Region());
         RegionReceiver.Step step = receiver.receive(frame, key, region.state, region.pages);
         region.state = step.state();
-        FrameHeader h = step.header();
+        // Refused and ignored frames count too: a repeat is a repeat whether or not the receiver took it.
+        FrameHeader h = step.header() != null ? step.header() : headerOf(frame);
         if (h != null && h.type() == FrameType.RESYNC) {
             resyncNotices++;
             return;
@@ -121,6 +159,7 @@ final class FrameAudit implements AutoCloseable {
                     lost++;
                 }
                 problems.add(key + ": refused: " + error);
+                askForKeyframe(key, region);
             }
             case APPLIED -> {
                 region.lastSequence = h.sourceSequence();
@@ -140,6 +179,31 @@ final class FrameAudit implements AutoCloseable {
             default -> {
                 // IGNORED: a stopped region waits for its keyframe
             }
+        }
+    }
+
+    /**
+     * What {@code hde decode} does for a stopped region: a KEYFRAME request naming the last event
+     * it applied. Sent without waiting; a broker that is away loses it, and the next poll asks again.
+     */
+    private void askForKeyframe(String key, Region region) {
+        region.askedNanos = System.nanoTime();
+        byte[] request = ControlRequestFormat.write(ControlRequest.keyframe(key, ControlRequest.Reason.RECEIVER_FAILED,
+                Math.max(0, region.lastSequence), System.currentTimeMillis(), "hde-chaos"));
+        try {
+            requests.send(new ProducerRecord<>(keyframeRequestTopic, key.getBytes(StandardCharsets.UTF_8), request));
+            keyframeRequests++;
+        } catch (KafkaException e) {
+            // the broker is away: asked again on a later poll
+        }
+    }
+
+    /** The header of a frame the receiver did not apply, or null if it does not parse. */
+    private static FrameHeader headerOf(byte[] frame) {
+        try {
+            return FrameFormat.parse(frame, Limits.DEFAULT).header();
+        } catch (HdeException e) {
+            return null;
         }
     }
 
@@ -179,5 +243,6 @@ final class FrameAudit implements AutoCloseable {
     @Override
     public void close() {
         consumer.close(Duration.ofSeconds(5));
+        requests.close(Duration.ofSeconds(5));
     }
 }

@@ -121,6 +121,7 @@ public final class HdeJobConfig {
     private RefreshPolicy refreshPolicy = RefreshPolicy.DEFAULT;
     private Limits limits = Limits.DEFAULT;
     private Duration resyncRetry = EncoderSettings.DEFAULT_RESYNC_RETRY;
+    private boolean epochsAboveClock = true;
 
     // Adaptive selector and its trainer (docs/selector.md).
     private SelectorMode selectorMode = SelectorMode.FIXED;
@@ -170,6 +171,7 @@ public final class HdeJobConfig {
         c.restorePath = restorePath;
         c.restoreClaim = restoreClaim;
         c.resyncRetry = resyncRetry;
+        c.epochsAboveClock = epochsAboveClock;
         c.encoderGroupId = encoderGroupId;
         c.decoderGroupId = decoderGroupId;
         c.transactionalIdPrefix = transactionalIdPrefix;
@@ -225,7 +227,7 @@ public final class HdeJobConfig {
     /** What the encoder function gets. */
     public EncoderSettings encoderSettings() {
         return new EncoderSettings(encodeSpecs, compressionDisabled, refreshPolicy, limits,
-                selectorMode == SelectorMode.ADAPTIVE ? selectorConfig() : null, resyncRetry);
+                selectorMode == SelectorMode.ADAPTIVE ? selectorConfig() : null, resyncRetry, epochsAboveClock);
     }
 
     /** The link the cost model divides wire bytes by: the network mode at {@link #linkBandwidth()} or its default. */
@@ -528,6 +530,12 @@ public final class HdeJobConfig {
     /** An unanswered resync request is repeated after this long (then twice as long each time, at most 10 minutes). */
     public HdeJobConfig resyncRetry(Duration d) {
         this.resyncRetry = positive(d, "resync retry interval");
+        return this;
+    }
+
+    /** See {@link EncoderSettings#epochsAboveClock()}: on by default; off only to compare frames with {@code hde trace}'s. */
+    public HdeJobConfig epochsAboveClock(boolean on) {
+        this.epochsAboveClock = on;
         return this;
     }
 

@@ -101,7 +101,9 @@ class SameFramesEverywhereTest {
         regions.values().forEach(rr -> assertThat(rr.lanes().get(0).failure).isNull());
 
         // the encoder job, fed by the producer's images source
-        HdeJobConfig c = PipelineTestSupport.config(kafka, "same", checkpoints).encodeSpecs(List.of(EncoderSettings.DEFAULT_SPEC));
+        // Epochs by capture time alone, as hde trace numbers them (by default the job's new regions start at its clock).
+        HdeJobConfig c = PipelineTestSupport.config(kafka, "same", checkpoints).encodeSpecs(List.of(EncoderSettings.DEFAULT_SPEC))
+                .epochsAboveClock(false);
         PipelineTestSupport.createTopics(kafka, c);
         AtomicLong clock = new AtomicLong();
         ImageSequenceSource source = new ImageSequenceSource(images, images.size(), PREFIX, REGION_PAGES,
