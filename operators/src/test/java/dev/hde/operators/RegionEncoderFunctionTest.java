@@ -184,6 +184,22 @@ class RegionEncoderFunctionTest {
     // ---- tests -----------------------------------------------------------------------------------
 
     @Test
+    void aRegionTheEncoderHoldsNothingOfStartsItsEpochNoLowerThanTheProcessingTime() throws Exception {
+        // An old event encoded again by a run that started without state: its capture time is an epoch receivers may hold.
+        long later = T0 + 3_600_000;
+        EncoderHarness h = encoder(LAX);
+        h.processingTime(later);
+        assertThat(header(accept(h, region(KEY, 1, T0, someRegion(N, PS))).get(0)).epoch()).isEqualTo(later);
+        assertThat(h.regionState(KEY).epoch).isEqualTo(later);
+
+        EncoderHarness byCaptureTime = encoder(new EncoderSettings(List.of(EncoderSettings.DEFAULT_SPEC), false, LAX, Limits.DEFAULT)
+                .withEpochsAboveClock(false));
+        byCaptureTime.processingTime(later);
+        assertThat(header(accept(byCaptureTime, region("vm-09/r0000", 1, T0, someRegion(N, PS))).get(0)).epoch()).as("as hde trace numbers it")
+                .isEqualTo(T0);
+    }
+
+    @Test
     void firstSightIsAFullFrameAndACreatedBaseline() throws Exception {
         EncoderHarness h = encoder(LAX);
         List<FrameRecord> frames = accept(h, region(KEY, 1, T0, someRegion(N, PS)));
