@@ -75,7 +75,8 @@ class ExactlyOnceRecoveryTest {
 
     @Test
     void failureAfterACheckpointGivesTheFramesOfAFailureFreeRun(@TempDir Path checkpoints, @TempDir Path images) throws Exception {
-        HdeJobConfig clean = PipelineTestSupport.config(kafka, "eo", checkpoints);
+        // Epochs by capture time alone: the two runs start their regions at different processing times.
+        HdeJobConfig clean = PipelineTestSupport.config(kafka, "eo", checkpoints).epochsAboveClock(false);
         HdeJobConfig failing = clean.copy().framesTopic("eo.frames-failure").encoderGroupId("eo-encoder-failure")
                 .transactionalIdPrefix("eo-failure").deadLettersTopic("eo.dead-letters-failure").catalogTopic("eo.catalog-failure");
         PipelineTestSupport.createTopics(kafka, clean, failing.framesTopic(), failing.deadLettersTopic(), failing.catalogTopic());

@@ -17,7 +17,10 @@ public final class EmbeddedFlink {
         Configuration c = FlinkSettings.of(config);
         // No web UI and no fixed port: several embedded jobs may run in one JVM and beside other processes.
         c.set(RestOptions.BIND_PORT, "0");
-        c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
+        if (!c.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) {
+            // Flink's local default; -D taskmanager.memory.managed.size=... (RocksDB's block cache and write buffers) wins.
+            c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
+        }
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, c);
     }
 }
