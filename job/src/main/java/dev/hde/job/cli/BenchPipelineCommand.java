@@ -140,6 +140,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     .pageUpdatesTopic("bench.page-updates")
                     .deadLettersTopic("bench.dead-letters")
                     .selectorModelTopic("bench.selector-model")
+                    .resyncRequestsTopic("bench.resync-requests")
+                    .keyframeRequestsTopic("bench.keyframe-requests")
                     .startingOffsets(HdeJobConfig.StartingOffsets.EARLIEST)
                     .bounded(true)
                     .objectReuse(!noObjectReuse)
@@ -148,7 +150,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                 encoder.applyTo(base);
                 return base;
             });
-            List<String> topics = new ArrayList<>(List.of(base.pageUpdatesTopic(), base.deadLettersTopic(), base.selectorModelTopic()));
+            List<String> topics = new ArrayList<>(List.of(base.pageUpdatesTopic(), base.deadLettersTopic(), base.selectorModelTopic(),
+                    base.resyncRequestsTopic(), base.keyframeRequestsTopic()));
             for (int i = 0; i < repeat; i++) {
                 topics.add("bench.frames-encoded-" + i);
                 topics.add("bench.frames-pass-through-" + i);
