@@ -1,0 +1,62 @@
+package dev.hde.job.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hde.job.cli.HdeCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code hde bench-pipeline} end to end on a tiny workload, both forms: the encoder job against the
+ * pass-through job, and the state-scale phases (load, then a timed steady phase). Figures are the
+ * machine's; what is checked is that every event is carried, that the figures are there, and that
+ * the steady phase sends no more than the codec alone would for the same changed pages.
+ */
+class BenchPipelineIT {
+
+    @Test
+    void theEncoderJobAndThePassThroughJobCarryEveryEvent() {
+        String json = run("bench-pipeline", "--vms", "1", "--regions", "2", "--region-pages", "16", "--rounds", "4", "--checkpoint-interval", "1s");
+        assertThat(field(json, "events")).as("a round's region without dirty pages sends nothing").isBetween(2L, 2L * 4);
+        assertThat(field(json, "encoder_mb_s")).isPositive();
+        assertThat(field(json, "pass_through_mb_s")).isPositive();
+        assertThat(field(json, "encoder_wire_bytes")).as("the encoder sends fewer bytes than it is given")
+                .isLessThan(field(json, "pass_through_wire_bytes"));
+    }
+
+    @Test
+    void theStateScalePhasesReportTheSteadyPhaseAndNoWholeRegionResends() {
+        String json = run("bench-pipeline", "--reference", "2MiB", "--steady", "1MiB", "--region-pages", "16", "--checkpoint-interval", "1s",
+                "--state-backend", "rocksdb", "--managed-memory", "64MiB");
+        assertThat(json).contains("\"backend\":\"rocksdb\"");
+        assertThat(field(json, "reference_bytes")).isEqualTo(2L << 20);
+        assertThat(field(json, "changed_bytes")).isGreaterThanOrEqualTo(1L << 20);
+        assertThat(field(json, "full_frames")).as("no keyframe but by cost or request").isZero();
+        assertThat(field(json, "delta_frames")).isPositive();
+        assertThat((double) field(json, "wire_bytes")).as("at most 1.1 × what the codec alone sends for the same changes")
+                .isLessThanOrEqualTo(1.1 * field(json, "trace_bytes"));
+        assertThat(field(json, "checkpoint_bytes")).isPositive();
+    }
+
+    private static String run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = HdeCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        String json = out.toString().strip().lines().reduce((a, b) -> b).orElse("");
+        assertThat(exit).as("%s%n%s", json, err).isZero();
+        return json;
+    }
+
+    private static long field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+        assertThat(m.find()).as("%s in %s", name, json).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+}
