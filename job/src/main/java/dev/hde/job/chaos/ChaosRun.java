@@ -98,8 +98,8 @@ public final class ChaosRun {
 
                 String checkpoints = s.workDir().resolve("checkpoints").toUri().toString();
                 for (int k = 0; k < s.kills(); k++) {
-                    // Odd kills: anywhere from before the first checkpoint can complete to several checkpoints in.
-                    // Even kills: the same time, counted from the run's first completed checkpoint (a slow machine
+                    // The 2nd, 4th, ... kill: anywhere from before the first checkpoint can complete to several checkpoints in.
+                    // The 1st, 3rd, ...: up to the same time after the run's first completed checkpoint (a slow machine
                     // may take longer than the gap to start a job, and then no restart would ever resume).
                     long runFor = 3_000 + random.nextLong(Math.max(1, s.gap().toMillis() - 3_000));
                     if (k % 2 == 0) {
