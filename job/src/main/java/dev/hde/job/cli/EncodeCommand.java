@@ -155,10 +155,12 @@ public final class EncodeCommand implements Callable<Integer> {
                             java.util.Locale.ROOT) + " offsets");
                     return;
                 }
+                // Claimed, Flink deletes the checkpoint once a newer one subsumes it, and each shared file once no
+                // checkpoint refers to it. Older runs' directories are left to it: an incremental (RocksDB)
+                // checkpoint refers to files that earlier runs uploaded, in their directories.
                 c.restore(found.get().path(), !found.get().savepoint());
-                int removed = CheckpointRestore.removeOlderRuns(dir, found.get());
                 err.println("hde encode: resuming from " + (found.get().savepoint() ? "savepoint " : "checkpoint ") + found.get().path()
-                        + " (written " + found.get().written() + ")" + (removed > 0 ? "; removed " + removed + " older run(s)" : ""));
+                        + " (written " + found.get().written() + ")");
             }
             default -> {
                 c.restore(restore, false);

@@ -61,27 +61,6 @@ public final class CheckpointRestore {
         return Optional.ofNullable(best);
     }
 
-    /**
-     * Removes the directories of earlier runs of the job (Flink names them after job ids) except the
-     * one that holds {@code kept}: their retained checkpoints are older than the one restored, and
-     * their incremental files belong to them alone. Savepoints are never removed. Returns how many
-     * directories went.
-     */
-    public static int removeOlderRuns(String checkpointDirectory, Found kept) throws IOException {
-        Path dir = new Path(checkpointDirectory);
-        FileSystem fs = dir.getFileSystem();
-        String keptRun = kept.savepoint() ? null : new Path(kept.path()).getParent().getName();
-        int removed = 0;
-        for (FileStatus run : list(fs, dir)) {
-            String name = run.getPath().getName();
-            if (run.isDir() && name.matches("[0-9a-f]{32}") && !name.equals(keptRun)) {
-                fs.delete(run.getPath(), true);
-                removed++;
-            }
-        }
-        return removed;
-    }
-
     /** {@code <checkpoint dir>/savepoints}: where {@code hde encode} stops with a savepoint. */
     public static String savepointDirectory(String checkpointDirectory) {
         return new Path(new Path(checkpointDirectory), SAVEPOINTS).toString();

@@ -15,7 +15,8 @@ import picocli.CommandLine;
 /**
  * The short form of the process-kill fault suite, as CI runs it: {@code hde chaos} with three kill -9
  * of the encoder's JVM (one restart without state), one of the broker's JVM, dropped events and a
- * pruned VM. Every region must end byte-exact against the producer's memory, no frame may have led a
+ * pruned VM, with RocksDB and incremental checkpoints (a restore of a restore reads files that
+ * earlier runs uploaded). Every region must end byte-exact against the producer's memory, no frame may have led a
  * receiver elsewhere, and no frame may be committed twice. The long form (20 kills, several seeds)
  * is in docs/reliability.md.
  */
@@ -29,7 +30,7 @@ class ChaosIT {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int exit = cli.execute("chaos", "--kills", "3", "--broker-kills", "1", "--without-state", "1", "--broker-down", "12s", "--gap", "15s",
-                "--seed", "11", "--work-dir", dir.toString());
+                "--seed", "11", "--state-backend", "rocksdb", "--work-dir", dir.toString());
         String json = out.toString().strip().lines().reduce((a, b) -> b).orElse("");
         assertThat(exit).as("%s%n%s", json, err).isZero();
         assertThat(json).contains("\"ok\":true").contains("\"kills\":3").contains("\"broker_kills\":1").contains("\"regions_wrong\":0")
