@@ -3,7 +3,6 @@ package dev.hde.job.bench;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
@@ -21,9 +20,9 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
 
     private static final Map<String, Metric> METRICS = new ConcurrentHashMap<>();
 
-    /** Adds the reporter to a Flink configuration. */
-    public static void configure(Configuration c) {
-        c.setString("metrics.reporter.hdebench.factory.class", InProcessMetrics.class.getName());
+    /** Adds the reporter to a job's Flink options. */
+    public static void configure(dev.hde.job.config.HdeJobConfig c) {
+        c.flinkOption("metrics.reporter.hdebench.factory.class", InProcessMetrics.class.getName());
     }
 
     @Override

@@ -8,8 +8,8 @@ import dev.hde.codec.region.RegionMeta;
 import dev.hde.codec.wire.PageUpdateEvent;
 import dev.hde.codec.wire.PageUpdateEventFormat;
 import dev.hde.job.EncoderJob;
-import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.config.HdeJobConfig;
+import dev.hde.job.embedded.EmbeddedFlink;
 import dev.hde.job.embedded.EmbeddedKafka;
 import dev.hde.job.embedded.WorkloadPublisher;
 import java.time.Duration;
@@ -18,9 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -93,14 +91,12 @@ public final class StateScaleBench {
                 .startingOffsets(HdeJobConfig.StartingOffsets.EARLIEST)
                 .encodeSpecs(specs)
                 .catalogEnabled(false);
+        c.flinkOption(TaskManagerOptions.MANAGED_MEMORY_SIZE.key(), s.managedMemory().toString()); // a -D of it wins
         s.flinkOptions().forEach(c::flinkOption);
         kafka.createTopics(s.partitions(), c.encoderTopics(), c.compactedTopics());
 
-        Configuration fc = FlinkSettings.of(c);
-        fc.set(RestOptions.BIND_PORT, "0");
-        fc.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, s.managedMemory());
-        InProcessMetrics.configure(fc);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(s.parallelism(), fc);
+        InProcessMetrics.configure(c);
+        StreamExecutionEnvironment env = EmbeddedFlink.environment(c, s.parallelism());
         JobClient job = EncoderJob.fromKafka(c).executeAsync(env);
         try (WorkloadPublisher publisher = new WorkloadPublisher(c.kafkaClientProperties(), c.pageUpdatesTopic())) {
             // Load: every region whole (untimed).

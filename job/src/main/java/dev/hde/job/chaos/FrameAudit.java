@@ -41,8 +41,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * producer's memory. It also counts frames that repeat a (key, epoch, chain index) and frames that
  * could not be applied because one before them was missing. Like {@code hde decode}, a region
  * stopped on a refused frame asks the encoder for a keyframe (again every few seconds while it
- * stays stopped): after a restart without state the encoder replays events it had already encoded,
- * and its keyframes of them repeat an epoch that receivers refuse.
+ * stays stopped): a receiver that only waited would wait for ever.
  */
 final class FrameAudit implements AutoCloseable {
 

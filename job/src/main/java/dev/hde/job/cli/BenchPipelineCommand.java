@@ -213,7 +213,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             dev.hde.job.bench.StateScaleBench bench = new dev.hde.job.bench.StateScaleBench(kafka, new dev.hde.job.bench.StateScaleBench.Settings(
                     reference, steady, regionPages, pagesPerEvent, parallelism, partitions, stateBackend, checkpointInterval,
-                    org.apache.flink.configuration.MemorySize.parse(managedMemory + "b"), flinkOptions, workload.seed), line -> say("%s", line));
+                    new org.apache.flink.configuration.MemorySize(managedMemory), flinkOptions, workload.seed), line -> say("%s", line));
             say("reference images of 64 MiB, then %s; steady phases of %s each; %s state, %s managed memory", DemoCommand.mib(reference),
                     DemoCommand.mib(steady), stateBackend.name().toLowerCase(Locale.ROOT), DemoCommand.mib(managedMemory));
             var small = bench.run("small", 64L << 20, checkpoints, settings.encodeSpecs());
