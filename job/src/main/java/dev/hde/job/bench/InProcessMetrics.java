@@ -57,6 +57,22 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
         return sum;
     }
 
+    /** The sum of every numeric gauge named {@code name} (over subtasks and column families); 0 if there is none. */
+    public static long gaugeSum(String name) {
+        long sum = 0;
+        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
+            if (e.getKey().endsWith("." + name) && e.getValue() instanceof Gauge<?> g && g.getValue() instanceof Number n) {
+                sum += n.longValue();
+            }
+        }
+        return sum;
+    }
+
+    /** Whether a numeric gauge named {@code name} is registered. */
+    public static boolean hasGauge(String name) {
+        return METRICS.entrySet().stream().anyMatch(e -> e.getKey().endsWith("." + name) && e.getValue() instanceof Gauge<?>);
+    }
+
     /** The value of a numeric gauge named {@code name} (the first one found), or -1. */
     public static long gauge(String name) {
         for (Map.Entry<String, Metric> e : METRICS.entrySet()) {

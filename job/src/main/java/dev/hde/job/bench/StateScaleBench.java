@@ -46,9 +46,9 @@ public final class StateScaleBench {
             long seed) {}
 
     /** One run's figures. */
-    public record Result(long referenceBytes, String backend, long loadMillis, long steadyEvents, long changedBytes, double steadySeconds,
+    public record Result(long referenceBytes, String backend, long loadMillis, long settleMillis, long steadyEvents, long changedBytes, double steadySeconds,
             long fullFrames, long deltaFrames, long wireBytes, long traceBytes, long checkpoints, long checkpointMillis, long checkpointBytes,
-            long loadCheckpointBytes) {
+            long loadCheckpointBytes, long pendingCompactionBytesAfter, long checkpointBytesTotal) {
 
         public double mbPerSecond() {
             return changedBytes / 1e6 / steadySeconds;
@@ -58,6 +58,13 @@ public final class StateScaleBench {
             return (fullFrames + deltaFrames) / steadySeconds;
         }
     }
+
+    static final String PENDING_COMPACTION_METRIC = "state.backend.rocksdb.metrics.estimate-pending-compaction-bytes";
+    static final String RUNNING_COMPACTIONS_METRIC = "state.backend.rocksdb.metrics.num-running-compactions";
+
+    /** Their names as the job's metric groups report them (one per column family and subtask). */
+    private static final String RUNNING_COMPACTIONS = "rocksdb_num-running-compactions";
+    private static final String PENDING_COMPACTION_BYTES = "rocksdb_estimate-pending-compaction-bytes";
 
     private final EmbeddedKafka kafka;
     private final Settings s;
@@ -92,6 +99,11 @@ public final class StateScaleBench {
                 .encodeSpecs(specs)
                 .catalogEnabled(false);
         c.flinkOption(TaskManagerOptions.MANAGED_MEMORY_SIZE.key(), s.managedMemory().toString()); // a -D of it wins
+        if (s.backend() == HdeJobConfig.StateBackend.ROCKSDB) {
+            // What tells the end of the load's compactions (RocksDB's own properties, as Flink gauges).
+            c.flinkOption(PENDING_COMPACTION_METRIC, "true");
+            c.flinkOption(RUNNING_COMPACTIONS_METRIC, "true");
+        }
         s.flinkOptions().forEach(c::flinkOption);
         kafka.createTopics(s.partitions(), c.encoderTopics(), c.compactedTopics());
 
@@ -116,9 +128,15 @@ public final class StateScaleBench {
             long loaded = InProcessMetrics.gauge("numberOfCompletedCheckpoints");
             awaitCheckpointAfter(loaded, Duration.ofMinutes(30));
             long loadCheckpointBytes = InProcessMetrics.gauge("lastCheckpointSize");
+            long settleStart = System.nanoTime();
+            if (s.backend() == HdeJobConfig.StateBackend.ROCKSDB) {
+                awaitCompactionsDone(Duration.ofHours(1), name);
+            }
+            long settleMillis = (System.nanoTime() - settleStart) / 1_000_000;
             long loadMillis = (System.nanoTime() - t0) / 1_000_000;
-            say.accept(String.format(Locale.ROOT, "%s: loaded %s of reference images in %.1f s; checkpoint of %s", name, mib(loadBytes),
-                    loadMillis / 1000.0, mib(loadCheckpointBytes)));
+            say.accept(String.format(Locale.ROOT, "%s: loaded %s of reference images in %.1f s (of which %.1f s waiting for RocksDB's "
+                    + "compactions of the load); checkpoint of %s", name, mib(loadBytes), loadMillis / 1000.0, settleMillis / 1000.0,
+                    mib(loadCheckpointBytes)));
             deleteRecords(c.pageUpdatesTopic());
             deleteRecords(c.framesTopic());
 
@@ -153,18 +171,23 @@ public final class StateScaleBench {
                 Thread.sleep(20);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            // Compaction work the steady phase left behind: a phase that only deferred it would not be steady.
+            long pendingAfter = s.backend() == HdeJobConfig.StateBackend.ROCKSDB ? InProcessMetrics.gaugeSum(PENDING_COMPACTION_BYTES) : 0;
             awaitCheckpointAfter(InProcessMetrics.gauge("numberOfCompletedCheckpoints"), Duration.ofMinutes(10));
             noteCheckpoint(lastCp, cps);
             long cpMillis = cps.isEmpty() ? InProcessMetrics.gauge("lastCheckpointDuration")
                     : cps.stream().mapToLong(x -> x[0]).max().orElse(0);
             long cpBytes = cps.isEmpty() ? InProcessMetrics.gauge("lastCheckpointSize") : cps.stream().mapToLong(x -> x[1]).max().orElse(0);
+            long cpBytesTotal = cps.isEmpty() ? InProcessMetrics.gauge("lastCheckpointSize") : cps.stream().mapToLong(x -> x[1]).sum();
             long traceBytes = traceBytes(regions, steady.size(), specs);
-            Result r = new Result(loadBytes, s.backend().name().toLowerCase(Locale.ROOT), loadMillis, steady.size(), changed, seconds,
+            Result r = new Result(loadBytes, s.backend().name().toLowerCase(Locale.ROOT), loadMillis, settleMillis, steady.size(), changed, seconds,
                     InProcessMetrics.counterSum("framesFull") - full0, InProcessMetrics.counterSum("framesDelta") - delta0,
-                    InProcessMetrics.counterSum("bytesOut") - out0, traceBytes, cps.size(), cpMillis, cpBytes, loadCheckpointBytes);
+                    InProcessMetrics.counterSum("bytesOut") - out0, traceBytes, cps.size(), cpMillis, cpBytes, loadCheckpointBytes, pendingAfter,
+                    cpBytesTotal);
             say.accept(String.format(Locale.ROOT, "%s: steady %s of changed pages in %.1f s: %.1f MB/s, %.0f frames/s, %d FULL + %d DELTA, "
-                    + "%s on the wire (codec alone: %s), checkpoints up to %d ms and %s", name, mib(changed), seconds, r.mbPerSecond(),
-                    r.framesPerSecond(), r.fullFrames(), r.deltaFrames(), mib(r.wireBytes()), mib(traceBytes), cpMillis, mib(cpBytes)));
+                    + "%s on the wire (codec alone: %s), %d checkpoints of %s in all (largest: %s, %d ms); compactions left pending: %s", name,
+                    mib(changed), seconds, r.mbPerSecond(), r.framesPerSecond(), r.fullFrames(), r.deltaFrames(), mib(r.wireBytes()), mib(traceBytes),
+                    cps.size(), mib(cpBytesTotal), mib(cpBytes), cpMillis, mib(pendingAfter)));
             return r;
         } finally {
             job.cancel().get();
@@ -192,6 +215,34 @@ public final class StateScaleBench {
                 say.accept(String.format(Locale.ROOT, "%s: the encoder took %s of %s", what, mib(InProcessMetrics.counterSum("bytesIn")), mib(bytes)));
             }
             Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Waits until RocksDB has no compaction running or pending in any subtask (three polls in a row):
+     * a bulk load leaves a backlog of compactions that a steady phase started at once would pay for,
+     * and steady state has none of it.
+     */
+    private void awaitCompactionsDone(Duration timeout, String name) throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        long reported = System.nanoTime();
+        if (!InProcessMetrics.hasGauge(RUNNING_COMPACTIONS) || !InProcessMetrics.hasGauge(PENDING_COMPACTION_BYTES)) {
+            throw new IllegalStateException(name + ": RocksDB's compaction metrics are not reported (" + RUNNING_COMPACTIONS_METRIC + ")");
+        }
+        int quiet = 0;
+        while (quiet < 3) {
+            long pending = InProcessMetrics.gaugeSum(PENDING_COMPACTION_BYTES);
+            long running = InProcessMetrics.gaugeSum(RUNNING_COMPACTIONS);
+            quiet = pending == 0 && running == 0 ? quiet + 1 : 0;
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException(name + ": RocksDB still compacting the load after " + timeout + " (" + running + " running, "
+                        + mib(pending) + " pending)");
+            }
+            if (System.nanoTime() - reported > 30e9) {
+                reported = System.nanoTime();
+                say.accept(String.format(Locale.ROOT, "%s: RocksDB compacting the load: %d running, %s pending", name, running, mib(pending)));
+            }
+            Thread.sleep(1000);
         }
     }
 

@@ -228,12 +228,12 @@ public final class BenchPipelineCommand implements Callable<Integer> {
             out.println(String.format(Locale.ROOT,
                     "{\"reference_bytes\":%d,\"backend\":\"%s\",\"steady_mb_s\":%.1f,\"small_state_mb_s\":%.1f,\"steady_ratio\":%.3f,"
                             + "\"frames_s\":%.0f,\"full_frames\":%d,\"delta_frames\":%d,\"wire_bytes\":%d,\"trace_bytes\":%d,"
-                            + "\"changed_bytes\":%d,\"checkpoint_ms\":%d,\"checkpoint_bytes\":%d,\"load_checkpoint_bytes\":%d,"
-                            + "\"load_seconds\":%.1f,\"small_checkpoint_ms\":%d,\"small_checkpoint_bytes\":%d,\"managed_memory\":%d}",
+                            + "\"changed_bytes\":%d,\"checkpoint_ms\":%d,\"checkpoint_bytes\":%d,\"checkpoint_bytes_total\":%d,\"checkpoints\":%d,\"load_checkpoint_bytes\":%d,"
+                            + "\"load_seconds\":%.1f,\"load_compaction_seconds\":%.1f,\"pending_compaction_bytes\":%d,\"small_checkpoint_ms\":%d,\"small_checkpoint_bytes\":%d,\"managed_memory\":%d}",
                     large.referenceBytes(), large.backend(), large.mbPerSecond(), small.mbPerSecond(), large.mbPerSecond() / small.mbPerSecond(),
                     large.framesPerSecond(), large.fullFrames(), large.deltaFrames(), large.wireBytes(), large.traceBytes(), large.changedBytes(),
-                    large.checkpointMillis(), large.checkpointBytes(), large.loadCheckpointBytes(), large.loadMillis() / 1000.0,
-                    small.checkpointMillis(), small.checkpointBytes(), managedMemory));
+                    large.checkpointMillis(), large.checkpointBytes(), large.checkpointBytesTotal(), large.checkpoints(), large.loadCheckpointBytes(), large.loadMillis() / 1000.0,
+                    large.settleMillis() / 1000.0, large.pendingCompactionBytesAfter(), small.checkpointMillis(), small.checkpointBytes(), managedMemory));
             out.flush();
             return 0;
         }

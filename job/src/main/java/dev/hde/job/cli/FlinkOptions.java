@@ -26,6 +26,12 @@ public final class FlinkOptions {
                     + "job stops or its process dies, and hde encode resumes from it: --restore).")
     String checkpointDir;
 
+    @Option(names = "--managed-memory", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Managed memory of the local TaskManager: RocksDB's block cache and write buffers "
+                    + "(taskmanager.memory.managed.size; default: 128MiB locally; on a cluster its own setting). With reference images of "
+                    + "many GiB in RocksDB, 1GiB or more.")
+    Long managedMemory;
+
     @Option(names = "--no-incremental-checkpoints", description = "With rocksdb: full instead of incremental checkpoints.")
     boolean noIncremental;
 
@@ -74,6 +80,10 @@ public final class FlinkOptions {
         }
         if (checkpointDir != null) {
             c.checkpointDirectory(checkpointDir);
+        }
+        if (managedMemory != null) {
+            c.flinkOption(org.apache.flink.configuration.TaskManagerOptions.MANAGED_MEMORY_SIZE.key(),
+                    new org.apache.flink.configuration.MemorySize(managedMemory).toString());
         }
         if (noIncremental) {
             c.incrementalCheckpoints(false);

@@ -289,6 +289,7 @@ public final class HdeJobConfig {
         c.set(StateBackendOptions.STATE_BACKEND, stateBackend.name().toLowerCase(Locale.ROOT));
         if (stateBackend == StateBackend.ROCKSDB) {
             c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, incrementalCheckpoints);
+            RocksDbDefaults.applyTo(c);
         }
         // Always file-based: the reference images outgrow the JobManager's in-memory checkpoint
         // storage (5 MiB per state handle) at a few regions. Without a configured place, a local

@@ -15,7 +15,7 @@ class EncodeCommandTest {
                 "--checkpoint-interval", "2s", "--state-backend", "rocksdb", "--restart-attempts", "5", "--restart-delay", "250ms",
                 "--transactional-id-prefix", "site-a", "--transaction-timeout", "5m", "-p", "3", "--preset", "fast", "--max-chain", "4",
                 "--refresh-interval", "1m", "--max-age", "2m", "--no-size-rule", "--idle-timeout", "10m", "--max-region-pages", "1024",
-                "--bounded");
+                "--bounded", "--managed-memory", "2GiB");
         HdeJobConfig c = ((EncodeCommand) parsed.subcommand().commandSpec().userObject()).config();
 
         assertThat(c.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
@@ -36,6 +36,7 @@ class EncodeCommandTest {
         assertThat(c.refreshPolicy().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.limits().maxRegionPages()).isEqualTo(1024);
         assertThat(c.bounded()).isTrue();
+        assertThat(c.flinkOptions()).containsEntry("taskmanager.memory.managed.size", "2 gb");
     }
 
     @Test

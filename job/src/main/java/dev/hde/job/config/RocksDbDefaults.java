@@ -1,0 +1,33 @@
+package dev.hde.job.config;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
+import org.rocksdb.CompactionStyle;
+
+/**
+ * The RocksDB options the encoder job runs with instead of Flink's defaults; a {@code -D} of the
+ * same key, or the cluster's configuration, wins. Chosen with {@code hde bench-pipeline --reference
+ * 16GiB} (docs/benchmarks.md, "State at scale"), where each one moved the steady phase:
+ *
+ * <ul>
+ *   <li><b>Universal compaction.</b> Every delta rewrites pages spread over the whole state;
+ *       leveled compaction rewrote each of them many times (write stalls that held a checkpoint's
+ *       synchronous part, and so the encoder, for up to 17 s), universal compaction a few times.
+ *   <li><b>Bloom filters, partitioned index and filter blocks.</b> A page is read by a point lookup in
+ *       one of several sorted runs; a bloom filter skips the runs without it, and with one index
+ *       block per file, which at 16 GiB does not fit the block cache, a lookup read a large index
+ *       block for one 4 KiB page.
+ * </ul>
+ */
+public final class RocksDbDefaults {
+
+    private RocksDbDefaults() {}
+
+    /** Sets the job's RocksDB defaults in {@code c} (Flink's own for the rest: 30 % of the cache for index and filters measured no better). */
+    public static void applyTo(Configuration c) {
+        c.set(RocksDBConfigurableOptions.COMPACTION_STYLE, CompactionStyle.UNIVERSAL);
+        c.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        c.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, true);
+    }
+}
