@@ -134,9 +134,10 @@ public final class StateScaleBench {
             }
             long settleMillis = (System.nanoTime() - settleStart) / 1_000_000;
             long loadMillis = (System.nanoTime() - t0) / 1_000_000;
-            say.accept(String.format(Locale.ROOT, "%s: loaded %s of reference images in %.1f s (of which %.1f s waiting for RocksDB's "
-                    + "compactions of the load); checkpoint of %s", name, mib(loadBytes), loadMillis / 1000.0, settleMillis / 1000.0,
-                    mib(loadCheckpointBytes)));
+            String compactions = s.backend() == HdeJobConfig.StateBackend.ROCKSDB
+                    ? String.format(Locale.ROOT, " (of which %.1f s waiting for RocksDB's compactions of the load)", settleMillis / 1000.0) : "";
+            say.accept(String.format(Locale.ROOT, "%s: loaded %s of reference images in %.1f s%s; checkpoint of %s", name, mib(loadBytes),
+                    loadMillis / 1000.0, compactions, mib(loadCheckpointBytes)));
             deleteRecords(c.pageUpdatesTopic());
             deleteRecords(c.framesTopic());
 
@@ -185,9 +186,10 @@ public final class StateScaleBench {
                     InProcessMetrics.counterSum("bytesOut") - out0, traceBytes, cps.size(), cpMillis, cpBytes, loadCheckpointBytes, pendingAfter,
                     cpBytesTotal);
             say.accept(String.format(Locale.ROOT, "%s: steady %s of changed pages in %.1f s: %.1f MB/s, %.0f frames/s, %d FULL + %d DELTA, "
-                    + "%s on the wire (codec alone: %s), %d checkpoints of %s in all (largest: %s, %d ms); compactions left pending: %s", name,
+                    + "%s on the wire (codec alone: %s), %d checkpoints of %s in all (largest: %s, %d ms)%s", name,
                     mib(changed), seconds, r.mbPerSecond(), r.framesPerSecond(), r.fullFrames(), r.deltaFrames(), mib(r.wireBytes()), mib(traceBytes),
-                    cps.size(), mib(cpBytesTotal), mib(cpBytes), cpMillis, mib(pendingAfter)));
+                    cps.size(), mib(cpBytesTotal), mib(cpBytes), cpMillis,
+                    s.backend() == HdeJobConfig.StateBackend.ROCKSDB ? "; RocksDB compactions left pending: " + mib(pendingAfter) : ""));
             return r;
         } finally {
             job.cancel().get();
