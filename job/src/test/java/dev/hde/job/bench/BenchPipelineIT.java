@@ -40,6 +40,9 @@ class BenchPipelineIT {
         assertThat((double) field(json, "wire_bytes")).as("at most 1.1 × what the codec alone sends for the same changes")
                 .isLessThanOrEqualTo(1.1 * field(json, "trace_bytes"));
         assertThat(field(json, "checkpoint_bytes")).isPositive();
+        assertThat(field(json, "checkpoints")).as("the steady phase ends with a checkpoint").isPositive();
+        assertThat(field(json, "checkpoint_bytes_total")).isGreaterThanOrEqualTo(field(json, "checkpoint_bytes"));
+        assertThat(field(json, "pending_compaction_bytes")).as("RocksDB's compactions are read (0 or more), not missing").isNotNegative();
     }
 
     private static String run(String... args) {
