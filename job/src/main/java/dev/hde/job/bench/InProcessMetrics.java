@@ -59,27 +59,24 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
 
     /** The sum of every numeric gauge named {@code name} (over subtasks and column families); 0 if there is none. */
     public static long gaugeSum(String name) {
-        long sum = 0;
-        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
-            if (e.getKey().endsWith("." + name) && e.getValue() instanceof Gauge<?> g && g.getValue() instanceof Number n) {
-                sum += n.longValue();
-            }
-        }
-        return sum;
+        return gauges(name).mapToLong(Number::longValue).sum();
     }
 
     /** Whether a numeric gauge named {@code name} is registered. */
     public static boolean hasGauge(String name) {
-        return METRICS.entrySet().stream().anyMatch(e -> e.getKey().endsWith("." + name) && e.getValue() instanceof Gauge<?>);
+        return gauges(name).findAny().isPresent();
     }
 
     /** The value of a numeric gauge named {@code name} (the first one found), or -1. */
     public static long gauge(String name) {
-        for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
-            if (e.getKey().endsWith("." + name) && e.getValue() instanceof Gauge<?> g && g.getValue() instanceof Number n) {
-                return n.longValue();
-            }
-        }
-        return -1;
+        return gauges(name).findFirst().map(Number::longValue).orElse(-1L);
+    }
+
+    private static java.util.stream.Stream<Number> gauges(String name) {
+        return METRICS.entrySet().stream()
+                .filter(e -> e.getKey().endsWith("." + name) && e.getValue() instanceof Gauge<?>)
+                .map(e -> ((Gauge<?>) e.getValue()).getValue())
+                .filter(v -> v instanceof Number)
+                .map(v -> (Number) v);
     }
 }
