@@ -88,7 +88,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
             description = "With --reference: at most this many pages per steady event, 1 or more at random (default: ${DEFAULT-VALUE}).")
     int pagesPerEvent;
 
-    @Option(names = "--managed-memory", converter = SizeConverter.class, defaultValue = "1GiB", paramLabel = "SIZE",
+    @Option(names = "--managed-memory", converter = SizeConverter.AtLeastOneMebibyte.class, defaultValue = "1GiB", paramLabel = "SIZE",
             description = "With --reference: the local TaskManager's managed memory (RocksDB's block cache and write buffers; default: "
                     + "${DEFAULT-VALUE}).")
     long managedMemory;

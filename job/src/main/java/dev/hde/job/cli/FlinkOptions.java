@@ -26,7 +26,7 @@ public final class FlinkOptions {
                     + "job stops or its process dies, and hde encode resumes from it: --restore).")
     String checkpointDir;
 
-    @Option(names = "--managed-memory", converter = SizeConverter.class, paramLabel = "SIZE",
+    @Option(names = "--managed-memory", converter = SizeConverter.AtLeastOneMebibyte.class, paramLabel = "SIZE",
             description = "Managed memory of the local TaskManager: RocksDB's block cache and write buffers "
                     + "(taskmanager.memory.managed.size; default: 128MiB locally; on a cluster its own setting). With reference images of "
                     + "many GiB in RocksDB, 1GiB or more.")

@@ -29,4 +29,17 @@ public final class SizeConverter implements ITypeConverter<Long> {
         }
         return n << shift;
     }
+
+    /** A memory budget: a size of at least 1 MiB. */
+    public static final class AtLeastOneMebibyte implements ITypeConverter<Long> {
+
+        @Override
+        public Long convert(String value) {
+            long n = new SizeConverter().convert(value);
+            if (n < 1 << 20) {
+                throw new TypeConversionException("'" + value + "' is less than 1MiB");
+            }
+            return n;
+        }
+    }
 }

@@ -40,6 +40,14 @@ class EncodeCommandTest {
     }
 
     @Test
+    void aManagedMemoryBelowOneMebibyteIsRefusedAtParseTime() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HdeCli.commandLine().parseArgs("encode", "--managed-memory", "0"))
+                .isInstanceOf(picocli.CommandLine.ParameterException.class).hasMessageContaining("less than 1MiB");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HdeCli.commandLine().parseArgs("bench-pipeline", "--managed-memory", "512k"))
+                .isInstanceOf(picocli.CommandLine.ParameterException.class).hasMessageContaining("less than 1MiB");
+    }
+
+    @Test
     void defaultsOfTheCommandAreTheConfigurationDefaults() {
         var parsed = HdeCli.commandLine().parseArgs("encode");
         HdeJobConfig c = ((EncodeCommand) parsed.subcommand().commandSpec().userObject()).config();
