@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -59,9 +60,6 @@ public final class StateScaleBench {
         }
     }
 
-    static final String PENDING_COMPACTION_METRIC = "state.backend.rocksdb.metrics.estimate-pending-compaction-bytes";
-    static final String RUNNING_COMPACTIONS_METRIC = "state.backend.rocksdb.metrics.num-running-compactions";
-
     /** Their names as the job's metric groups report them (one per column family and subtask). */
     private static final String RUNNING_COMPACTIONS = "rocksdb_num-running-compactions";
     private static final String PENDING_COMPACTION_BYTES = "rocksdb_estimate-pending-compaction-bytes";
@@ -99,10 +97,10 @@ public final class StateScaleBench {
                 .encodeSpecs(specs)
                 .catalogEnabled(false);
         c.flinkOption(TaskManagerOptions.MANAGED_MEMORY_SIZE.key(), s.managedMemory().toString()); // a -D of it wins
-        if (s.backend() == HdeJobConfig.StateBackend.ROCKSDB) {
+        if (rocksDb()) {
             // What tells the end of the load's compactions (RocksDB's own properties, as Flink gauges).
-            c.flinkOption(PENDING_COMPACTION_METRIC, "true");
-            c.flinkOption(RUNNING_COMPACTIONS_METRIC, "true");
+            c.flinkOption(RocksDBNativeMetricOptions.ESTIMATE_PENDING_COMPACTION_BYTES.key(), "true");
+            c.flinkOption(RocksDBNativeMetricOptions.MONITOR_NUM_RUNNING_COMPACTIONS.key(), "true");
         }
         s.flinkOptions().forEach(c::flinkOption);
         kafka.createTopics(s.partitions(), c.encoderTopics(), c.compactedTopics());
@@ -129,12 +127,12 @@ public final class StateScaleBench {
             awaitCheckpointAfter(loaded, Duration.ofMinutes(30));
             long loadCheckpointBytes = InProcessMetrics.gauge("lastCheckpointSize");
             long settleStart = System.nanoTime();
-            if (s.backend() == HdeJobConfig.StateBackend.ROCKSDB) {
+            if (rocksDb()) {
                 awaitCompactionsDone(Duration.ofHours(1), name);
             }
             long settleMillis = (System.nanoTime() - settleStart) / 1_000_000;
             long loadMillis = (System.nanoTime() - t0) / 1_000_000;
-            String compactions = s.backend() == HdeJobConfig.StateBackend.ROCKSDB
+            String compactions = rocksDb()
                     ? String.format(Locale.ROOT, " (of which %.1f s waiting for RocksDB's compactions of the load)", settleMillis / 1000.0) : "";
             say.accept(String.format(Locale.ROOT, "%s: loaded %s of reference images in %.1f s%s; checkpoint of %s", name, mib(loadBytes),
                     loadMillis / 1000.0, compactions, mib(loadCheckpointBytes)));
@@ -173,7 +171,7 @@ public final class StateScaleBench {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             // Compaction work the steady phase left behind: a phase that only deferred it would not be steady.
-            long pendingAfter = s.backend() == HdeJobConfig.StateBackend.ROCKSDB ? InProcessMetrics.gaugeSum(PENDING_COMPACTION_BYTES) : 0;
+            long pendingAfter = rocksDb() ? InProcessMetrics.gaugeSum(PENDING_COMPACTION_BYTES) : 0;
             awaitCheckpointAfter(InProcessMetrics.gauge("numberOfCompletedCheckpoints"), Duration.ofMinutes(10));
             noteCheckpoint(lastCp, cps);
             long cpMillis = cps.isEmpty() ? InProcessMetrics.gauge("lastCheckpointDuration")
@@ -189,11 +187,15 @@ public final class StateScaleBench {
                     + "%s on the wire (codec alone: %s), %d checkpoints of %s in all (largest: %s, %d ms)%s", name,
                     mib(changed), seconds, r.mbPerSecond(), r.framesPerSecond(), r.fullFrames(), r.deltaFrames(), mib(r.wireBytes()), mib(traceBytes),
                     cps.size(), mib(cpBytesTotal), mib(cpBytes), cpMillis,
-                    s.backend() == HdeJobConfig.StateBackend.ROCKSDB ? "; RocksDB compactions left pending: " + mib(pendingAfter) : ""));
+                    rocksDb() ? "; RocksDB compactions left pending: " + mib(pendingAfter) : ""));
             return r;
         } finally {
             job.cancel().get();
         }
+    }
+
+    private boolean rocksDb() {
+        return s.backend() == HdeJobConfig.StateBackend.ROCKSDB;
     }
 
     /** Notes a checkpoint that completed since {@code last}: {duration, checkpointed size}. */
@@ -229,7 +231,7 @@ public final class StateScaleBench {
         long until = System.nanoTime() + timeout.toNanos();
         long reported = System.nanoTime();
         if (!InProcessMetrics.hasGauge(RUNNING_COMPACTIONS) || !InProcessMetrics.hasGauge(PENDING_COMPACTION_BYTES)) {
-            throw new IllegalStateException(name + ": RocksDB's compaction metrics are not reported (" + RUNNING_COMPACTIONS_METRIC + ")");
+            throw new IllegalStateException(name + ": RocksDB's compaction metrics are not reported (" + RocksDBNativeMetricOptions.MONITOR_NUM_RUNNING_COMPACTIONS.key() + ")");
         }
         int quiet = 0;
         while (quiet < 3) {
