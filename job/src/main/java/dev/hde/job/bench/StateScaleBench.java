@@ -231,7 +231,8 @@ public final class StateScaleBench {
         long until = System.nanoTime() + timeout.toNanos();
         long reported = System.nanoTime();
         if (!InProcessMetrics.hasGauge(RUNNING_COMPACTIONS) || !InProcessMetrics.hasGauge(PENDING_COMPACTION_BYTES)) {
-            throw new IllegalStateException(name + ": RocksDB's compaction metrics are not reported (" + RocksDBNativeMetricOptions.MONITOR_NUM_RUNNING_COMPACTIONS.key() + ")");
+            throw new IllegalStateException(name + ": RocksDB's compaction metrics are not reported ("
+                    + RocksDBNativeMetricOptions.MONITOR_NUM_RUNNING_COMPACTIONS.key() + ")");
         }
         int quiet = 0;
         while (quiet < 3) {
