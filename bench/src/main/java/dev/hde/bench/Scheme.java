@@ -27,8 +27,9 @@ public abstract class Scheme {
     public static final List<String> SLOW_SETTINGS = List.of("xbzrle+zstd-19", "dict+zstd-18");
 
     /**
-     * "seed", "plain-lz4", "plain-zstd-N", an HDE setting "method+codec[@share]" (method raw, xor,
-     * xbzrle, dict or split; codec none, lz4, lz4hc-N, zstd-N or lzma-N; share: the raw-share bound),
+     * "seed", "plain-lz4", "plain-zstd-N", an HDE setting "method+codec[@share][>share]" (method raw, xor,
+     * xbzrle, dict or split; codec none, lz4, lz4hc-N, zstd-N or lzma-N; share: the raw-share bound;
+     * ">share": tried only where the specs before it left the frame above that share of its pages),
      * several of those joined by "|" (the smallest frame of them, as a preset), or "balanced"/"max".
      */
     public static Scheme of(String setting) {
@@ -50,19 +51,24 @@ public abstract class Scheme {
     }
 
     /** The presets of {@code hde trace} ({@link dev.hde.codec.region.EncodePresets}), spelled as settings. */
-    public static final String BALANCED = "split+zstd-3|split+lzma-0@0.125";
+    public static final String BALANCED = "split+zstd-3|split+lzma-0@0.125|dict+zstd-3>0.125";
     public static final String MAX = "split+lzma-9|dict+lzma-9";
 
-    /** {@code method+codec[@share]}: one spec, with an optional raw-share bound. */
+    /** {@code method+codec[@share][>share]}: one spec, with its optional bounds ({@link EncodeSpec}). */
     static EncodeSpec spec(String setting, String s) {
         int plus = s.indexOf('+');
         if (plus < 0) {
             throw new IllegalArgumentException("setting " + setting + ": expected method+codec, seed or plain-CODEC");
         }
         int at = s.indexOf('@');
+        int gt = s.indexOf('>');
+        int codecEnd = at >= 0 ? at : gt >= 0 ? gt : s.length();
         DeltaMethod method = DeltaMethod.valueOf(s.substring(0, plus).toUpperCase(Locale.ROOT));
-        EncodeSpec spec = EncodeSpec.of(method, codec(s.substring(plus + 1, at < 0 ? s.length() : at)));
-        return at < 0 ? spec : spec.whereRawShareAtMost(Double.parseDouble(s.substring(at + 1)));
+        EncodeSpec spec = EncodeSpec.of(method, codec(s.substring(plus + 1, codecEnd)));
+        if (at >= 0) {
+            spec = spec.whereRawShareAtMost(Double.parseDouble(s.substring(at + 1, gt > at ? gt : s.length())));
+        }
+        return gt >= 0 ? spec.whereEarlierFramesAbove(Double.parseDouble(s.substring(gt + 1))) : spec;
     }
 
     static CodecSpec codec(String s) {

@@ -15,13 +15,16 @@ public final class EncodePresets {
     public static final List<EncodeSpec> FAST = List.of(EncodeSpec.of(DeltaMethod.XBZRLE, CodecSpec.LZ4));
 
     /**
-     * The default: SPLIT sections then zstd level 3, and, on frames that SPLIT already made eight
-     * times smaller than their pages (database and heap pages edited in place), LZMA preset 0 as
-     * well, keeping the smaller frame. LZMA costs 20-60 ns per byte it codes: bounded so, a few ns
-     * per page byte.
+     * The default: SPLIT sections then zstd level 3; on frames that SPLIT already made eight times
+     * smaller than their pages (database and heap pages edited in place), LZMA preset 0 as well; on
+     * frames that stay above 1/8 of their pages (new content: compressed data, copied files), DICT
+     * with zstd level 3 as well, which finds content that moved between the frame's pages. The
+     * smallest frame is kept. LZMA costs 20-60 ns per byte it codes: bounded so, a few ns per page
+     * byte; DICT costs about what SPLIT does, and only where SPLIT found little.
      */
     public static final List<EncodeSpec> BALANCED = List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.zstd(3)),
-            EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(0)).whereRawShareAtMost(0.125));
+            EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(0)).whereRawShareAtMost(0.125),
+            EncodeSpec.of(DeltaMethod.DICT, CodecSpec.zstd(3)).whereEarlierFramesAbove(0.125));
 
     /** Fewest bytes, slowly: SPLIT sections, and the old pages as a preset dictionary, each with LZMA 9 (xz's -9e); the smaller. */
     public static final List<EncodeSpec> MAX = List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(9)),

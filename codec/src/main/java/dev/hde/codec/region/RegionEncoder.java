@@ -278,12 +278,18 @@ public final class RegionEncoder {
     /**
      * Renders with each spec and returns the smallest frame (the first one on a tie). A spec with a
      * raw-share bound ({@link EncodeSpec#maxRawShare}) is tried only on frames whose data block before
-     * the codec is within it; if no spec is, the first is used without its bound.
+     * the codec is within it; one bounded by the earlier frames ({@link EncodeSpec#minEarlierShare})
+     * only when the smallest frame so far is above that share of the page bytes. If no spec is tried,
+     * the first is used without its bounds.
      */
     public static byte[] renderSmallest(FrameInfo info, PendingFrame f, List<EncodeSpec> specs) {
         byte[] best = null;
+        double pageBytes = f.count() * (double) f.after().pageSize();
         java.util.Set<CodecSpec> keyframeCodecs = new java.util.HashSet<>();
         for (EncodeSpec spec : specs) {
+            if (best != null && spec.afterEarlierOnly() && best.length <= spec.minEarlierShare() * pageBytes) {
+                continue; // the earlier specs already made this frame small
+            }
             if (f.type() == FrameType.FULL && !keyframeCodecs.add(spec.codec())) {
                 continue; // a keyframe is RAW whatever the method: this codec was tried
             }

@@ -125,6 +125,43 @@ class RegionRoundTripTest {
     }
 
     @Test
+    void aSpecBoundedByTheEarlierFramesIsTriedOnlyWhereTheyStayedLarge() {
+        PagePatterns g = new PagePatterns(seedFor("earlier", 0), 4096);
+        int pages = 16;
+        byte[] image = new byte[pages * 4096];
+        for (int p = 0; p < pages; p++) {
+            g.rewritePage(image, p, g.randomPage());
+        }
+        HeapPageStore ref = new HeapPageStore();
+        PendingFrame full = RegionEncoder.full(null, 12, ref, PagePatterns.wholeRegion(image, pages, 4096));
+        RegionEncoder.commit(full, ref);
+        byte[] moved = image.clone();
+        for (int p = 0; p < pages; p += 2) {
+            g.swapPages(moved, p, p + 1); // content moved between pages: new to SPLIT, found by DICT
+        }
+        PendingFrame delta = RegionEncoder.delta(full.after(), ref, PagePatterns.update(moved, pages, 4096, java.util.stream.IntStream.range(0, pages).toArray()));
+        FrameInfo info = new FrameInfo("k", 2, 2);
+        EncodeSpec split = EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.zstd(3));
+        EncodeSpec dict = EncodeSpec.of(DeltaMethod.DICT, CodecSpec.zstd(3));
+        byte[] splitFrame = RegionEncoder.render(info, delta, split);
+        byte[] dictFrame = RegionEncoder.render(info, delta, dict);
+        double pageBytes = pages * 4096.0;
+        assertThat(splitFrame.length).isBetween((int) (0.125 * pageBytes) + 1, (int) (1.1 * pageBytes));
+        assertThat(dictFrame.length).isLessThan(splitFrame.length / 10);
+
+        assertThat(RegionEncoder.renderSmallest(info, delta, List.of(split, dict.whereEarlierFramesAbove(0.125)))).isEqualTo(dictFrame);
+        // above the split frame's share: not tried, although it would have been smaller
+        assertThat(RegionEncoder.renderSmallest(info, delta, List.of(split, dict.whereEarlierFramesAbove(1.5)))).isEqualTo(splitFrame);
+        // first in the list: nothing before it, so it is tried
+        assertThat(RegionEncoder.renderSmallest(info, delta, List.of(dict.whereEarlierFramesAbove(1.5), split))).isEqualTo(dictFrame);
+        assertThat(dict.whereEarlierFramesAbove(0.125)).hasToString("dict+zstd-3>0.125");
+        assertThat(dict.whereRawShareAtMost(0.5).whereEarlierFramesAbove(0.125)).hasToString("dict+zstd-3@0.5>0.125");
+        assertThat(dict.whereEarlierFramesAbove(0.125).unbounded()).isEqualTo(dict);
+        assertThatThrownBy(() -> dict.whereEarlierFramesAbove(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> dict.whereEarlierFramesAbove(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void deleteEndsTheRegionAndOnlyANewKeyframeStartsItAgain() {
         long seed = seedFor("delete", 0);
         PagePatterns gen = new PagePatterns(seed, 512);

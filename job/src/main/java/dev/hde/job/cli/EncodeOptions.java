@@ -21,7 +21,7 @@ public final class EncodeOptions {
     public enum Preset {
         /** Fastest: XBZRLE runs then LZ4 ({@link EncodePresets#FAST}). */
         FAST(EncodePresets.FAST),
-        /** The default: SPLIT + zstd-3, and SPLIT + LZMA-0 on frames SPLIT made 8x smaller ({@link EncodePresets#BALANCED}). */
+        /** The default: SPLIT + zstd-3, SPLIT + LZMA-0 on frames SPLIT made 8x smaller, DICT + zstd-3 on frames still above 1/8 ({@link EncodePresets#BALANCED}). */
         BALANCED(EncodePresets.BALANCED),
         /** Fewest bytes, slowly: SPLIT and DICT with LZMA-9 ({@link EncodePresets#MAX}). */
         MAX(EncodePresets.MAX);
