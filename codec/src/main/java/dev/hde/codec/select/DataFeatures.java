@@ -28,9 +28,13 @@ import dev.hde.codec.region.PendingFrame;
  *     (structures, pointers and keys that recur). Redis keyframes of entropy 5.1 compress to 0.08
  *     with zstd-3 at a repeat share of 0.7-0.8; generated pages of the same entropy to 0.45 at
  *     0.07-0.09. {@link #DEFAULT_REPEAT_SHARE} when nothing was sampled.
+ * @param movedShare share of the sampled non-zero listed pages whose new content is, byte for byte,
+ *     the old content of another listed page: pages moved or copied within the frame (a guest's page
+ *     cache, copied files). DICT finds such a page in its dictionary and sends it for a few bytes;
+ *     every other method sends it as new content. 0 when nothing was sampled.
  */
 public record DataFeatures(double entropyBits, double zeroFraction, double changedShare, int pages, long bytes, double newShare,
-        double runStartShare, double repeatShare) {
+        double runStartShare, double repeatShare, double movedShare) {
 
     public static final int SAMPLE_STRIDE = 31; // prime, so the sample does not lock onto struct layouts
 
@@ -52,6 +56,13 @@ public record DataFeatures(double entropyBits, double zeroFraction, double chang
     public DataFeatures {
         runStartShare = Double.isNaN(runStartShare) ? DEFAULT_RUN_START_SHARE : Math.max(0.0, Math.min(1.0, runStartShare));
         repeatShare = Double.isNaN(repeatShare) ? DEFAULT_REPEAT_SHARE : Math.max(0.0, Math.min(1.0, repeatShare));
+        movedShare = Double.isNaN(movedShare) ? 0.0 : Math.max(0.0, Math.min(1.0, movedShare));
+    }
+
+    /** Features without the moved share (0: no page moved within the frame). */
+    public DataFeatures(double entropyBits, double zeroFraction, double changedShare, int pages, long bytes, double newShare,
+            double runStartShare, double repeatShare) {
+        this(entropyBits, zeroFraction, changedShare, pages, bytes, newShare, runStartShare, repeatShare, 0.0);
     }
 
     /** Features without the new-page share (taken as 0, or 1 when nothing had old content). */
@@ -91,11 +102,18 @@ public record DataFeatures(double entropyBits, double zeroFraction, double chang
         int mask = words.length - 1;
         long wordsSampled = 0;
         long wordsRepeated = 0;
+        OldPageIndex oldPages = OldPageIndex.of(f);
+        int pagesSampled = 0;
+        int pagesMoved = 0;
         for (int i = 0; i < f.count(); i += step) {
             byte[] page = f.newPages()[i];
             byte[] old = f.oldPages()[i];
             if (page == null) {
                 continue;
+            }
+            pagesSampled++;
+            if (oldPages.holdsElsewhere(page, i)) {
+                pagesMoved++;
             }
             for (int b = i % SAMPLE_STRIDE; b < pageSize; b += SAMPLE_STRIDE) {
                 int v = page[b] & 0xFF;
@@ -148,7 +166,75 @@ public record DataFeatures(double entropyBits, double zeroFraction, double chang
                 compared == 0 ? 1.0 : (double) differing / compared, f.count(), f.changedBytes(),
                 nonZeroPages == 0 ? 0.0 : (double) newPages / nonZeroPages,
                 differing == 0 ? DEFAULT_RUN_START_SHARE : (double) runStarts / differing,
-                wordsSampled == 0 ? DEFAULT_REPEAT_SHARE : (double) wordsRepeated / wordsSampled);
+                wordsSampled == 0 ? DEFAULT_REPEAT_SHARE : (double) wordsRepeated / wordsSampled,
+                pagesSampled == 0 ? 0.0 : (double) pagesMoved / pagesSampled);
+    }
+
+    /**
+     * The old content of a frame's listed pages, by a fingerprint of eight words spread over each page,
+     * to find a new page that is another listed page's old content: one read of eight words per
+     * listed page to build, and a full comparison only where a fingerprint matches.
+     */
+    private static final class OldPageIndex {
+        private final long[] fingerprints;
+        private final int[] listed;
+        private final byte[][] olds;
+        private final int mask;
+
+        private OldPageIndex(long[] fingerprints, int[] listed, byte[][] olds) {
+            this.fingerprints = fingerprints;
+            this.listed = listed;
+            this.olds = olds;
+            this.mask = fingerprints.length - 1;
+        }
+
+        static OldPageIndex of(PendingFrame f) {
+            int n = f.count();
+            int size = Integer.highestOneBit(Math.max(8, n * 2 - 1)) << 1;
+            OldPageIndex index = new OldPageIndex(new long[size], new int[size], f.oldPages());
+            for (int i = 0; i < n; i++) {
+                byte[] old = f.oldPages()[i];
+                long fp = old == null ? 0 : fingerprint(old);
+                if (fp == 0) {
+                    continue; // no old content, or nothing in the fingerprint's words to tell pages apart
+                }
+                int slot = (int) (mix(fp) & index.mask);
+                while (index.fingerprints[slot] != 0) {
+                    slot = (slot + 1) & index.mask;
+                }
+                index.fingerprints[slot] = fp;
+                index.listed[slot] = i;
+            }
+            return index;
+        }
+
+        /** Whether {@code page} is exactly the old content of a listed page other than the {@code self}-th. */
+        boolean holdsElsewhere(byte[] page, int self) {
+            long fp = fingerprint(page);
+            if (fp == 0) {
+                return false;
+            }
+            for (int slot = (int) (mix(fp) & mask); fingerprints[slot] != 0; slot = (slot + 1) & mask) {
+                int i = listed[slot];
+                if (fingerprints[slot] == fp && i != self && java.util.Arrays.equals(olds[i], page)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Eight aligned words at eight spread offsets, mixed; 0 when they are all zero. */
+        private static long fingerprint(byte[] page) {
+            int stride = (page.length / 8) & ~7;
+            long h = 0;
+            boolean any = false;
+            for (int k = 0; k < 8; k++) {
+                long w = (long) LONGS.get(page, k * stride + ((k * 8) % stride));
+                any |= w != 0;
+                h = Long.rotateLeft(h ^ mix(w + k), 23);
+            }
+            return any ? (h == 0 ? 1 : h) : 0;
+        }
     }
 
     private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,

@@ -39,6 +39,24 @@ class CostModelTest {
     }
 
     @Test
+    void pagesMovedWithinTheFrameMakeOnlyDictCheaper() {
+        // new content (compressed data, copied files): half of the pages are other listed pages' old content
+        DataFeatures stayed = new DataFeatures(7.5, 0.01, 0.9, 128, 128 * 4096, 0.2, 0.1, 0.05, 0.0);
+        DataFeatures moved = new DataFeatures(7.5, 0.01, 0.9, 128, 128 * 4096, 0.2, 0.1, 0.05, 0.5);
+        EncodeChoice dict = EncodeChoice.parse("dict+zstd-3");
+        EncodeChoice split = EncodeChoice.parse("split+zstd-3");
+        assertThat(CostModel.prior(dict, moved).ratio()).isLessThan(0.6 * CostModel.prior(dict, stayed).ratio());
+        assertThat(CostModel.prior(dict, moved).ratio()).isLessThan(CostModel.prior(split, moved).ratio());
+        assertThat(CostModel.prior(dict, stayed).ratio()).isGreaterThanOrEqualTo(CostModel.prior(split, stayed).ratio());
+        for (EncodeChoice c : all()) {
+            if (c.method() != DeltaMethod.DICT) {
+                assertThat(CostModel.prior(c, moved)).as("%s", c).isEqualTo(CostModel.prior(c, stayed));
+            }
+        }
+        assertThat(new DataFeatures(7.5, 0.01, 0.9, 128, 128 * 4096, 0.2, 0.1, 0.05).movedShare()).isZero();
+    }
+
+    @Test
     void xbzrleScalesWithTheChangedShareAndItsRunsAndHigherLevelsCompressMoreButSlower() {
         double previous = 0;
         for (double changed : new double[] {0.001, 0.01, 0.05, 0.2, 0.6}) {

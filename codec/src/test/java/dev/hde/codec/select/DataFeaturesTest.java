@@ -100,6 +100,37 @@ class DataFeaturesTest {
     }
 
     @Test
+    void pagesThatAreAnotherListedPagesOldContentCountInTheMovedShare() {
+        HeapPageStore reference = new HeapPageStore();
+        byte[][] olds = {random(1), random(2), random(3), random(4)};
+        for (int i = 0; i < olds.length; i++) {
+            reference.put(i, olds[i]);
+        }
+        RegionMeta meta = new RegionMeta(12, 8, 1, 0, 0);
+        byte[] edited = olds[3].clone();
+        edited[100] ^= 1;
+        byte[] nearCopy = olds[0].clone();
+        nearCopy[4000] ^= 1; // one byte from a copy: not moved
+        // 0 and 1 swapped, 2 is a copy of 0's old content, 3 edited in place, 4 new, 5 almost a copy
+        PendingFrame delta = RegionEncoder.delta(meta, reference, new PageUpdate(8, new int[] {0, 1, 2, 3, 4, 5},
+                new byte[][] {olds[1], olds[0], olds[0], edited, random(5), nearCopy}));
+
+        DataFeatures f = DataFeatures.of(delta);
+
+        assertThat(f.movedShare()).isEqualTo(3.0 / 6);
+        assertThat(DataFeatures.of(keyframe(random(1), random(1))).movedShare()).as("a keyframe has no old content").isZero();
+        // a page whose fingerprint words are all zero is never counted, even when it was moved
+        byte[] zerosAtTheFingerprint = new byte[PAGE];
+        zerosAtTheFingerprint[300] = 9; // between the fingerprint words (offsets 0, 520, 1040, ...)
+        HeapPageStore sparse = new HeapPageStore();
+        sparse.put(0, zerosAtTheFingerprint);
+        sparse.put(1, random(7));
+        PendingFrame swap = RegionEncoder.delta(new RegionMeta(12, 2, 1, 0, 0), sparse,
+                new PageUpdate(2, new int[] {0, 1}, new byte[][] {random(7), zerosAtTheFingerprint}));
+        assertThat(DataFeatures.of(swap).movedShare()).isEqualTo(0.5);
+    }
+
+    @Test
     void anEmptyFrameHasNeutralFeatures() {
         DataFeatures f = DataFeatures.of(keyframe());
 

@@ -98,7 +98,7 @@ public class AdaptiveSelectorFunction extends KeyedProcessFunction<String, Frame
             long explored = 0;
             for (FrameSample s : all) {
                 DataFeatures f = new DataFeatures(s.entropyBits, s.zeroFraction, s.changedShare, s.pages, s.bytes, s.newShare,
-                        s.runStartShare, s.repeatShare);
+                        s.runStartShare, s.repeatShare, s.movedShare);
                 FrameType type = s.full ? FrameType.FULL : FrameType.DELTA;
                 Selector.Decision d = loop.decide(f, type, s.stateKey, s.sequence, false);
                 EncodeChoice choice = d.choice();

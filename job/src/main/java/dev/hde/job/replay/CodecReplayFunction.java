@@ -102,6 +102,7 @@ public class CodecReplayFunction extends KeyedProcessFunction<String, ValidEvent
         s.newShare = shared.features().newShare();
         s.runStartShare = shared.features().runStartShare();
         s.repeatShare = shared.features().repeatShare();
+        s.movedShare = shared.features().movedShare();
         int n = choices.size();
         s.wireBytes = new long[n];
         s.tableEncodeNanos = new double[n];

@@ -24,6 +24,7 @@ public class FrameSample {
     public double newShare;
     public double runStartShare;
     public double repeatShare;
+    public double movedShare;
 
     /** Per candidate: frame bytes, modelled encode and decode nanoseconds. */
     public long[] wireBytes;

@@ -45,6 +45,7 @@ class AdaptiveSelectorTest {
             f.newShare = s.features().newShare();
             f.runStartShare = s.features().runStartShare();
             f.repeatShare = s.features().repeatShare();
+            f.movedShare = s.features().movedShare();
             int n = choices.size();
             f.wireBytes = new long[n];
             f.tableEncodeNanos = new double[n];
