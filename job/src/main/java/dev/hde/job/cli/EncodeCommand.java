@@ -10,6 +10,7 @@ import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.kafka.KafkaPreflight;
 import dev.hde.job.kafka.KafkaTopics;
 import dev.hde.producer.cli.Usage;
+import dev.hde.producer.cli.UserError;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Set;
@@ -158,14 +159,38 @@ public final class EncodeCommand implements Callable<Integer> {
                 // Claimed, Flink deletes the checkpoint once a newer one subsumes it, and each shared file once no
                 // checkpoint refers to it. Older runs' directories are left to it: an incremental (RocksDB)
                 // checkpoint refers to files that earlier runs uploaded, in their directories.
+                requireIntact(found.get().path(), "--restore auto: the newest " + (found.get().savepoint() ? "savepoint " : "checkpoint ")
+                        + found.get().path(), err);
                 c.restore(found.get().path(), !found.get().savepoint());
                 err.println("hde encode: resuming from " + (found.get().savepoint() ? "savepoint " : "checkpoint ") + found.get().path()
                         + " (written " + found.get().written() + ")");
             }
             default -> {
+                requireIntact(restore, "--restore " + restore, err);
                 c.restore(restore, false);
                 err.println("hde encode: starting from " + restore);
             }
+        }
+    }
+
+    /**
+     * Refuses, in one line, a checkpoint or savepoint that is not there or whose files are not all
+     * there: restored, it would fail every task's restore and restart until the restart strategy gives
+     * up. Starting from an older one instead would be a guess (its frames were already committed), so
+     * the person chooses.
+     */
+    private static void requireIntact(String path, String what, PrintWriter err) {
+        java.util.Optional<String> problem;
+        try {
+            problem = CheckpointRestore.problem(path);
+        } catch (java.io.IOException e) {
+            // This process may not reach the checkpoint storage (a file system only the cluster has): Flink checks it on restore.
+            err.println("hde encode: could not check " + path + " from here (" + e.getMessage() + "); Flink reads it when the job starts");
+            return;
+        }
+        if (problem.isPresent()) {
+            throw UserError.usage(what + ": " + problem.get() + "; give another with --restore PATH, or --restore none "
+                    + "to start without state (every region then waits for a whole one)");
         }
     }
 

@@ -1,11 +1,27 @@
 package dev.hde.job.config;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.state.AbstractChannelStateHandle;
+import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.KeyGroupsStateHandle;
+import org.apache.flink.runtime.state.OperatorStreamStateHandle;
+import org.apache.flink.runtime.state.StateObject;
+import org.apache.flink.runtime.state.filesystem.FileStateHandle;
 
 /**
  * Finds where {@code hde encode --restore auto} resumes: the newest completed checkpoint or
@@ -59,6 +75,89 @@ public final class CheckpointRestore {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /**
+     * The files a completed checkpoint or savepoint refers to that are not there, in the order its
+     * metadata names them (empty: every file is there). An incremental RocksDB checkpoint refers to
+     * files that earlier checkpoints, even earlier runs, uploaded into their own directories; one
+     * removed by hand (or by a cleanup of "old" directories) makes every task fail its restore, and
+     * the job then restarts until its restart strategy gives up. Checked before the job is
+     * submitted, it is one line that says which files are gone. Handles this does not know (state
+     * held inline in the metadata, or kinds Flink may add) are not checked.
+     *
+     * @param checkpointPath the directory that holds {@code _metadata}, as {@link Found#path()}
+     */
+    public static List<String> missingFiles(String checkpointPath) throws IOException {
+        List<String> missing = new ArrayList<>();
+        for (String file : referencedFiles(checkpointPath)) {
+            Path path = new Path(file);
+            if (!path.getFileSystem().exists(path)) {
+                missing.add(file);
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * Why a checkpoint or savepoint cannot be restored (empty: it can, as far as its files go): no
+     * {@code _metadata} there, or files it refers to are gone ({@link #missingFiles}).
+     *
+     * @param path the directory that holds {@code _metadata}, or the {@code _metadata} file itself
+     * @throws IOException when the storage cannot be read from this process
+     */
+    public static Optional<String> problem(String path) throws IOException {
+        String dir = path.endsWith("/_metadata") ? path.substring(0, path.length() - "/_metadata".length()) : path;
+        Path metadata = new Path(dir, "_metadata");
+        if (!metadata.getFileSystem().exists(metadata)) {
+            return Optional.of("no checkpoint or savepoint there (no _metadata file)");
+        }
+        List<String> missing = missingFiles(dir);
+        if (missing.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(missing.size() + " of the files it refers to " + (missing.size() == 1 ? "is" : "are") + " gone ("
+                + missing.get(0) + (missing.size() > 1 ? ", ..." : "") + ")");
+    }
+
+    /** Every file a completed checkpoint or savepoint refers to, in the order its metadata names them. */
+    public static List<String> referencedFiles(String checkpointPath) throws IOException {
+        Path dir = new Path(checkpointPath);
+        Path metadataFile = new Path(dir, "_metadata");
+        FileSystem fs = metadataFile.getFileSystem();
+        CheckpointMetadata metadata;
+        try (FSDataInputStream in = fs.open(metadataFile)) {
+            metadata = Checkpoints.loadCheckpointMetadata(new DataInputStream(in), CheckpointRestore.class.getClassLoader(), dir.toString());
+        }
+        Set<Path> files = new LinkedHashSet<>();
+        for (OperatorState operator : metadata.getOperatorStates()) {
+            for (OperatorSubtaskState subtask : operator.getStates()) {
+                subtask.getManagedKeyedState().forEach(h -> collectFiles(h, files));
+                subtask.getRawKeyedState().forEach(h -> collectFiles(h, files));
+                subtask.getManagedOperatorState().forEach(h -> collectFiles(h, files));
+                subtask.getRawOperatorState().forEach(h -> collectFiles(h, files));
+                subtask.getInputChannelState().forEach(h -> collectFiles(h, files));
+                subtask.getResultSubpartitionState().forEach(h -> collectFiles(h, files));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        files.forEach(f -> out.add(f.toString()));
+        return out;
+    }
+
+    /** The files behind a state handle, through the kinds of handles that wrap others. */
+    private static void collectFiles(StateObject handle, Set<Path> files) {
+        if (handle instanceof FileStateHandle file) {
+            files.add(file.getFilePath());
+        } else if (handle instanceof KeyGroupsStateHandle keyGroups) {
+            collectFiles(keyGroups.getDelegateStateHandle(), files);
+        } else if (handle instanceof OperatorStreamStateHandle operator) {
+            collectFiles(operator.getDelegateStateHandle(), files);
+        } else if (handle instanceof IncrementalRemoteKeyedStateHandle incremental) {
+            incremental.streamSubHandles().forEach(h -> collectFiles(h, files));
+        } else if (handle instanceof AbstractChannelStateHandle<?> channel) {
+            collectFiles(channel.getDelegate(), files);
+        }
     }
 
     /** {@code <checkpoint dir>/savepoints}: where {@code hde encode} stops with a savepoint. */
