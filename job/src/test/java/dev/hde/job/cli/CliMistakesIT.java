@@ -141,6 +141,9 @@ class CliMistakesIT {
         m.add(hde("a broker without the job's topics", 4, "encode", "-b", brokerAddress));
         m.add(hde("a broker without the frames topic", 4, "decode", "-b", brokerAddress));
         m.add(hde("a broker without the page-updates topic", 4, "replay", "-b", brokerAddress, "--from-offset", "0"));
+        // last of the hde cases: --create-topics creates the job's topics on the broker the cases above find without them
+        m.add(hde("a checkpoint that is not there", 2, "encode", "-b", brokerAddress, "--create-topics", "--replication-factor", "1",
+                "--restore", "empty"));
         // hde-producer
         m.add(producer("a negative process id", 2, "capture", "--pid", "-1"));
         m.add(producer("no process id", 2, "capture"));
