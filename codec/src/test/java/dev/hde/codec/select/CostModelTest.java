@@ -39,6 +39,22 @@ class CostModelTest {
     }
 
     @Test
+    void repeatsEarnRawContentLessCreditAtLowEntropy() {
+        EncodeChoice z3 = EncodeChoice.parse("raw+zstd-3");
+        // the redis keyframes' regime (5 bits and up): the repeat share counts in full
+        double redisLike = CostModel.prior(z3, new DataFeatures(5.1, 0.3, 1.0, 512, 2 << 20, 1.0, 0.3, 0.8)).ratio()
+                / CostModel.prior(z3, new DataFeatures(5.1, 0.3, 1.0, 512, 2 << 20, 1.0, 0.3, 0.08)).ratio();
+        // database pages (2.4 bits, repeat share 0.85: zstd-3 leaves about 0.05, not the 0.015 full credit says)
+        double postgresLike = CostModel.prior(z3, new DataFeatures(2.4, 0.3, 1.0, 512, 2 << 20, 1.0, 0.3, 0.85)).ratio()
+                / CostModel.prior(z3, new DataFeatures(2.4, 0.3, 1.0, 512, 2 << 20, 1.0, 0.3, 0.08)).ratio();
+        assertThat(redisLike).isLessThan(0.3);
+        assertThat(postgresLike).isBetween(0.5, 0.8);
+        // at or below 1 bit, none
+        assertThat(CostModel.prior(z3, new DataFeatures(0.8, 0.9, 1.0, 512, 2 << 20, 1.0, 0.3, 0.9)))
+                .isEqualTo(CostModel.prior(z3, new DataFeatures(0.8, 0.9, 1.0, 512, 2 << 20, 1.0, 0.3, 0.08)));
+    }
+
+    @Test
     void pagesMovedWithinTheFrameMakeOnlyDictCheaper() {
         // new content (compressed data, copied files): half of the pages are other listed pages' old content
         DataFeatures stayed = new DataFeatures(7.5, 0.01, 0.9, 128, 128 * 4096, 0.2, 0.1, 0.05, 0.0);
