@@ -11,6 +11,7 @@ import dev.hde.codec.testing.PagePatterns;
 import dev.hde.codec.wire.WireWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -109,6 +110,27 @@ class BlockCodecsTest {
         byte[] without = compress(CodecSpec.zstd(3), now, null);
         assertThat(withDict.length).as("the old pages as dictionary make the block much smaller").isLessThan(without.length / 4);
         assertThat(decompress(BlockCodec.ZSTD, withDict, now.length, old)).isEqualTo(now);
+    }
+
+    @Test
+    void aFastLevelFindsEveryPageOfAWholeRegionAsDictionary() {
+        // 512 pages of random bytes, each edited in a few places: a DICT frame of a whole 2 MiB region
+        SplittableRandom random = new SplittableRandom(5);
+        byte[] old = new byte[512 * 4096];
+        random.nextBytes(old);
+        byte[] now = old.clone();
+        for (int p = 0; p < 512; p++) {
+            for (int e = 0; e < 8; e++) {
+                now[p * 4096 + random.nextInt(4096)] ^= (byte) (1 + random.nextInt(255));
+            }
+        }
+        for (int level : new int[] {1, 3}) {
+            byte[] block = compress(CodecSpec.zstd(level), now, old);
+            // 4,096 edits of a byte each: a few bytes per edit when each page's old self is found; a random page
+            // whose old self is not found costs all of its 4 KiB
+            assertThat(block.length).as("zstd-%d", level).isLessThan(now.length / 40);
+            assertThat(decompress(BlockCodec.ZSTD, block, now.length, old)).isEqualTo(now);
+        }
     }
 
     @Test
