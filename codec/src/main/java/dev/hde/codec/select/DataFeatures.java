@@ -208,20 +208,30 @@ public record DataFeatures(double entropyBits, double zeroFraction, double chang
             return index;
         }
 
-        /** Whether {@code page} is exactly the old content of a listed page other than the {@code self}-th. */
+        /**
+         * Whether {@code page} is exactly the old content of a listed page other than the {@code self}-th.
+         * At most {@link #MAX_COMPARISONS} pages are compared whole: pages alike in the fingerprint's words
+         * but not elsewhere (structured memory) would otherwise cost a comparison each.
+         */
         boolean holdsElsewhere(byte[] page, int self) {
             long fp = fingerprint(page);
             if (fp == 0) {
                 return false;
             }
-            for (int slot = (int) (mix(fp) & mask); fingerprints[slot] != 0; slot = (slot + 1) & mask) {
+            int compared = 0;
+            for (int slot = (int) (mix(fp) & mask); fingerprints[slot] != 0 && compared < MAX_COMPARISONS; slot = (slot + 1) & mask) {
                 int i = listed[slot];
-                if (fingerprints[slot] == fp && i != self && java.util.Arrays.equals(olds[i], page)) {
-                    return true;
+                if (fingerprints[slot] == fp && i != self) {
+                    if (java.util.Arrays.equals(olds[i], page)) {
+                        return true;
+                    }
+                    compared++;
                 }
             }
             return false;
         }
+
+        private static final int MAX_COMPARISONS = 4;
 
         /** Eight aligned words at eight spread offsets, mixed; 0 when they are all zero. */
         private static long fingerprint(byte[] page) {
