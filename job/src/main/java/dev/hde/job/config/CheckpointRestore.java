@@ -89,8 +89,12 @@ public final class CheckpointRestore {
      * @param checkpointPath the directory that holds {@code _metadata}, as {@link Found#path()}
      */
     public static List<String> missingFiles(String checkpointPath) throws IOException {
+        return missing(referencedFiles(checkpointPath));
+    }
+
+    private static List<String> missing(List<String> files) throws IOException {
         List<String> missing = new ArrayList<>();
-        for (String file : referencedFiles(checkpointPath)) {
+        for (String file : files) {
             Path path = new Path(file);
             if (!path.getFileSystem().exists(path)) {
                 missing.add(file);
@@ -101,10 +105,10 @@ public final class CheckpointRestore {
 
     /**
      * Why a checkpoint or savepoint cannot be restored (empty: it can, as far as its files go): no
-     * {@code _metadata} there, or files it refers to are gone ({@link #missingFiles}).
+     * {@code _metadata} there, one that does not read, or files it refers to are gone ({@link #missingFiles}).
      *
      * @param path the directory that holds {@code _metadata}, or the {@code _metadata} file itself
-     * @throws IOException when the storage cannot be read from this process
+     * @throws IOException when the storage cannot be reached from this process
      */
     public static Optional<String> problem(String path) throws IOException {
         String dir = path.endsWith("/_metadata") ? path.substring(0, path.length() - "/_metadata".length()) : path;
@@ -112,7 +116,14 @@ public final class CheckpointRestore {
         if (!metadata.getFileSystem().exists(metadata)) {
             return Optional.of("no checkpoint or savepoint there (no _metadata file)");
         }
-        List<String> missing = missingFiles(dir);
+        List<String> referenced;
+        try {
+            referenced = referencedFiles(dir);
+        } catch (IOException | RuntimeException e) {
+            // The storage answered (the _metadata file is there) but it does not read as a checkpoint's.
+            return Optional.of("its _metadata does not read as a checkpoint's (" + e.getMessage() + ")");
+        }
+        List<String> missing = missing(referenced);
         if (missing.isEmpty()) {
             return Optional.empty();
         }

@@ -103,4 +103,14 @@ class CheckpointRestoreTest {
 
         assertThat(CheckpointRestore.problem(empty.toUri().toString())).hasValue("no checkpoint or savepoint there (no _metadata file)");
     }
+
+    @Test
+    void metadataThatDoesNotReadIsNamed() throws Exception {
+        Path broken = Files.createTempDirectory(checkpoints, "chk-");
+        byte[] metadata = Files.readAllBytes(Path.of(new org.apache.flink.core.fs.Path(retained.path(), "_metadata").getPath()));
+        Files.write(broken.resolve("_metadata"), java.util.Arrays.copyOf(metadata, metadata.length / 2)); // cut short, as a full disk leaves it
+
+        assertThat(CheckpointRestore.problem(broken.toUri().toString()))
+                .hasValueSatisfying(p -> assertThat(p).startsWith("its _metadata does not read as a checkpoint's ("));
+    }
 }
