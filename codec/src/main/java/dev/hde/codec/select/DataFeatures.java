@@ -84,9 +84,11 @@ public record DataFeatures(double entropyBits, double zeroFraction, double chang
         long runStarts = 0;
         int nonZeroPages = 0;
         int newPages = 0;
+        boolean anyOld = false;
         int pageSize = f.after().pageSize();
         // The new-page share is exact: it needs no page content, only which pages had none.
         for (int i = 0; i < f.count(); i++) {
+            anyOld |= f.oldPages()[i] != null;
             if (f.newPages()[i] != null) {
                 nonZeroPages++;
                 if (f.oldPages()[i] == null) {
@@ -102,7 +104,8 @@ public record DataFeatures(double entropyBits, double zeroFraction, double chang
         int mask = words.length - 1;
         long wordsSampled = 0;
         long wordsRepeated = 0;
-        OldPageIndex oldPages = OldPageIndex.of(f);
+        // No listed page had old content (a keyframe): nothing can have moved, and no index to build.
+        OldPageIndex oldPages = anyOld ? OldPageIndex.of(f) : null;
         int pagesSampled = 0;
         int pagesMoved = 0;
         for (int i = 0; i < f.count(); i += step) {
@@ -112,7 +115,7 @@ public record DataFeatures(double entropyBits, double zeroFraction, double chang
                 continue;
             }
             pagesSampled++;
-            if (oldPages.holdsElsewhere(page, i)) {
+            if (oldPages != null && oldPages.holdsElsewhere(page, i)) {
                 pagesMoved++;
             }
             for (int b = i % SAMPLE_STRIDE; b < pageSize; b += SAMPLE_STRIDE) {
