@@ -141,14 +141,18 @@ public final class StateScaleBench {
 
             // Steady: the same changed bytes at every size, at random over all regions; made before the clock starts.
             SplittableRandom random = new SplittableRandom(s.seed() + 1);
-            List<PageUpdateEvent> steady = new ArrayList<>();
+            // Only the serialized events are kept (the records themselves would double the heap a long phase needs).
+            List<byte[]> wire = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            List<Long> times = new ArrayList<>();
             long changed = 0;
             while (changed < s.steadyBytes()) {
                 PageUpdateEvent e = w.edit(random.nextInt(regions), 1 + random.nextInt(s.pagesPerEvent()), random, ++time);
-                steady.add(e);
+                wire.add(PageUpdateEventFormat.write(e));
+                keys.add(e.stateKey());
+                times.add(e.captureTimeMillis());
                 changed += (long) e.indices().length << pageShift;
             }
-            List<byte[]> wire = steady.stream().map(PageUpdateEventFormat::write).toList();
             long full0 = InProcessMetrics.counterSum("framesFull");
             long delta0 = InProcessMetrics.counterSum("framesDelta");
             long out0 = InProcessMetrics.counterSum("bytesOut");
@@ -156,8 +160,8 @@ public final class StateScaleBench {
             long cp0 = InProcessMetrics.gauge("numberOfCompletedCheckpoints");
             List<long[]> cps = new ArrayList<>();
             long start = System.nanoTime();
-            for (int i = 0; i < steady.size(); i++) {
-                publisher.send(steady.get(i).stateKey(), wire.get(i), steady.get(i).captureTimeMillis());
+            for (int i = 0; i < wire.size(); i++) {
+                publisher.send(keys.get(i), wire.get(i), times.get(i));
             }
             publisher.flush();
             long lastCp = cp0;
@@ -178,8 +182,8 @@ public final class StateScaleBench {
                     : cps.stream().mapToLong(x -> x[0]).max().orElse(0);
             long cpBytes = cps.isEmpty() ? InProcessMetrics.gauge("lastCheckpointSize") : cps.stream().mapToLong(x -> x[1]).max().orElse(0);
             long cpBytesTotal = cps.isEmpty() ? InProcessMetrics.gauge("lastCheckpointSize") : cps.stream().mapToLong(x -> x[1]).sum();
-            long traceBytes = traceBytes(regions, steady.size(), specs);
-            Result r = new Result(loadBytes, s.backend().name().toLowerCase(Locale.ROOT), loadMillis, settleMillis, steady.size(), changed, seconds,
+            long traceBytes = traceBytes(regions, wire.size(), specs);
+            Result r = new Result(loadBytes, s.backend().name().toLowerCase(Locale.ROOT), loadMillis, settleMillis, wire.size(), changed, seconds,
                     InProcessMetrics.counterSum("framesFull") - full0, InProcessMetrics.counterSum("framesDelta") - delta0,
                     InProcessMetrics.counterSum("bytesOut") - out0, traceBytes, cps.size(), cpMillis, cpBytes, loadCheckpointBytes, pendingAfter,
                     cpBytesTotal);

@@ -29,5 +29,6 @@ public final class RocksDbDefaults {
         c.set(RocksDBConfigurableOptions.COMPACTION_STYLE, CompactionStyle.UNIVERSAL);
         c.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         c.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, true);
+        c.set(RocksDBOptions.OPTIONS_FACTORY, UniversalCompactionOptionsFactory.class.getName());
     }
 }

@@ -1,0 +1,103 @@
+package dev.hde.job.config;
+
+import java.util.Collection;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.state.rocksdb.ConfigurableRocksDBOptionsFactory;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactionOptionsUniversal;
+import org.rocksdb.CompactionStyle;
+import org.rocksdb.DBOptions;
+
+/**
+ * The universal-compaction settings Flink's configuration has no key for: how many sorted runs
+ * RocksDB lets pile up before it merges them, and how far apart in size runs may be and still be
+ * merged together. Set by {@link RocksDbDefaults} as the job's options factory (Flink applies its
+ * own configurable options first, then this); each setting has an {@code hde.rocksdb.universal.*}
+ * key, so {@code -D} changes it without code.
+ *
+ * <p>Why they matter here: every delta rewrites pages spread over the whole state, so each flushed
+ * memtable is a new sorted run of distinct pages that compaction can only copy, never shrink. Fewer,
+ * wider merges copy each page fewer times, at the price of more runs for a point lookup to consult
+ * (a bloom filter check each, which the job's partitioned filters keep in the block cache).
+ */
+public final class UniversalCompactionOptionsFactory implements ConfigurableRocksDBOptionsFactory {
+
+    private static final long serialVersionUID = 1L;
+
+    /** RocksDB's {@code level0_file_num_compaction_trigger}: sorted runs before a compaction starts. */
+    public static final ConfigOption<Integer> RUN_TRIGGER = ConfigOptions.key("hde.rocksdb.universal.run-trigger")
+            .intType()
+            .defaultValue(4)
+            .withDescription("Sorted runs (memtables flushed, and runs compacted together) RocksDB lets pile up before"
+                    + " universal compaction merges them (RocksDB's level0_file_num_compaction_trigger). Writes slow"
+                    + " down at twice this many and stop at three times.");
+
+    /** RocksDB's universal {@code size_ratio}, in percent. */
+    public static final ConfigOption<Integer> SIZE_RATIO = ConfigOptions.key("hde.rocksdb.universal.size-ratio")
+            .intType()
+            .defaultValue(1)
+            .withDescription("Universal compaction merges a run into the next older one when that one is at most this"
+                    + " many percent larger than all the newer runs together (RocksDB's size_ratio).");
+
+    /** RocksDB's universal {@code max_size_amplification_percent}. */
+    public static final ConfigOption<Integer> MAX_SIZE_AMPLIFICATION = ConfigOptions.key("hde.rocksdb.universal.max-size-amplification-percent")
+            .intType()
+            .defaultValue(200)
+            .withDescription("When the newer runs together exceed this percentage of the oldest one, RocksDB compacts"
+                    + " everything into one run (and the next incremental checkpoint uploads the whole state once).");
+
+    private int runTrigger = RUN_TRIGGER.defaultValue();
+    private int sizeRatio = SIZE_RATIO.defaultValue();
+    private int maxSizeAmplification = MAX_SIZE_AMPLIFICATION.defaultValue();
+
+    @Override
+    public UniversalCompactionOptionsFactory configure(ReadableConfig configuration) {
+        runTrigger = positive(RUN_TRIGGER, configuration.get(RUN_TRIGGER));
+        sizeRatio = positive(SIZE_RATIO, configuration.get(SIZE_RATIO));
+        maxSizeAmplification = positive(MAX_SIZE_AMPLIFICATION, configuration.get(MAX_SIZE_AMPLIFICATION));
+        return this;
+    }
+
+    private static int positive(ConfigOption<Integer> option, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option.key() + " must be at least 1, got " + value);
+        }
+        return value;
+    }
+
+    @Override
+    public DBOptions createDBOptions(DBOptions currentOptions, Collection<AutoCloseable> handlesToClose) {
+        return currentOptions;
+    }
+
+    @Override
+    public ColumnFamilyOptions createColumnOptions(ColumnFamilyOptions currentOptions, Collection<AutoCloseable> handlesToClose) {
+        if (currentOptions.compactionStyle() != CompactionStyle.UNIVERSAL) {
+            return currentOptions; // -D state.backend.rocksdb.compaction.style=LEVEL: the trigger means something else there
+        }
+        CompactionOptionsUniversal universal = new CompactionOptionsUniversal()
+                .setSizeRatio(sizeRatio)
+                .setMaxSizeAmplificationPercent(maxSizeAmplification);
+        handlesToClose.add(universal);
+        // Slow-down and stop thresholds above the trigger, or RocksDB would stall writes before it compacts.
+        return currentOptions
+                .setLevel0FileNumCompactionTrigger(runTrigger)
+                .setLevel0SlowdownWritesTrigger(Math.max(currentOptions.level0SlowdownWritesTrigger(), 2 * runTrigger))
+                .setLevel0StopWritesTrigger(Math.max(currentOptions.level0StopWritesTrigger(), 3 * runTrigger))
+                .setCompactionOptionsUniversal(universal);
+    }
+
+    int runTrigger() {
+        return runTrigger;
+    }
+
+    int sizeRatio() {
+        return sizeRatio;
+    }
+
+    int maxSizeAmplification() {
+        return maxSizeAmplification;
+    }
+}
