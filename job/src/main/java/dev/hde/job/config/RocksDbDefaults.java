@@ -18,6 +18,9 @@ import org.rocksdb.CompactionStyle;
  *       one of several sorted runs; a bloom filter skips the runs without it, and with one index
  *       block per file, which at 16 GiB does not fit the block cache, a lookup read a large index
  *       block for one 4 KiB page.
+ *   <li><b>Up to 12 sorted runs before universal compaction merges them</b> ({@link
+ *       UniversalCompactionOptionsFactory}): each flushed memtable holds distinct pages from all over
+ *       the state, which a merge can only copy; fewer, wider merges copy each page fewer times.
  * </ul>
  */
 public final class RocksDbDefaults {

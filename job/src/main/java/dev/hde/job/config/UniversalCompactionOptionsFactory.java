@@ -26,10 +26,15 @@ public final class UniversalCompactionOptionsFactory implements ConfigurableRock
 
     private static final long serialVersionUID = 1L;
 
-    /** RocksDB's {@code level0_file_num_compaction_trigger}: sorted runs before a compaction starts. */
+    /**
+     * RocksDB's {@code level0_file_num_compaction_trigger}: sorted runs before a compaction starts.
+     * 12 rather than RocksDB's 4: at 16 GiB of reference images the steady phase went 20.4 and 26.5
+     * MB/s against 16.3 and 17.2, and uploaded half the checkpoint bytes (24: 23.4 MB/s, no better;
+     * docs/benchmarks.md, "State at scale").
+     */
     public static final ConfigOption<Integer> RUN_TRIGGER = ConfigOptions.key("hde.rocksdb.universal.run-trigger")
             .intType()
-            .defaultValue(4)
+            .defaultValue(12)
             .withDescription("Sorted runs (memtables flushed, and runs compacted together) RocksDB lets pile up before"
                     + " universal compaction merges them (RocksDB's level0_file_num_compaction_trigger). Writes slow"
                     + " down at twice this many and stop at three times.");
