@@ -28,9 +28,9 @@ public final class UniversalCompactionOptionsFactory implements ConfigurableRock
 
     /**
      * RocksDB's {@code level0_file_num_compaction_trigger}: sorted runs before a compaction starts.
-     * 12 rather than RocksDB's 4: at 16 GiB of reference images the steady phase went 20.4 and 26.5
-     * MB/s against 16.3 and 17.2, and uploaded half the checkpoint bytes (24: 23.4 MB/s, no better;
-     * docs/benchmarks.md, "State at scale").
+     * 12 rather than RocksDB's 4: at 16 GiB of reference images the steady phase went 20.4, 26.5 and
+     * 22.0 MB/s against 16.3 and 17.2, and uploaded half the checkpoint bytes (24: 23.4 MB/s, no
+     * better; docs/benchmarks.md, "State at scale").
      */
     public static final ConfigOption<Integer> RUN_TRIGGER = ConfigOptions.key("hde.rocksdb.universal.run-trigger")
             .intType()
@@ -65,9 +65,12 @@ public final class UniversalCompactionOptionsFactory implements ConfigurableRock
         return this;
     }
 
+    /** Above this, 3 × the trigger (the stop threshold) would no longer be a sensible number of runs. */
+    private static final int MAX_SETTING = 100_000;
+
     private static int positive(ConfigOption<Integer> option, int value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(option.key() + " must be at least 1, got " + value);
+        if (value < 1 || value > MAX_SETTING) {
+            throw new IllegalArgumentException(option.key() + " must be between 1 and " + MAX_SETTING + ", got " + value);
         }
         return value;
     }
@@ -92,17 +95,5 @@ public final class UniversalCompactionOptionsFactory implements ConfigurableRock
                 .setLevel0SlowdownWritesTrigger(Math.max(currentOptions.level0SlowdownWritesTrigger(), 2 * runTrigger))
                 .setLevel0StopWritesTrigger(Math.max(currentOptions.level0StopWritesTrigger(), 3 * runTrigger))
                 .setCompactionOptionsUniversal(universal);
-    }
-
-    int runTrigger() {
-        return runTrigger;
-    }
-
-    int sizeRatio() {
-        return sizeRatio;
-    }
-
-    int maxSizeAmplification() {
-        return maxSizeAmplification;
     }
 }

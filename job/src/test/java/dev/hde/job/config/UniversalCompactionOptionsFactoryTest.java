@@ -84,6 +84,6 @@ class UniversalCompactionOptionsFactoryTest {
     void aTriggerBelowOneIsRefusedNamingTheKey() {
         Configuration c = FlinkSettings.of(new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB)
                 .flinkOption("hde.rocksdb.universal.run-trigger", "0"));
-        assertThatThrownBy(() -> factoryFrom(c)).hasStackTraceContaining("hde.rocksdb.universal.run-trigger must be at least 1, got 0");
+        assertThatThrownBy(() -> factoryFrom(c)).hasStackTraceContaining("hde.rocksdb.universal.run-trigger must be between 1 and 100000, got 0");
     }
 }
