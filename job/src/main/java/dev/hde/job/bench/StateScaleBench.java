@@ -142,15 +142,11 @@ public final class StateScaleBench {
             // Steady: the same changed bytes at every size, at random over all regions; made before the clock starts.
             SplittableRandom random = new SplittableRandom(s.seed() + 1);
             // Only the serialized events are kept (the records themselves would double the heap a long phase needs).
-            List<byte[]> wire = new ArrayList<>();
-            List<String> keys = new ArrayList<>();
-            List<Long> times = new ArrayList<>();
+            List<Serialized> wire = new ArrayList<>();
             long changed = 0;
             while (changed < s.steadyBytes()) {
                 PageUpdateEvent e = w.edit(random.nextInt(regions), 1 + random.nextInt(s.pagesPerEvent()), random, ++time);
-                wire.add(PageUpdateEventFormat.write(e));
-                keys.add(e.stateKey());
-                times.add(e.captureTimeMillis());
+                wire.add(new Serialized(e.stateKey(), PageUpdateEventFormat.write(e), e.captureTimeMillis()));
                 changed += (long) e.indices().length << pageShift;
             }
             long full0 = InProcessMetrics.counterSum("framesFull");
@@ -160,8 +156,8 @@ public final class StateScaleBench {
             long cp0 = InProcessMetrics.gauge("numberOfCompletedCheckpoints");
             List<long[]> cps = new ArrayList<>();
             long start = System.nanoTime();
-            for (int i = 0; i < wire.size(); i++) {
-                publisher.send(keys.get(i), wire.get(i), times.get(i));
+            for (Serialized e : wire) {
+                publisher.send(e.stateKey(), e.bytes(), e.captureTimeMillis());
             }
             publisher.flush();
             long lastCp = cp0;
@@ -197,6 +193,9 @@ public final class StateScaleBench {
             job.cancel().get();
         }
     }
+
+    /** A steady event as the producer publishes it. */
+    private record Serialized(String stateKey, byte[] bytes, long captureTimeMillis) {}
 
     private boolean rocksDb() {
         return s.backend() == HdeJobConfig.StateBackend.ROCKSDB;
