@@ -37,8 +37,9 @@ public final class BlockCodecs {
     /** The highest level given {@link #DICT_TABLE_LOG}: from level 5 on, zstd's own tables are at least as large. */
     static final int DICT_TABLE_MAX_LEVEL = 4;
 
-    /** zstd's smallest window, and the largest a DICT block may ask of a decoder (zstd's default decoding limit). */
+    /** zstd's smallest window. */
     static final int MIN_WINDOW_LOG = 10;
+    /** The largest window a DICT block may ask of a decoder: zstd's default decoding limit. */
     static final int MAX_DICT_WINDOW_LOG = 27;
 
     private BlockCodecs() {}

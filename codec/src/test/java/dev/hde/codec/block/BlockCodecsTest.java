@@ -11,7 +11,6 @@ import dev.hde.codec.testing.PagePatterns;
 import dev.hde.codec.wire.WireWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
