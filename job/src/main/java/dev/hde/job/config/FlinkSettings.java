@@ -45,6 +45,11 @@ public final class FlinkSettings {
     public static Configuration of(HdeJobConfig config) {
         Configuration c = config.flinkConfiguration();
         config.flinkOptions().forEach(c::setString);
+        if (isRocksDb(c)) {
+            RocksDbDefaults.unreadSettings(c).ifPresent(why -> {
+                throw new IllegalArgumentException(why);
+            });
+        }
         return c;
     }
 
@@ -132,6 +137,12 @@ public final class FlinkSettings {
         Resolution r = resolve(of(config), environment);
         List<String> lines = new ArrayList<>();
         r.keptFromCluster().forEach(k -> lines.add("cluster setting kept for " + k));
+        Configuration effective = new Configuration();
+        environment.toMap().forEach(effective::setString);
+        r.configuration().toMap().forEach(effective::setString);
+        if (isRocksDb(effective)) {
+            RocksDbDefaults.unreadSettings(effective).ifPresent(why -> lines.add("warning: " + why));
+        }
         if (!isLocal(environment)) {
             String dir = environment.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
                     .orElse(r.configuration().get(CheckpointingOptions.CHECKPOINTS_DIRECTORY));
@@ -141,6 +152,10 @@ public final class FlinkSettings {
             }
         }
         return lines;
+    }
+
+    private static boolean isRocksDb(ReadableConfig c) {
+        return c.getOptional(StateBackendOptions.STATE_BACKEND).map(b -> b.equalsIgnoreCase("rocksdb")).orElse(false);
     }
 
     /** True for an environment that runs in this JVM (the embedded runtime or a test mini cluster). */

@@ -1,6 +1,10 @@
 package dev.hde.job.config;
 
+import java.util.List;
+import java.util.Optional;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.rocksdb.CompactionStyle;
@@ -33,5 +37,33 @@ public final class RocksDbDefaults {
         c.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         c.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, true);
         c.set(RocksDBOptions.OPTIONS_FACTORY, UniversalCompactionOptionsFactory.class.getName());
+    }
+
+    /** The job's own RocksDB keys, which only {@link UniversalCompactionOptionsFactory} reads, and only under universal compaction. */
+    static final List<ConfigOption<Integer>> UNIVERSAL_KEYS = List.of(UniversalCompactionOptionsFactory.RUN_TRIGGER,
+            UniversalCompactionOptionsFactory.SIZE_RATIO, UniversalCompactionOptionsFactory.MAX_SIZE_AMPLIFICATION);
+
+    /**
+     * Why an {@code hde.rocksdb.universal.*} key set in {@code c} would change nothing (another
+     * options factory, or leveled compaction), or empty when every such key is read: a setting that
+     * silently does nothing is an error, not a default.
+     */
+    public static Optional<String> unreadSettings(ReadableConfig c) {
+        List<String> set = UNIVERSAL_KEYS.stream().filter(o -> c.getOptional(o).isPresent()).map(ConfigOption::key).toList();
+        if (set.isEmpty()) {
+            return Optional.empty();
+        }
+        String factory = c.get(RocksDBOptions.OPTIONS_FACTORY);
+        String keys = String.join(", ", set);
+        if (!UniversalCompactionOptionsFactory.class.getName().equals(factory)) {
+            return Optional.of(keys + " set, but " + RocksDBOptions.OPTIONS_FACTORY.key() + " is " + factory
+                    + ", which does not read it: drop the setting, or leave the options factory as the job sets it ("
+                    + UniversalCompactionOptionsFactory.class.getName() + ")");
+        }
+        if (c.get(RocksDBConfigurableOptions.COMPACTION_STYLE) != CompactionStyle.UNIVERSAL) {
+            return Optional.of(keys + " set, but " + RocksDBConfigurableOptions.COMPACTION_STYLE.key() + " is "
+                    + c.get(RocksDBConfigurableOptions.COMPACTION_STYLE) + ": those settings are universal compaction's");
+        }
+        return Optional.empty();
     }
 }

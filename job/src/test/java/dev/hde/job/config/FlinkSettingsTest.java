@@ -1,6 +1,7 @@
 package dev.hde.job.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -83,5 +84,44 @@ class FlinkSettingsTest {
         env.configure(FlinkSettings.forEnvironment(c, env)); // what the pipelines do
         assertThat(env.getConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(FlinkSettings.explain(c, env)).isEmpty();
+    }
+
+    @Test
+    void aUniversalCompactionKeyThatNoFactoryReadsIsRefused() {
+        HdeJobConfig own = new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB)
+                .flinkOption("state.backend.rocksdb.options-factory", "com.example.MyOptionsFactory")
+                .flinkOption("hde.rocksdb.universal.run-trigger", "20");
+        assertThatThrownBy(() -> FlinkSettings.of(own)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hde.rocksdb.universal.run-trigger")
+                .hasMessageContaining("com.example.MyOptionsFactory");
+
+        HdeJobConfig leveled = new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB)
+                .flinkOption("state.backend.rocksdb.compaction.style", "LEVEL")
+                .flinkOption("hde.rocksdb.universal.size-ratio", "5");
+        assertThatThrownBy(() -> FlinkSettings.of(leveled)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hde.rocksdb.universal.size-ratio").hasMessageContaining("LEVEL");
+
+        // Either alone is fine: the job's factory reads the key; another factory with none of the job's keys set.
+        assertThat(FlinkSettings.of(new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB)
+                .flinkOption("hde.rocksdb.universal.run-trigger", "20")).toMap())
+                .containsEntry("hde.rocksdb.universal.run-trigger", "20");
+        assertThat(FlinkSettings.of(new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB)
+                .flinkOption("state.backend.rocksdb.options-factory", "com.example.MyOptionsFactory")).toMap())
+                .containsEntry("state.backend.rocksdb.options-factory", "com.example.MyOptionsFactory");
+    }
+
+    @Test
+    void onAClusterWhoseOptionsFactoryWinsTheJobsUniversalKeysAreAWarning() {
+        HdeJobConfig c = new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB)
+                .flinkOption("hde.rocksdb.universal.run-trigger", "20");
+        Configuration cluster = new Configuration();
+        cluster.setString("execution.target", "remote");
+        cluster.setString("state.backend.rocksdb.options-factory", "com.example.ClusterOptionsFactory");
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment(cluster);
+
+        assertThat(FlinkSettings.explain(c, env)).anySatisfy(line -> assertThat(line).startsWith("warning: ")
+                .contains("hde.rocksdb.universal.run-trigger").contains("com.example.ClusterOptionsFactory"));
+        assertThat(FlinkSettings.explain(new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB), env))
+                .noneMatch(line -> line.contains("hde.rocksdb.universal"));
     }
 }

@@ -70,12 +70,13 @@ class UniversalCompactionOptionsFactoryTest {
 
     @Test
     void leveledCompactionIsLeftAsFlinkSetsIt() {
-        HdeJobConfig job = new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB)
-                .flinkOption("state.backend.rocksdb.compaction.style", "LEVEL")
-                .flinkOption("hde.rocksdb.universal.run-trigger", "24");
+        // As a cluster's own configuration could set them (a job's -D of both is refused: FlinkSettingsTest).
+        Configuration c = new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB).flinkConfiguration();
+        c.setString("state.backend.rocksdb.compaction.style", "LEVEL");
+        c.setString("hde.rocksdb.universal.run-trigger", "24");
         RocksDB.loadLibrary();
         try (ColumnFamilyOptions plain = new ColumnFamilyOptions()) {
-            ColumnFamilyOptions o = columnOptions(factoryFrom(FlinkSettings.of(job)), CompactionStyle.LEVEL);
+            ColumnFamilyOptions o = columnOptions(factoryFrom(c), CompactionStyle.LEVEL);
             assertThat(o.level0FileNumCompactionTrigger()).isEqualTo(plain.level0FileNumCompactionTrigger());
         }
     }
