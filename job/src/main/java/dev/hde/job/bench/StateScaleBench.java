@@ -22,6 +22,7 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -41,15 +42,16 @@ public final class StateScaleBench {
      * @param referenceBytes the reference images: regions × region pages × page size
      * @param steadyBytes the changed pages of the steady phase
      * @param flinkOptions {@code -D} options on top of the job's settings (RocksDB options, memory)
+     * @param warmStateFiles with RocksDB, read the state's table files once between the load and the steady phase ({@link StateFiles})
      */
     public record Settings(long referenceBytes, long steadyBytes, int regionPages, int pagesPerEvent, int parallelism, int partitions,
             HdeJobConfig.StateBackend backend, Duration checkpointInterval, MemorySize managedMemory, java.util.Map<String, String> flinkOptions,
-            long seed) {}
+            boolean warmStateFiles, long seed) {}
 
     /** One run's figures. */
     public record Result(long referenceBytes, String backend, long loadMillis, long settleMillis, long steadyEvents, long changedBytes, double steadySeconds,
             long fullFrames, long deltaFrames, long wireBytes, long traceBytes, long checkpoints, long checkpointMillis, long checkpointBytes,
-            long loadCheckpointBytes, long pendingCompactionBytesAfter, long checkpointBytesTotal) {
+            long loadCheckpointBytes, long pendingCompactionBytesAfter, long checkpointBytesTotal, long stateFileBytes, boolean warmed) {
 
         public double mbPerSecond() {
             return changedBytes / 1e6 / steadySeconds;
@@ -101,8 +103,11 @@ public final class StateScaleBench {
             // What tells the end of the load's compactions (RocksDB's own properties, as Flink gauges).
             c.flinkOption(RocksDBNativeMetricOptions.ESTIMATE_PENDING_COMPACTION_BYTES.key(), "true");
             c.flinkOption(RocksDBNativeMetricOptions.MONITOR_NUM_RUNNING_COMPACTIONS.key(), "true");
+            // A directory of the run's own, where the state's files can be found (a -D of it wins).
+            c.flinkOption(RocksDBOptions.LOCAL_DIRECTORIES.key(), checkpoints.resolve(name + "-rocksdb").toString());
         }
         s.flinkOptions().forEach(c::flinkOption);
+        java.nio.file.Path stateDir = java.nio.file.Path.of(c.flinkOptions().getOrDefault(RocksDBOptions.LOCAL_DIRECTORIES.key(), ".").split(",")[0].strip());
         kafka.createTopics(s.partitions(), c.encoderTopics(), c.compactedTopics());
 
         InProcessMetrics.configure(c);
@@ -138,6 +143,16 @@ public final class StateScaleBench {
                     loadMillis / 1000.0, compactions, mib(loadCheckpointBytes)));
             deleteRecords(c.pageUpdatesTopic());
             deleteRecords(c.framesTopic());
+            long stateFileBytes = rocksDb() ? StateFiles.tableBytes(stateDir) : 0;
+            boolean warmed = rocksDb() && s.warmStateFiles();
+            if (warmed) {
+                long w0 = System.nanoTime();
+                long read = StateFiles.readOnce(stateDir);
+                say.accept(String.format(Locale.ROOT, "%s: read the state's %s of RocksDB files once in %.1f s (the OS cache then holds what it can"
+                        + " of them, as after hours of running; --cold-state to skip)", name, mib(read), (System.nanoTime() - w0) / 1e9));
+            } else if (rocksDb()) {
+                say.accept(String.format(Locale.ROOT, "%s: %s of RocksDB files, not read before the steady phase (--cold-state)", name, mib(stateFileBytes)));
+            }
 
             // Steady: the same changed bytes at every size, at random over all regions; made before the clock starts.
             SplittableRandom random = new SplittableRandom(s.seed() + 1);
@@ -182,7 +197,7 @@ public final class StateScaleBench {
             Result r = new Result(loadBytes, s.backend().name().toLowerCase(Locale.ROOT), loadMillis, settleMillis, wire.size(), changed, seconds,
                     InProcessMetrics.counterSum("framesFull") - full0, InProcessMetrics.counterSum("framesDelta") - delta0,
                     InProcessMetrics.counterSum("bytesOut") - out0, traceBytes, cps.size(), cpMillis, cpBytes, loadCheckpointBytes, pendingAfter,
-                    cpBytesTotal);
+                    cpBytesTotal, stateFileBytes, warmed);
             say.accept(String.format(Locale.ROOT, "%s: steady %s of changed pages in %.1f s: %.1f MB/s, %.0f frames/s, %d FULL + %d DELTA, "
                     + "%s on the wire (codec alone: %s), %d checkpoints of %s in all (largest: %s, %d ms)%s", name,
                     mib(changed), seconds, r.mbPerSecond(), r.framesPerSecond(), r.fullFrames(), r.deltaFrames(), mib(r.wireBytes()), mib(traceBytes),

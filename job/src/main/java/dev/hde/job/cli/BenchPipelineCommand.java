@@ -93,6 +93,12 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     long managedMemory;
 
+    @Option(names = "--cold-state",
+            description = "With --reference and RocksDB: start each steady phase right after the load, without reading the state's files once"
+                    + " first (by default they are read, so the phase starts with them in the OS cache as far as memory allows, as a job's"
+                    + " would be after hours of running; the load's writes leave most of them out of it).")
+    boolean coldState;
+
     @Option(names = "-D", paramLabel = "KEY=VALUE", mapFallbackValue = "",
             description = "With --reference: any Flink option for the encoder job, e.g. -D state.backend.rocksdb.block.blocksize=16kb (repeatable).")
     java.util.Map<String, String> flinkOptions = new java.util.LinkedHashMap<>();
@@ -213,7 +219,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             dev.hde.job.bench.StateScaleBench bench = new dev.hde.job.bench.StateScaleBench(kafka, new dev.hde.job.bench.StateScaleBench.Settings(
                     reference, steady, regionPages, pagesPerEvent, parallelism, partitions, stateBackend, checkpointInterval,
-                    new org.apache.flink.configuration.MemorySize(managedMemory), flinkOptions, workload.seed), line -> say("%s", line));
+                    new org.apache.flink.configuration.MemorySize(managedMemory), flinkOptions, !coldState, workload.seed), line -> say("%s", line));
             say("reference images of 64 MiB, then %s; steady phases of %s each; %s state, %s managed memory", DemoCommand.mib(reference),
                     DemoCommand.mib(steady), stateBackend.name().toLowerCase(Locale.ROOT), DemoCommand.mib(managedMemory));
             var small = bench.run("small", 64L << 20, checkpoints, settings.encodeSpecs());
@@ -229,11 +235,13 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                     "{\"reference_bytes\":%d,\"backend\":\"%s\",\"steady_mb_s\":%.1f,\"small_state_mb_s\":%.1f,\"steady_ratio\":%.3f,"
                             + "\"frames_s\":%.0f,\"full_frames\":%d,\"delta_frames\":%d,\"wire_bytes\":%d,\"trace_bytes\":%d,"
                             + "\"changed_bytes\":%d,\"checkpoint_ms\":%d,\"checkpoint_bytes\":%d,\"checkpoint_bytes_total\":%d,\"checkpoints\":%d,\"load_checkpoint_bytes\":%d,"
-                            + "\"load_seconds\":%.1f,\"load_compaction_seconds\":%.1f,\"pending_compaction_bytes\":%d,\"small_checkpoint_ms\":%d,\"small_checkpoint_bytes\":%d,\"managed_memory\":%d}",
+                            + "\"load_seconds\":%.1f,\"load_compaction_seconds\":%.1f,\"pending_compaction_bytes\":%d,\"small_checkpoint_ms\":%d,\"small_checkpoint_bytes\":%d,\"managed_memory\":%d,"
+                            + "\"state_file_bytes\":%d,\"warm_state\":%b}",
                     large.referenceBytes(), large.backend(), large.mbPerSecond(), small.mbPerSecond(), large.mbPerSecond() / small.mbPerSecond(),
                     large.framesPerSecond(), large.fullFrames(), large.deltaFrames(), large.wireBytes(), large.traceBytes(), large.changedBytes(),
                     large.checkpointMillis(), large.checkpointBytes(), large.checkpointBytesTotal(), large.checkpoints(), large.loadCheckpointBytes(), large.loadMillis() / 1000.0,
-                    large.settleMillis() / 1000.0, large.pendingCompactionBytesAfter(), small.checkpointMillis(), small.checkpointBytes(), managedMemory));
+                    large.settleMillis() / 1000.0, large.pendingCompactionBytesAfter(), small.checkpointMillis(), small.checkpointBytes(), managedMemory,
+                    large.stateFileBytes(), large.warmed()));
             out.flush();
             return 0;
         }

@@ -43,6 +43,8 @@ class BenchPipelineIT {
         assertThat(field(json, "checkpoints")).as("the steady phase ends with a checkpoint").isPositive();
         assertThat(field(json, "checkpoint_bytes_total")).isGreaterThanOrEqualTo(field(json, "checkpoint_bytes"));
         assertThat(field(json, "pending_compaction_bytes")).as("RocksDB's compactions are read (0 or more), not missing").isNotNegative();
+        assertThat(field(json, "state_file_bytes")).as("RocksDB's table files found in the run's state directory").isPositive();
+        assertThat(json).contains("\"warm_state\":true");
     }
 
     private static String run(String... args) {
