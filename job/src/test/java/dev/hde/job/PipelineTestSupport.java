@@ -96,6 +96,9 @@ public final class PipelineTestSupport {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
+            if (committedOnly) {
+                awaitTransactionsResolved(kafka, parts, Duration.ofSeconds(30));
+            }
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
@@ -104,6 +107,36 @@ public final class PipelineTestSupport {
             }
         }
         return out;
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until no transaction is open on {@code parts}: the last
+     * committed offset has reached the log's end. A job's final commit returns before the broker has
+     * written its markers to every partition, and a read-committed reader that takes its end offsets
+     * in between stops short of the last transaction's records.
+     */
+    private static void awaitTransactionsResolved(EmbeddedKafka kafka, List<TopicPartition> parts, Duration timeout) {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+        parts.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            while (System.nanoTime() < deadline) {
+                var committed = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                        org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
+                var written = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                        org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all().get();
+                if (parts.stream().allMatch(tp -> committed.get(tp).offset() == written.get(tp).offset())) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("listing the offsets of " + parts, e);
+        }
+        // Still open (a transaction of a process that died): read what is committed.
     }
 
     /** The frames of each state key in topic order (one key's frames are on one partition). */
