@@ -107,7 +107,9 @@ public final class StateScaleBench {
             c.flinkOption(RocksDBOptions.LOCAL_DIRECTORIES.key(), checkpoints.resolve(name + "-rocksdb").toString());
         }
         s.flinkOptions().forEach(c::flinkOption);
-        java.nio.file.Path stateDir = java.nio.file.Path.of(c.flinkOptions().getOrDefault(RocksDBOptions.LOCAL_DIRECTORIES.key(), ".").split(",")[0].strip());
+        // Where RocksDB keeps this run's files (the first directory when several are given); none on the heap.
+        java.nio.file.Path stateDir = rocksDb()
+                ? java.nio.file.Path.of(c.flinkOptions().get(RocksDBOptions.LOCAL_DIRECTORIES.key()).split(",")[0].strip()) : null;
         kafka.createTopics(s.partitions(), c.encoderTopics(), c.compactedTopics());
 
         InProcessMetrics.configure(c);
