@@ -40,7 +40,7 @@ public final class RocksDbDefaults {
     }
 
     /** The job's own RocksDB keys, which only {@link UniversalCompactionOptionsFactory} reads, and only under universal compaction. */
-    static final List<ConfigOption<Integer>> UNIVERSAL_KEYS = List.of(UniversalCompactionOptionsFactory.RUN_TRIGGER,
+    private static final List<ConfigOption<Integer>> UNIVERSAL_KEYS = List.of(UniversalCompactionOptionsFactory.RUN_TRIGGER,
             UniversalCompactionOptionsFactory.SIZE_RATIO, UniversalCompactionOptionsFactory.MAX_SIZE_AMPLIFICATION);
 
     /**
