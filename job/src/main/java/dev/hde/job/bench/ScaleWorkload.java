@@ -4,6 +4,7 @@ import dev.hde.codec.RegionDigest;
 import dev.hde.codec.region.PageStore;
 import dev.hde.codec.wire.PageUpdateEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -63,6 +64,15 @@ public final class ScaleWorkload {
         }
         digests[r] = d;
         return PageUpdateEvent.region(key(r), pageShift, ++sequences[r], time, pages).withDigest(d.digest());
+    }
+
+    /**
+     * As if every region had been sent whole once ({@link #whole}), without making its pages: a copy
+     * of the producer after the load, whose next events carry the sequence numbers the real
+     * producer's do (a frame names its source sequence, so the bytes depend on it).
+     */
+    public void assumeLoaded() {
+        Arrays.fill(sequences, 1);
     }
 
     /** A PAGES event of region {@code r} (already sent whole) that edits {@code count} random pages. */

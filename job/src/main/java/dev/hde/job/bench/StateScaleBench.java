@@ -297,6 +297,7 @@ public final class StateScaleBench {
      */
     private long traceBytes(int regions, int steadyEvents, List<EncodeSpec> specs) {
         ScaleWorkload copy = new ScaleWorkload(s.seed(), regions, s.regionPages(), 12);
+        copy.assumeLoaded();
         SplittableRandom random = new SplittableRandom(s.seed() + 1);
         int[] chain = new int[regions];
         long bytes = 0;
