@@ -51,7 +51,7 @@ public abstract class Scheme {
     }
 
     /** The presets of {@code hde trace} ({@link dev.hde.codec.region.EncodePresets}), spelled as settings. */
-    public static final String BALANCED = "split+zstd-3|split+lzma-0@0.125|dict+zstd-3>0.125";
+    public static final String BALANCED = "split+zstd-3@0.5|split+lzma-0@0.125|dict+zstd-3>0.125";
     public static final String MAX = "split+lzma-9|dict+lzma-9";
 
     /** {@code method+codec[@share][>share]}: one spec, with its optional bounds ({@link EncodeSpec}). */
