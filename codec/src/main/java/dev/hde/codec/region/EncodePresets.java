@@ -26,7 +26,7 @@ public final class EncodePresets {
      * <p>SPLIT + zstd-3 is not rendered at all where SPLIT's sections before the codec are above half
      * the frame's pages: that is new content, which SPLIT sends as its new bytes and DICT sends as the
      * same bytes with the old pages as history, so DICT alone decides at one zstd pass instead of two
-     * (on the real-memory corpus: the same bytes within 0.6 %, guest memory encoded 1.5 times as fast;
+     * (on the real-memory corpus: the same bytes within 0.6 %, guest memory encoded 1.2-1.5 times as fast;
      * docs/benchmarks.md). With no spec rendered (a keyframe) the first is used without its bound.
      */
     public static final List<EncodeSpec> BALANCED = List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.zstd(3)).whereRawShareAtMost(0.5),

@@ -17,7 +17,7 @@ class EncodePresetsTest {
     private static final int PAGE_SIZE = 4096;
 
     @Test
-    void balancedSendsEditsAsSplitNewContentAsDictAloneAndKeyframesWithZstd() {
+    void balancedSendsEditsAsSplitNewContentAsDictAndKeyframesWithZstd() {
         long seed = 0x5EED_0BA1L;
         PagePatterns g = new PagePatterns(seed, PAGE_SIZE);
         byte[] image = new byte[PAGES * PAGE_SIZE];
