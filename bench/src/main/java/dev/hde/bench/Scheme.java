@@ -51,7 +51,7 @@ public abstract class Scheme {
     }
 
     /** The presets of {@code hde trace} ({@link dev.hde.codec.region.EncodePresets}), spelled as settings. */
-    public static final String BALANCED = "split+zstd-3@0.5|split+lzma-0@0.125|dict+zstd-3>0.125";
+    public static final String BALANCED = "split+zstd-3@0.5|split+brotli-5@0.125|dict+zstd-3>0.125";
     public static final String MAX = "split+lzma-9|dict+lzma-9";
 
     /** {@code method+codec[@share][>share]}: one spec, with its optional bounds ({@link EncodeSpec}). */
@@ -87,7 +87,10 @@ public abstract class Scheme {
         if (s.startsWith("lzma-")) {
             return CodecSpec.lzma(Integer.parseInt(s.substring(5)));
         }
-        throw new IllegalArgumentException("codec " + s + ": expected none, lz4, lz4hc-N, zstd-N or lzma-N");
+        if (s.startsWith("brotli-")) {
+            return CodecSpec.brotli(Integer.parseInt(s.substring(7)));
+        }
+        throw new IllegalArgumentException("codec " + s + ": expected none, lz4, lz4hc-N, zstd-N, lzma-N or brotli-N");
     }
 
     static boolean isZstd(CodecSpec c) {

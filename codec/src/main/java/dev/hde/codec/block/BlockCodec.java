@@ -9,7 +9,9 @@ public enum BlockCodec {
     LZ4(1),
     ZSTD(2),
     /** Raw LZMA (LZMA1) with a properties byte in front: slow to encode, the fewest bytes (docs/wire-format.md). */
-    LZMA(3);
+    LZMA(3),
+    /** Brotli (RFC 7932): between zstd and LZMA in bytes and speed, fast to decode (docs/wire-format.md). */
+    BROTLI(4);
 
     private final int id;
 

@@ -51,7 +51,7 @@ public final class BlockCodecs {
      */
     public static int compress(CodecSpec spec, byte[] src, int off, int len, byte[] dict, WireWriter out) {
         if (dict != null && spec.codec() != BlockCodec.ZSTD && spec.codec() != BlockCodec.LZMA) {
-            throw new IllegalArgumentException("a dictionary needs zstd, not " + spec);
+            throw new IllegalArgumentException("a dictionary needs zstd or lzma, not " + spec);
         }
         switch (spec.codec()) {
             case NONE -> {
@@ -98,6 +98,9 @@ public final class BlockCodecs {
             }
             case LZMA -> {
                 return LzmaBlocks.compress(spec.level(), src, off, len, dict, out);
+            }
+            case BROTLI -> {
+                return BrotliBlocks.compress(spec.level(), src, off, len, out);
             }
             default -> throw new IllegalStateException();
         }
@@ -200,6 +203,12 @@ public final class BlockCodecs {
                 }
             }
             case LZMA -> LzmaBlocks.decompress(src, off, len, dst, dstOff, expectedLen, dict);
+            case BROTLI -> {
+                if (dict != null) {
+                    throw new HdeException(Kind.CODEC_FAILURE, "brotli blocks take no dictionary");
+                }
+                BrotliBlocks.decompress(src, off, len, dst, dstOff, expectedLen);
+            }
             default -> throw new IllegalStateException();
         }
     }

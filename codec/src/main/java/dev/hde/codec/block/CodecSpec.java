@@ -4,6 +4,7 @@ package dev.hde.codec.block;
  * A block codec with its level: zstd levels as zstd defines them (negative = fast, up to 22);
  * LZ4 level 0 is the fast compressor and 1..17 the high-compression one; LZMA levels are xz's
  * presets 0..9, 9 being xz's -9e (6..8 differ from 6 only in dictionary size, which the block sets);
+ * Brotli qualities are 0..11;
  * NONE has level 0.
  */
 public record CodecSpec(BlockCodec codec, int level) implements java.io.Serializable {
@@ -33,6 +34,11 @@ public record CodecSpec(BlockCodec codec, int level) implements java.io.Serializ
                     throw new IllegalArgumentException("lzma level must be an xz preset 0..9, not " + level);
                 }
             }
+            case BROTLI -> {
+                if (level < 0 || level > 11) {
+                    throw new IllegalArgumentException("brotli quality must be 0..11, not " + level);
+                }
+            }
         }
     }
 
@@ -42,6 +48,10 @@ public record CodecSpec(BlockCodec codec, int level) implements java.io.Serializ
 
     public static CodecSpec lzma(int level) {
         return new CodecSpec(BlockCodec.LZMA, level);
+    }
+
+    public static CodecSpec brotli(int quality) {
+        return new CodecSpec(BlockCodec.BROTLI, quality);
     }
 
     public static CodecSpec lz4(int level) {
@@ -55,6 +65,7 @@ public record CodecSpec(BlockCodec codec, int level) implements java.io.Serializ
             case LZ4 -> level == 0 ? "lz4" : "lz4hc-" + level;
             case ZSTD -> "zstd-" + level;
             case LZMA -> "lzma-" + level;
+            case BROTLI -> "brotli-" + level;
         };
     }
 }

@@ -16,12 +16,13 @@ public final class EncodePresets {
 
     /**
      * The default: SPLIT sections then zstd level 3; on frames that SPLIT already made eight times
-     * smaller than their pages (database and heap pages edited in place), LZMA preset 0 as well; on
+     * smaller than their pages (database and heap pages edited in place), Brotli quality 5 as well; on
      * frames that stay above 1/8 of their pages (new content: compressed data, copied files), DICT
      * with zstd level 3 as well, which finds content that moved between the frame's pages. The
-     * smallest frame is kept. LZMA costs 20-60 ns per byte it codes: bounded so, a few ns per page
-     * byte; DICT costs about twice what SPLIT does (it indexes the old pages too), and only where
-     * SPLIT found little.
+     * smallest frame is kept. Brotli-5 costs 15-45 ns per byte it codes: bounded so, a few ns per page
+     * byte; it sends within 2-3 % of LZMA-0's bytes there at 2-3 times its speed (the preset's encode
+     * 1.7-3 times as fast on database and key-value memory; docs/benchmarks.md). DICT costs about twice
+     * what SPLIT does (it indexes the old pages too), and only where SPLIT found little.
      *
      * <p>SPLIT + zstd-3 is not rendered at all where SPLIT's sections before the codec are above half
      * the frame's pages: that is new content, which SPLIT sends as its new bytes and DICT sends as the
@@ -30,7 +31,7 @@ public final class EncodePresets {
      * docs/benchmarks.md). With no spec rendered (a keyframe) the first is used without its bound.
      */
     public static final List<EncodeSpec> BALANCED = List.of(EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.zstd(3)).whereRawShareAtMost(0.5),
-            EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.lzma(0)).whereRawShareAtMost(0.125),
+            EncodeSpec.of(DeltaMethod.SPLIT, CodecSpec.brotli(5)).whereRawShareAtMost(0.125),
             EncodeSpec.of(DeltaMethod.DICT, CodecSpec.zstd(3)).whereEarlierFramesAbove(0.125));
 
     /** Fewest bytes, slowly: SPLIT sections, and the old pages as a preset dictionary, each with LZMA 9 (xz's -9e); the smaller. */

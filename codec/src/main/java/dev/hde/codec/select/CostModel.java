@@ -266,6 +266,7 @@ public final class CostModel {
             case NONE -> 1.0;
             case LZ4 -> codec.level() == 0 ? 1.2 + 0.4 * lz : 1.05 + 0.2 * lz;
             case LZMA -> 0.9 - 0.085 * s - (codec.level() >= 4 ? 0.03 : 0);
+            case BROTLI -> codec.level() <= 2 ? 1.08 : codec.level() == 3 ? 1.0 : codec.level() == 4 ? 0.98 : 0.92 - 0.06 * s;
             case ZSTD -> {
                 int l = codec.level();
                 yield l < 1 ? 1.1 + 0.03 * Math.min(10, 1 - l) : l == 1 ? 1.1 - 0.11 * s : l == 2 ? 1.05 - 0.05 * s : l <= 5 ? 1.0
@@ -285,6 +286,7 @@ public final class CostModel {
             case NONE -> 1.0;
             case LZ4 -> codec.level() == 0 ? 1.25 : 1.1;
             case LZMA -> (codec.level() >= 4 ? 0.8 : 0.85) + 0.03 * r;
+            case BROTLI -> (codec.level() <= 2 ? 1.05 : codec.level() == 3 ? 0.99 : codec.level() == 4 ? 0.96 : 0.9) + 0.02 * r;
             case ZSTD -> {
                 int l = codec.level();
                 yield l < 1 ? 1.04 + 0.03 * Math.min(10, 1 - l) : l == 1 ? 1.04 - 0.03 * r : l == 2 ? 1.02 - 0.01 * r : l <= 5 ? 1.0

@@ -80,6 +80,8 @@ public record EncodeChoice(EncodeSpec spec, boolean trainedDictionary) implement
                 codec = CodecSpec.lz4(Integer.parseInt(c.substring(6)));
             } else if (c.startsWith("lzma-")) {
                 codec = CodecSpec.lzma(Integer.parseInt(c.substring(5)));
+            } else if (c.startsWith("brotli-")) {
+                codec = CodecSpec.brotli(Integer.parseInt(c.substring(7)));
             } else if (c.startsWith("zstd-")) {
                 codec = CodecSpec.zstd(Integer.parseInt(c.substring(5)));
             } else {

@@ -50,6 +50,7 @@ public record ModelledSpeeds(double codecScale, double lz4Scale, double xbzrleSc
             case LZ4 -> c.level() == 0 ? new double[] {0.05, 0.8} : new double[] {0.5, 5 + 1.5 * c.level()};
             case ZSTD -> zstd(c.level());
             case LZMA -> lzma(c.level());
+            case BROTLI -> brotli(c.level());
         };
         double scale = c.codec() == BlockCodec.ZSTD ? codecScale : c.codec() == BlockCodec.LZ4 ? lz4Scale : 1;
         return new double[] {r[0] * scale, r[1] * scale};
@@ -83,6 +84,23 @@ public record ModelledSpeeds(double codecScale, double lz4Scale, double xbzrleSc
      */
     static double[] lzma(int level) {
         return level <= 3 ? new double[] {25 + 10 * level, 60 + 20 * level} : new double[] {80 + 15 * level, 250 + 40 * level};
+    }
+
+    /**
+     * Brotli's {lo, hi} ns per block byte (brotli4j 1.24, SPLIT blocks of the postgres, qemu and jvm
+     * traces, docs/benchmarks.md): quality 3 7-13, 4 10-38, 5 15-45; 6-9 and the Zopfli qualities
+     * 10-11 extrapolated.
+     */
+    static double[] brotli(int quality) {
+        return switch (quality) {
+            case 0, 1, 2 -> new double[] {1.5, 5};
+            case 3 -> new double[] {3, 13};
+            case 4 -> new double[] {5, 38};
+            case 5 -> new double[] {8, 45};
+            case 6 -> new double[] {10, 55};
+            case 7, 8, 9 -> new double[] {20 + 10 * (quality - 7), 80 + 40 * (quality - 7)};
+            default -> new double[] {300, 1000};
+        };
     }
 
     private static double geo(double a, double b, double t) {
@@ -153,6 +171,7 @@ public record ModelledSpeeds(double codecScale, double lz4Scale, double xbzrleSc
             decode += raw * switch (arm.codec().codec()) {
                 case LZ4 -> 0.15;
                 case LZMA -> 12.0;
+                case BROTLI -> 3.0;
                 default -> method == DeltaMethod.DICT ? 0.8 : 0.6;
             };
         }

@@ -186,6 +186,7 @@ public final class FrameFormat {
                 case LZ4 -> m + (level == 0 ? "+lz4" : "+lz4hc-" + level);
                 case ZSTD -> m + "+zstd-" + level;
                 case LZMA -> m + "+lzma-" + level;
+                case BROTLI -> m + "+brotli-" + level;
             };
         }
     }

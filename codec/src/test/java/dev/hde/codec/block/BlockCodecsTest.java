@@ -27,7 +27,7 @@ class BlockCodecsTest {
     static Stream<CodecSpec> specs() {
         return Stream.of(CodecSpec.NONE, CodecSpec.lz4(0), CodecSpec.lz4(1), CodecSpec.lz4(9), CodecSpec.lz4(17),
                 CodecSpec.zstd(-128), CodecSpec.zstd(-5), CodecSpec.zstd(1), CodecSpec.zstd(3), CodecSpec.zstd(19), CodecSpec.zstd(22),
-                CodecSpec.lzma(0), CodecSpec.lzma(6));
+                CodecSpec.lzma(0), CodecSpec.lzma(6), CodecSpec.brotli(0), CodecSpec.brotli(5), CodecSpec.brotli(11));
     }
 
     static Stream<CodecSpec> compressing() {
@@ -263,8 +263,62 @@ class BlockCodecsTest {
         assertThat(CodecSpec.lzma(6)).hasToString("lzma-6");
         assertThat(BlockCodec.fromId(2)).isEqualTo(BlockCodec.ZSTD);
         assertThat(BlockCodec.fromId(3)).isEqualTo(BlockCodec.LZMA);
-        assertThat(kind(() -> BlockCodec.fromId(4))).isEqualTo(Kind.UNKNOWN_CODEC);
+        assertThatThrownBy(() -> CodecSpec.brotli(12)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CodecSpec.brotli(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(CodecSpec.brotli(5)).hasToString("brotli-5");
+        assertThat(BlockCodec.fromId(4)).isEqualTo(BlockCodec.BROTLI);
+        assertThat(kind(() -> BlockCodec.fromId(5))).isEqualTo(Kind.UNKNOWN_CODEC);
         assertThat(kind(() -> BlockCodec.fromId(-1))).isEqualTo(Kind.UNKNOWN_CODEC);
+    }
+
+    // ------------------------------------------------------------------ brotli
+
+    /** 64 lines "page NNN of the golden brotli block; " (2,368 bytes). */
+    static byte[] goldenBrotliInput() {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 64; i++) {
+            s.append(String.format("page %03d of the golden brotli block; ", i));
+        }
+        return s.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** The same input compressed by another implementation: Debian's brotli 1.0.9 command, {@code brotli -q 9 -w 16}. */
+    static final String GOLDEN_BROTLI_CLI = "e2270180a8d35d6f8fb34b926ee277290c114445441c1c000d8f72f00cc398828db1f344b0d17eb7634666c63935f19977ecdff35f"
+            + "6748670d901b83c9627371e7a14bdc921b83c9627371e7715e9dc16030180c0683c16032994c2693c96432592c168bc562b1582c369bcd66b3d96c369b8b8b0b0a";
+
+    @Test
+    void aBrotliStreamFromAnotherImplementationDecodes() {
+        byte[] block = java.util.HexFormat.of().parseHex(GOLDEN_BROTLI_CLI);
+        byte[] expected = goldenBrotliInput();
+        assertThat(decompress(BlockCodec.BROTLI, block, expected.length, null)).isEqualTo(expected);
+    }
+
+    @Test
+    void bytesAfterABrotliStreamAreRefused() {
+        byte[] src = sample(11, 2);
+        byte[] block = compress(CodecSpec.brotli(5), src, null);
+        byte[] longer = Arrays.copyOf(block, block.length + 1);
+        assertThat(kind(() -> decompress(BlockCodec.BROTLI, longer, src.length, null))).isEqualTo(Kind.CODEC_FAILURE);
+        byte[] twice = new byte[block.length * 2];
+        System.arraycopy(block, 0, twice, 0, block.length);
+        System.arraycopy(block, 0, twice, block.length, block.length);
+        assertThat(kind(() -> decompress(BlockCodec.BROTLI, twice, src.length, null))).isEqualTo(Kind.CODEC_FAILURE);
+    }
+
+    @Test
+    void brotliTakesNoDictionary() {
+        assertThatThrownBy(() -> compress(CodecSpec.brotli(5), new byte[10], new byte[10])).isInstanceOf(IllegalArgumentException.class);
+        byte[] block = compress(CodecSpec.brotli(5), new byte[100], null);
+        assertThat(kind(() -> decompress(BlockCodec.BROTLI, block, 100, new byte[10]))).isEqualTo(Kind.CODEC_FAILURE);
+    }
+
+    @Test
+    void aBrotliBlockAsksForNoLargerWindowThanItNeeds() {
+        assertThat(BrotliBlocks.windowLog(1)).isEqualTo(BrotliBlocks.MIN_WINDOW_LOG);
+        assertThat(BrotliBlocks.windowLog(4096)).isEqualTo(12);
+        assertThat(BrotliBlocks.windowLog(4097)).isEqualTo(13);
+        assertThat(BrotliBlocks.windowLog(2 << 20)).isEqualTo(21);
+        assertThat(BrotliBlocks.windowLog(Integer.MAX_VALUE)).isEqualTo(BrotliBlocks.MAX_WINDOW_LOG);
     }
 
     // ------------------------------------------------------------------ corrupt blocks

@@ -551,8 +551,9 @@ class CorruptionTest {
     void unknownCodecMethodTypeVersionFlags() {
         Case d1 = caseOf(XOR_NONE, "DELTA 1.1");
         byte[] f = d1.frame();
-        assertKind(Kind.UNKNOWN_CODEC, "codec 4", FrameSurgery.setByte(f, FrameSurgery.CODEC_AT, 4), d1);
+        assertKind(Kind.UNKNOWN_CODEC, "codec 5", FrameSurgery.setByte(f, FrameSurgery.CODEC_AT, 5), d1);
         assertKind(Kind.CODEC_FAILURE, "codec 3 (lzma) on a stored block", FrameSurgery.setByte(f, FrameSurgery.CODEC_AT, 3), d1);
+        assertKind(Kind.CODEC_FAILURE, "codec 4 (brotli) on a stored block", FrameSurgery.setByte(f, FrameSurgery.CODEC_AT, 4), d1);
         assertKind(Kind.UNKNOWN_CODEC, "codec 255", FrameSurgery.setByte(f, FrameSurgery.CODEC_AT, 255), d1);
         assertKind(Kind.UNKNOWN_METHOD, "method 5", FrameSurgery.setByte(f, FrameSurgery.METHOD_AT, 5), d1);
         assertKind(Kind.UNKNOWN_METHOD, "method 4 (split) on an XOR block: op 2 has no place in it",

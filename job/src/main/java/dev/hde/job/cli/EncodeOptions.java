@@ -21,7 +21,7 @@ public final class EncodeOptions {
     public enum Preset {
         /** Fastest: XBZRLE runs then LZ4 ({@link EncodePresets#FAST}). */
         FAST(EncodePresets.FAST),
-        /** The default: SPLIT + zstd-3, SPLIT + LZMA-0 on frames SPLIT made 8x smaller, DICT + zstd-3 on frames still above 1/8 ({@link EncodePresets#BALANCED}). */
+        /** The default: SPLIT + zstd-3, SPLIT + Brotli-5 on frames SPLIT made 8x smaller, DICT + zstd-3 on frames still above 1/8 ({@link EncodePresets#BALANCED}). */
         BALANCED(EncodePresets.BALANCED),
         /** Fewest bytes, slowly: SPLIT and DICT with LZMA-9 ({@link EncodePresets#MAX}). */
         MAX(EncodePresets.MAX);
@@ -38,7 +38,8 @@ public final class EncodeOptions {
         NONE,
         LZ4,
         ZSTD,
-        LZMA
+        LZMA,
+        BROTLI
     }
 
     @Spec(Spec.Target.MIXEE)
@@ -50,10 +51,10 @@ public final class EncodeOptions {
     @Option(names = "--method", description = "Pin the delta method: raw, xor, xbzrle, dict or split.")
     DeltaMethod method;
 
-    @Option(names = "--codec", description = "Block codec with --method: none, lz4, zstd or lzma (default: zstd).")
+    @Option(names = "--codec", description = "Block codec with --method: none, lz4, zstd, lzma or brotli (default: zstd).")
     CodecName codec;
 
-    @Option(names = "--level", description = "Codec level with --method: zstd -128..22 (default 3), lz4 0 = fast, 1..17 = HC, lzma 0..9 (default 6).")
+    @Option(names = "--level", description = "Codec level with --method: zstd -128..22 (default 3), lz4 0 = fast, 1..17 = HC, lzma 0..9 (default 6), brotli 0..11 (default 5).")
     Integer level;
 
     public List<EncodeSpec> specs() {
@@ -76,6 +77,7 @@ public final class EncodeOptions {
                 case LZ4 -> CodecSpec.lz4(level == null ? 0 : level);
                 case ZSTD -> CodecSpec.zstd(level == null ? 3 : level);
                 case LZMA -> CodecSpec.lzma(level == null ? 6 : level);
+                case BROTLI -> CodecSpec.brotli(level == null ? 5 : level);
             };
             return List.of(EncodeSpec.of(method, spec));
         } catch (IllegalArgumentException e) {
