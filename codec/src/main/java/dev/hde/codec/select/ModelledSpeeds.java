@@ -52,7 +52,7 @@ public record ModelledSpeeds(double codecScale, double lz4Scale, double xbzrleSc
             case LZMA -> lzma(c.level());
             case BROTLI -> brotli(c.level());
         };
-        double scale = c.codec() == BlockCodec.ZSTD ? codecScale : c.codec() == BlockCodec.LZ4 ? lz4Scale : 1;
+        double scale = c.codec() == BlockCodec.ZSTD || c.codec() == BlockCodec.BROTLI ? codecScale : c.codec() == BlockCodec.LZ4 ? lz4Scale : 1;
         return new double[] {r[0] * scale, r[1] * scale};
     }
 
@@ -87,19 +87,21 @@ public record ModelledSpeeds(double codecScale, double lz4Scale, double xbzrleSc
     }
 
     /**
-     * Brotli's {lo, hi} ns per block byte (brotli4j 1.24, SPLIT blocks of the postgres, qemu and jvm
-     * traces, docs/benchmarks.md): quality 3 7-13, 4 10-38, 5 15-45; 6-9 and the Zopfli qualities
-     * 10-11 extrapolated.
+     * Brotli's {lo, hi} ns per block byte before {@code codecScale}, as zstd's: measured as multiples
+     * of zstd-3's time on the same blocks in the same process (brotli4j 1.24, the corpus' SPLIT blocks,
+     * docs/benchmarks.md "Brotli in `balanced`"): quality 4 3.4-4.7 times, 5 4.7-5.7, 6 5.2-6.9, and
+     * a third more for what `hde replay` timed against this table (keyframes of whole pages included);
+     * qualities 0-3 and 7-11 extrapolated (quality 3 about 2.5 times in the brotli command).
      */
     static double[] brotli(int quality) {
         return switch (quality) {
-            case 0, 1, 2 -> new double[] {1.5, 5};
-            case 3 -> new double[] {3, 13};
-            case 4 -> new double[] {5, 38};
-            case 5 -> new double[] {8, 45};
-            case 6 -> new double[] {10, 55};
-            case 7, 8, 9 -> new double[] {20 + 10 * (quality - 7), 80 + 40 * (quality - 7)};
-            default -> new double[] {300, 1000};
+            case 0, 1, 2 -> new double[] {1, 3};
+            case 3 -> new double[] {2, 5};
+            case 4 -> new double[] {4, 9};
+            case 5 -> new double[] {7, 13};
+            case 6 -> new double[] {8, 16};
+            case 7, 8, 9 -> new double[] {12 + 6 * (quality - 7), 25 + 15 * (quality - 7)};
+            default -> new double[] {200, 600};
         };
     }
 
@@ -171,7 +173,7 @@ public record ModelledSpeeds(double codecScale, double lz4Scale, double xbzrleSc
             decode += raw * switch (arm.codec().codec()) {
                 case LZ4 -> 0.15;
                 case LZMA -> 12.0;
-                case BROTLI -> 3.0;
+                case BROTLI -> 2.3; // 3.3-4.3 times zstd's decode time on the same blocks
                 default -> method == DeltaMethod.DICT ? 0.8 : 0.6;
             };
         }
