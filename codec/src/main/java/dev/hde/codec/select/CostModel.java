@@ -226,8 +226,10 @@ public final class CostModel {
         }
         if (method == DeltaMethod.SPLIT && hasCodec) {
             // The sections apart: positions and diffs compress better than XBZRLE's interleaved stream (0.8 of it on
-            // database pages with zstd-3; nothing gained on new pages). A prior only: the records correct it.
-            block = block - xbzrlePart * scaled(qDelta3, deltaFactor(codec, runs)) * 0.15;
+            // database pages with zstd-3; nothing gained on new pages, nor on a stream nothing compresses: the saving
+            // fades out as zstd-3's share of it goes from 0.5 to 1). A prior only: the records correct it.
+            double compressible = Math.min(1.0, (1.0 - qDelta3) / 0.5);
+            block = block - xbzrlePart * scaled(qDelta3, deltaFactor(codec, runs)) * 0.15 * compressible;
         }
         if (hasCodec && c.trainedDictionary()) {
             // Measured on redis (held out): a trained dictionary saves 4-12% on single 4 KiB pages, and

@@ -20,7 +20,8 @@ class CostModelTest {
                 EncodeChoice.parse("xbzrle+none"), EncodeChoice.parse("xbzrle+lz4"), EncodeChoice.parse("xbzrle+lz4hc-9"),
                 EncodeChoice.parse("xbzrle+zstd--5"), EncodeChoice.parse("xbzrle+zstd-3"), EncodeChoice.parse("xbzrle+zstd-3+tdict"),
                 EncodeChoice.parse("xbzrle+zstd-22"), EncodeChoice.parse("dict+zstd-3"), EncodeChoice.parse("dict+zstd-9"),
-                EncodeChoice.parse("dict+zstd-19"));
+                EncodeChoice.parse("dict+zstd-19"), EncodeChoice.parse("split+zstd-3"), EncodeChoice.parse("split+brotli-5"),
+                EncodeChoice.parse("split+lzma-0"), EncodeChoice.parse("raw+brotli-5"));
     }
 
     @Test
