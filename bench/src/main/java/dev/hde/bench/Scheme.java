@@ -4,6 +4,7 @@ import dev.hde.codec.block.BlockCodec;
 import dev.hde.codec.block.CodecSpec;
 import dev.hde.codec.delta.DeltaMethod;
 import dev.hde.codec.region.EncodeSpec;
+import dev.hde.codec.select.EncodeChoice;
 import java.util.List;
 import java.util.Locale;
 
@@ -71,26 +72,13 @@ public abstract class Scheme {
         return gt >= 0 ? spec.whereEarlierFramesAbove(Double.parseDouble(s.substring(gt + 1))) : spec;
     }
 
+    /** A codec name as settings spell it ({@code none}, {@code lz4}, {@code zstd-3}, {@code brotli-5}, ...): the codec's own parser. */
     static CodecSpec codec(String s) {
-        if (s.equals("none")) {
-            return CodecSpec.NONE;
+        try {
+            return EncodeChoice.parse("raw+" + s).spec().codec();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("codec " + s + ": expected none, lz4, lz4hc-N, zstd-N, lzma-N or brotli-N", e);
         }
-        if (s.equals("lz4")) {
-            return CodecSpec.LZ4;
-        }
-        if (s.startsWith("lz4hc-")) {
-            return CodecSpec.lz4(Integer.parseInt(s.substring(6)));
-        }
-        if (s.startsWith("zstd-")) {
-            return CodecSpec.zstd(Integer.parseInt(s.substring(5)));
-        }
-        if (s.startsWith("lzma-")) {
-            return CodecSpec.lzma(Integer.parseInt(s.substring(5)));
-        }
-        if (s.startsWith("brotli-")) {
-            return CodecSpec.brotli(Integer.parseInt(s.substring(7)));
-        }
-        throw new IllegalArgumentException("codec " + s + ": expected none, lz4, lz4hc-N, zstd-N, lzma-N or brotli-N");
     }
 
     static boolean isZstd(CodecSpec c) {
