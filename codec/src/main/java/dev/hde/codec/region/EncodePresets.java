@@ -19,7 +19,7 @@ public final class EncodePresets {
      * smaller than their pages (database and heap pages edited in place), Brotli quality 5 as well; on
      * frames that stay above 1/8 of their pages (new content: compressed data, copied files), DICT
      * with zstd level 3 as well, which finds content that moved between the frame's pages. The
-     * smallest frame is kept. Brotli-5 costs 15-45 ns per byte it codes: bounded so, a few ns per page
+     * smallest frame is kept. Brotli-5 costs 13-27 ns per byte it codes: bounded so, a few ns per page
      * byte; it sends within 2-3 % of LZMA-0's bytes there at 2-3 times its speed (the preset's encode
      * 1.7-3 times as fast on database and key-value memory; docs/benchmarks.md). DICT costs about twice
      * what SPLIT does (it indexes the old pages too), and only where SPLIT found little.
