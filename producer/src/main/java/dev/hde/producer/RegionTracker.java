@@ -28,6 +28,13 @@ import java.util.function.LongSupplier;
  * asked for the whole region ({@link #requestWhole}), then a PAGES event with exactly the pages whose
  * hash changed (none when nothing changed, no event at all), and a DELETE when the region is gone.
  *
+ * <p><b>Heartbeats</b> ({@link #heartbeat}): a region that sent nothing for that long sends a PAGES
+ * event with no pages, the next sequence number and its digest. An event lost on the way is found by
+ * the encoder only from the sequence number of a later one; without heartbeats a region whose last
+ * change was lost and which then stays quiet would leave its receivers behind for as long as it
+ * stays quiet, and nobody would know. With them the encoder sees the gap within one heartbeat and
+ * asks for the whole region; when nothing was lost the empty event changes nothing and sends no frame.
+ *
  * <p>Why REGION first and not only the non-zero pages: the encoder may still hold the key from an
  * earlier run of the producer, and only a REGION event says what every page is now (pages that
  * became zero included).
@@ -59,6 +66,8 @@ public final class RegionTracker {
 
     private static final class Region {
         RegionDigest digest;
+        /** Capture time of the region's last event. */
+        long lastEventMillis;
     }
 
     private final int pageShift;
@@ -70,6 +79,7 @@ public final class RegionTracker {
     private final Map<String, Long> lastSequence = new HashMap<>();
     /** Keys the encoder asked to have whole on their next scan (resync requests). */
     private final Set<String> wholeRequested = new HashSet<>();
+    private long heartbeatMillis;
 
     public RegionTracker(int pageShift, long firstSequence) {
         this(pageShift, firstSequence, DEFAULT_CHUNK_PAGES, System::currentTimeMillis);
@@ -95,6 +105,18 @@ public final class RegionTracker {
 
     public int pageShift() {
         return pageShift;
+    }
+
+    /**
+     * A region that sent no event for {@code every} sends an empty PAGES event on its next scan (the
+     * class comment says why); zero (the default): never.
+     */
+    public RegionTracker heartbeat(java.time.Duration every) {
+        if (every.isNegative()) {
+            throw new IllegalArgumentException("heartbeat " + every);
+        }
+        this.heartbeatMillis = every.toMillis();
+        return this;
     }
 
     /** The state keys published and not deleted, in the order they were first seen. */
@@ -178,10 +200,11 @@ public final class RegionTracker {
             read += end - start;
             start = end;
         }
-        if (pages.isEmpty() && regionPages == old) {
+        if (pages.isEmpty() && regionPages == old && (heartbeatMillis == 0 || time - region.lastEventMillis < heartbeatMillis)) {
             return new Result(read, 0, false);
         }
         int n = pages.size();
+        region.lastEventMillis = time;
         out.emit(PageUpdateEvent.pages(key, pageShift, regionPages, nextSequence(key), time, Arrays.copyOf(indices, n),
                 pages.toArray(new byte[n][])).withDigest(digest.digest()));
         return new Result(read, n, true);
@@ -202,6 +225,7 @@ public final class RegionTracker {
         }
         Region region = new Region();
         region.digest = digest;
+        region.lastEventMillis = time;
         regions.put(key, region);
         out.emit(PageUpdateEvent.region(key, pageShift, nextSequence(key), time, pages).withDigest(digest.digest()));
         return new Result(regionPages, regionPages, true);

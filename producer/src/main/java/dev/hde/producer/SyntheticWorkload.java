@@ -61,6 +61,7 @@ public final class SyntheticWorkload {
     private final SplittableRandom random;
     private final List<Region> regions = new ArrayList<>();
     private int round;
+    private long heartbeatMillis;
 
     private static final class Region {
         final String key;
@@ -68,6 +69,8 @@ public final class SyntheticWorkload {
         final RegionDigest digest;
         long sequence;
         boolean wholeRequested;
+        /** Capture time of the region's last event. */
+        long lastEventMillis;
 
         Region(String key, byte[][] pages) {
             this.key = key;
@@ -98,6 +101,19 @@ public final class SyntheticWorkload {
         }
     }
 
+    /**
+     * A region that made no event for {@code every} (it is not changing) makes an empty PAGES event,
+     * its next sequence number and its digest, as {@link RegionTracker#heartbeat} does; zero (the
+     * default): never.
+     */
+    public SyntheticWorkload heartbeat(java.time.Duration every) {
+        if (every.isNegative()) {
+            throw new IllegalArgumentException("heartbeat " + every);
+        }
+        this.heartbeatMillis = every.toMillis();
+        return this;
+    }
+
     public Settings settings() {
         return settings;
     }
@@ -122,7 +138,8 @@ public final class SyntheticWorkload {
     /**
      * As {@link #nextRound(long)}, where only the regions {@code changing} accepts change this round:
      * the others stay as they are and send nothing, unless they were asked for whole (then a REGION
-     * event of them as they are). Round 0 sends every region whole.
+     * event of them as they are) or their heartbeat is due (then an empty PAGES event). Round 0 sends
+     * every region whole.
      */
     public List<PageUpdateEvent> nextRound(long captureTimeMillis, java.util.function.Predicate<String> changing) {
         List<PageUpdateEvent> events = new ArrayList<>(regions.size());
@@ -130,12 +147,18 @@ public final class SyntheticWorkload {
             if (round > 0 && !changing.test(region.key)) {
                 if (region.wholeRequested) {
                     region.wholeRequested = false;
+                    region.lastEventMillis = captureTimeMillis;
                     events.add(PageUpdateEvent.region(region.key, settings.pageShift(), ++region.sequence, captureTimeMillis,
                             copy(region.pages)).withDigest(region.digest.digest()));
+                } else if (heartbeatMillis > 0 && captureTimeMillis - region.lastEventMillis >= heartbeatMillis) {
+                    region.lastEventMillis = captureTimeMillis;
+                    events.add(PageUpdateEvent.pages(region.key, settings.pageShift(), region.pages.length, ++region.sequence,
+                            captureTimeMillis, new int[0], new byte[0][]).withDigest(region.digest.digest()));
                 }
                 continue;
             }
             region.sequence++;
+            region.lastEventMillis = captureTimeMillis;
             if (round == 0 || region.wholeRequested) {
                 if (round > 0) {
                     dirty(region, captureTimeMillis); // the memory goes on changing; the event carries all of it

@@ -168,4 +168,47 @@ class RegionTrackerTest {
         assertThat(events.get(2).kind()).isEqualTo(EventKind.PAGES);
         assertThat(model.image("vm/r0")).isEqualTo(m);
     }
+
+    @Test
+    void aQuietRegionSendsAnEmptyEventWithItsNextSequenceAndDigestOncePerHeartbeat() throws Exception {
+        long[] now = {10_000};
+        RegionTracker beating = new RegionTracker(12, 100, 3, () -> now[0]).heartbeat(java.time.Duration.ofSeconds(30));
+        byte[] m = memory(6);
+        ByteBuffer whole = ByteBuffer.wrap(m);
+        RegionTracker.PageReader reader = (first, count) -> whole.slice(first * PAGE, count * PAGE);
+        beating.scan("vm/r0", 6, reader, null, events::add);
+        now[0] += 29_999;
+        assertThat(beating.scan("vm/r0", 6, reader, null, events::add).emitted()).as("not yet due").isFalse();
+        now[0] += 1;
+        assertThat(beating.scan("vm/r0", 6, reader, null, events::add)).isEqualTo(new RegionTracker.Result(6, 0, true));
+        PageUpdateEvent beat = events.get(1);
+        assertThat(beat.kind()).isEqualTo(EventKind.PAGES);
+        assertThat(beat.indices()).isEmpty();
+        assertThat(beat.sequence()).isEqualTo(101);
+        assertThat(beat.captureTimeMillis()).isEqualTo(40_000);
+        assertThat(beat.digest()).hasValue(digestOf(m, 6));
+        // A change restarts the wait: the next heartbeat is due 30 s after it, not after the last heartbeat.
+        now[0] += 10_000;
+        m[PAGE] = 42;
+        beating.scan("vm/r0", 6, reader, null, events::add);
+        assertThat(events.get(2).indices()).containsExactly(1);
+        now[0] += 29_000;
+        assertThat(beating.scan("vm/r0", 6, reader, null, events::add).emitted()).isFalse();
+        now[0] += 1_000;
+        assertThat(beating.scan("vm/r0", 6, reader, null, events::add).emitted()).isTrue();
+        assertThat(events.get(3).sequence()).isEqualTo(103);
+        assertThat(events.get(3).digest()).hasValue(digestOf(m, 6));
+    }
+
+    @Test
+    void withoutAHeartbeatAQuietRegionNeverSendsAnything() throws Exception {
+        long[] now = {0};
+        RegionTracker silent = new RegionTracker(12, 1, 3, () -> now[0]);
+        byte[] m = memory(4);
+        ByteBuffer whole = ByteBuffer.wrap(m);
+        silent.scan("vm/r0", 4, (first, count) -> whole.slice(first * PAGE, count * PAGE), null, events::add);
+        now[0] = Long.MAX_VALUE / 2;
+        assertThat(silent.scan("vm/r0", 4, (first, count) -> whole.slice(first * PAGE, count * PAGE), null, events::add).emitted()).isFalse();
+        assertThat(events).hasSize(1);
+    }
 }

@@ -260,4 +260,25 @@ class SyntheticWorkloadTest {
         assertThat(w.image(idle)).as("an idle region does not change").isEqualTo(before);
         assertThat(whole.digest()).hasValue(digestOf(before, w.pageSize()));
     }
+
+    @Test
+    void anIdleRegionSendsAnEmptyEventWithItsNextSequenceOncePerHeartbeat() {
+        SyntheticWorkload w = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(1, 2).withRegionPages(8).withSeed(5))
+                .heartbeat(java.time.Duration.ofSeconds(3));
+        String idle = w.stateKeys().get(0);
+        w.nextRound(0, k -> true);
+        byte[] before = w.image(idle);
+        List<PageUpdateEvent> beats = new ArrayList<>();
+        for (long t = 1000; t <= 7000; t += 1000) {
+            w.nextRound(t, k -> !k.equals(idle)).stream().filter(e -> e.stateKey().equals(idle)).forEach(beats::add);
+        }
+        assertThat(beats).extracting(PageUpdateEvent::captureTimeMillis).containsExactly(3000L, 6000L);
+        assertThat(beats).extracting(PageUpdateEvent::sequence).containsExactly(2L, 3L);
+        assertThat(beats).allSatisfy(e -> {
+            assertThat(e.kind()).isEqualTo(EventKind.PAGES);
+            assertThat(e.indices()).isEmpty();
+            assertThat(e.digest()).hasValue(digestOf(before, w.pageSize()));
+        });
+        assertThat(w.image(idle)).isEqualTo(before);
+    }
 }

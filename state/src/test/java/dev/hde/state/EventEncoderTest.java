@@ -77,6 +77,12 @@ class EventEncoderTest {
             return PageUpdateEvent.pages(KEY, SHIFT, PAGES, ++sequence, time, idx, pages).withDigest(digest());
         }
 
+        /** A heartbeat: no page, the next sequence number, the digest of the memory as it is. */
+        PageUpdateEvent heartbeat() {
+            time += 1000;
+            return PageUpdateEvent.pages(KEY, SHIFT, PAGES, ++sequence, time, new int[0], new byte[0][]).withDigest(digest());
+        }
+
         byte[] edited(byte[] page) {
             byte[] p = page.clone();
             p[g.random().nextInt(PAGE)] ^= (byte) (1 + g.random().nextInt(255));
@@ -262,6 +268,28 @@ class EventEncoderTest {
         assertThat(r.holds(lastGood)).as("the last good image, not a guess").isTrue();
         r.take(frameOf(apply(p.region())));
         assertThat(r.holds(p.memory)).isTrue();
+    }
+
+    @Test
+    void aHeartbeatAfterALostLastChangeAsksForTheWholeRegionAndOneAfterNoLossSendsNothing() {
+        Producer p = new Producer(8);
+        Receiver r = new Receiver();
+        r.take(frameOf(apply(p.region())));
+        EventEncoder.Outcome<Frame> quiet = apply(p.heartbeat());
+        assertThat(quiet).as("nothing lost: nothing to send").isInstanceOf(EventEncoder.Unchanged.class);
+        assertThat(((EventEncoder.Unchanged<Frame>) quiet).verified()).isTrue();
+        assertThat(r.holds(p.memory)).isTrue();
+
+        p.pages(); // the region's last change, lost on the way; then it stays quiet
+        assertThat(r.holds(p.memory)).as("behind the producer, and only a later event can tell").isFalse();
+        EventEncoder.Outcome<Frame> o = apply(p.heartbeat());
+        assertThat(o).isInstanceOf(EventEncoder.Resync.class);
+        assertThat(((EventEncoder.Resync<Frame>) o).reason()).isEqualTo(Reason.SEQUENCE_GAP);
+        assertThat(r.take(frameOf(o))).isEqualTo(RegionReceiver.Outcome.WAITING);
+        assertThat(apply(p.heartbeat())).as("heartbeats while waiting change nothing").isInstanceOf(EventEncoder.Dropped.class);
+        r.take(frameOf(apply(p.region())));
+        assertThat(r.holds(p.memory)).isTrue();
+        assertThat(apply(p.heartbeat())).isInstanceOf(EventEncoder.Unchanged.class);
     }
 
     @Test

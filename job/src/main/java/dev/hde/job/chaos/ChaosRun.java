@@ -75,7 +75,7 @@ public final class ChaosRun {
             HdeJobConfig c = new HdeJobConfig().bootstrapServers(broker.bootstrapServers());
             KafkaTopics.create(broker.admin(), 2, (short) 1, c.encoderTopics(), c.compactedTopics());
             SyntheticWorkload memory = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(s.vms(), s.regionsPerVm())
-                    .withRegionPages(s.regionPages()).withDirtyRate(0.05).withSeed(s.seed()));
+                    .withRegionPages(s.regionPages()).withDirtyRate(0.05).withSeed(s.seed())).heartbeat(s.heartbeat());
             List<String> args = List.of("-b", broker.bootstrapServers(), "-p", "2", "--checkpoint-dir",
                     s.workDir().resolve("checkpoints").toUri().toString(), "--checkpoint-interval", duration(s.checkpointInterval()),
                     "--state-backend", s.stateBackend(), "--restart-attempts", "1000", "--restart-delay", "1s", "--transaction-timeout", "2m",
@@ -126,7 +126,14 @@ public final class ChaosRun {
                 }
                 exits += runWhileAuditing(encoder, audit, producer, s.gap().toMillis(), "auto");
 
-                say.accept("faults over: the producer's memory stops changing; it still answers resync requests");
+                // A region's last change lost on the way, the region quiet after it: only its heartbeat can reveal the loss.
+                String lastLost = producer.keys().stream().filter(k -> !k.startsWith(idleVm)).reduce((a, b) -> b).orElseThrow();
+                producer.loseLastChangeOf(lastLost);
+                long lossDeadline = System.currentTimeMillis() + 30_000;
+                while (!producer.lastChangeLost() && System.currentTimeMillis() < lossDeadline) {
+                    exits += runWhileAuditing(encoder, audit, producer, 300, "auto");
+                }
+                say.accept("faults over: the producer's memory stops changing; it still answers resync requests and sends heartbeats");
                 producer.changing(key -> false);
                 long deadline = System.nanoTime() + s.settle().toNanos();
                 int exact = 0;

@@ -40,6 +40,10 @@ final class TruthProducer implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong publishFailures = new AtomicLong();
+    /** A region whose next change is lost on the way, after which it stays quiet; null: none. */
+    private volatile String loseLastChange;
+    /** Regions that stay quiet after their lost last change. */
+    private final java.util.Set<String> quiet = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
     private Thread thread;
 
@@ -58,6 +62,19 @@ final class TruthProducer implements AutoCloseable {
     /** Which regions change from the next round on (the others stay idle; asked-for whole regions are still sent). */
     void changing(Predicate<String> which) {
         this.changing = which;
+    }
+
+    /**
+     * Loses the next change of region {@code key} on the way and keeps the region quiet after it: a
+     * last change that only a later event (a heartbeat) can reveal as lost. {@link #lastChangeLost}
+     * tells when it has happened.
+     */
+    void loseLastChangeOf(String key) {
+        loseLastChange = key;
+    }
+
+    boolean lastChangeLost() {
+        return loseLastChange == null && !quiet.isEmpty();
     }
 
     /** Runs a round every {@code interval} on a thread of its own until {@link #close}. */
@@ -91,12 +108,20 @@ final class TruthProducer implements AutoCloseable {
         }
         List<PageUpdateEvent> round;
         synchronized (this) {
-            round = memory.nextRound(System.currentTimeMillis(), changing);
+            Predicate<String> now = changing;
+            round = memory.nextRound(System.currentTimeMillis(), key -> now.test(key) && !quiet.contains(key));
             for (PageUpdateEvent e : round) {
                 digests.computeIfAbsent(e.stateKey(), k -> new HashMap<>()).put(e.sequence(), e.digest().orElseThrow());
             }
         }
         for (PageUpdateEvent e : round) {
+            if (e.kind() == EventKind.PAGES && e.indices().length > 0 && e.stateKey().equals(loseLastChange)) {
+                quiet.add(e.stateKey());
+                loseLastChange = null;
+                dropped.incrementAndGet();
+                log.accept(e.stateKey() + ": its last change (event " + e.sequence() + ") lost on the way; the region stays quiet");
+                continue;
+            }
             if (e.kind() == EventKind.PAGES && memory.roundsDone() > 1 && random.nextDouble() < dropRate) {
                 dropped.incrementAndGet(); // lost on the way: the memory changed, Kafka never sees it
                 continue;

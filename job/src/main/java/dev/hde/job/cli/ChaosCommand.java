@@ -65,6 +65,11 @@ public final class ChaosCommand implements Callable<Integer> {
             description = "The encoder's prune time; one VM idles past it now and then (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
+    @Option(names = "--heartbeat", defaultValue = "10s", converter = DurationConverter.Positive.class, paramLabel = "DURATION",
+            description = "A quiet region of the producer sends an empty event after this long, so that its lost last change is "
+                    + "found; longer than --idle-timeout, so the idle VM is still pruned first (default: ${DEFAULT-VALUE}).")
+    Duration heartbeat;
+
     @Option(names = "--vms", defaultValue = "3", description = "VMs of the workload, at least 2 (default: ${DEFAULT-VALUE}).")
     int vms;
 
@@ -111,7 +116,7 @@ public final class ChaosCommand implements Callable<Integer> {
         Path dir = workDir != null ? workDir : Files.createTempDirectory("hde-chaos-");
         long t0 = System.nanoTime();
         ChaosSettings s = new ChaosSettings(seed, kills, brokerKills, withoutState, vms, regions, regionPages, interval, gap, brokerDown,
-                dropRate, idleTimeout, checkpointInterval, stateBackend, settle, dir, keep || workDir != null);
+                dropRate, idleTimeout, heartbeat, checkpointInterval, stateBackend, settle, dir, keep || workDir != null);
         err.println("hde chaos: seed " + seed + ", " + kills + " encoder kills, " + brokerKills + " broker kills, " + withoutState
                 + " restarts without state, work directory " + dir + (s.keep() ? " (kept)" : " (removed at the end)"));
         err.flush();

@@ -1,6 +1,5 @@
 package dev.hde.producer.cli;
 
-import dev.hde.producer.RegionTracker;
 import dev.hde.producer.Source;
 import dev.hde.producer.capture.CaptureAccessException;
 import dev.hde.producer.capture.KernelPageSize;
@@ -106,7 +105,7 @@ final class CaptureCommand extends RunCommand {
         }
         ProcessCaptureSource.Settings s = new ProcessCaptureSource.Settings(pid, vmId != null ? vmId : "pid-" + pid, filter(),
                 Integer.numberOfTrailingZeros(pageSize), regionPages, softDirty, fullScanEvery, Path.of("/proc"));
-        return ProcessCaptureSource.open(s, new RegionTracker(s.pageShift(), firstSequence));
+        return ProcessCaptureSource.open(s, tracker(s.pageShift(), firstSequence));
     }
 
     @Override

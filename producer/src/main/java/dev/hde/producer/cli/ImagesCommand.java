@@ -1,7 +1,6 @@
 package dev.hde.producer.cli;
 
 import dev.hde.codec.trace.MemoryImageSequence;
-import dev.hde.producer.RegionTracker;
 import dev.hde.producer.Source;
 import dev.hde.producer.source.ImageSequenceSource;
 import java.io.IOException;
@@ -39,7 +38,7 @@ final class ImagesCommand extends RunCommand {
         int shift = pageShift(pageSize, spec);
         int regionPages = regionPages(regionSize, pageSize);
         MemoryImageSequence images = MemoryImageSequence.open(dir);
-        return new ImageSequenceSource(images, images.size(), vmId, regionPages, new RegionTracker(shift, firstSequence));
+        return new ImageSequenceSource(images, images.size(), vmId, regionPages, tracker(shift, firstSequence));
     }
 
     @Override

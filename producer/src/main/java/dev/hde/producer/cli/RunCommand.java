@@ -6,6 +6,7 @@ import dev.hde.producer.KafkaEventSink;
 import dev.hde.producer.ProducerLoop;
 import dev.hde.producer.PublishException;
 import dev.hde.producer.RateLimiter;
+import dev.hde.producer.RegionTracker;
 import dev.hde.producer.ResyncListener;
 import dev.hde.producer.RunStats;
 import dev.hde.producer.Source;
@@ -44,6 +45,11 @@ abstract class RunCommand implements Callable<Integer> {
 
     /** Opens the source; sequence numbers of new keys start at {@code firstSequence}. */
     abstract Source open(long firstSequence) throws IOException;
+
+    /** The tracker of a source's regions, with the run's heartbeat. */
+    RegionTracker tracker(int pageShift, long firstSequence) {
+        return new RegionTracker(pageShift, firstSequence).heartbeat(run.heartbeat);
+    }
 
     /** The largest event the source makes (a REGION event of its largest region). */
     abstract long maxEventBytes();

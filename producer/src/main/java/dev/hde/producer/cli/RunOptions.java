@@ -49,4 +49,9 @@ public final class RunOptions {
     @Option(order = 110, names = "--linger", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "0s",
             description = "After a source that ends (images), keep answering resync requests for this long (default: ${DEFAULT-VALUE}).")
     Duration linger;
+
+    @Option(order = 111, names = "--heartbeat", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "60s",
+            description = "A region that sent no event for this long sends an empty one (its next sequence number and its digest), "
+                    + "so that the encoder finds an event lost before it and asks for the whole region; 0 = never (default: ${DEFAULT-VALUE}).")
+    Duration heartbeat;
 }

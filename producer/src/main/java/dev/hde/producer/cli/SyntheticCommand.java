@@ -54,7 +54,7 @@ final class SyntheticCommand extends RunCommand {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        return new SyntheticSource(new SyntheticWorkload(s), firstSequence);
+        return new SyntheticSource(new SyntheticWorkload(s).heartbeat(run.heartbeat), firstSequence);
     }
 
     @Override
