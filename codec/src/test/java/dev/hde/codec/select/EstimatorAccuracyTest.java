@@ -3,6 +3,7 @@ package dev.hde.codec.select;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hde.codec.Limits;
+import dev.hde.codec.delta.DeltaMethod;
 import dev.hde.codec.region.FrameInfo;
 import dev.hde.codec.region.HeapPageStore;
 import dev.hde.codec.region.PendingFrame;
@@ -117,6 +118,14 @@ class EstimatorAccuracyTest {
             System.out.printf("  %-14s deltas: priors %.1f%%, learned %.1f%%%n", c, 100 * error(mine, s -> null)[0],
                     100 * error(mine, s -> fromFirstThree)[0]);
         }
+        // SPLIT's prior is not fitted on redis: its saving against XBZRLE is 3 % there and 23 % on database pages, and no
+        // feature tells them apart (docs/selector.md, "SPLIT's saving"). It is held to learning, not to the fitted bounds.
+        List<Sample> splitDeltas = lastFour.stream().filter(s -> s.choice().method() == DeltaMethod.SPLIT).toList();
+        assertThat(splitDeltas).isNotEmpty();
+        assertThat(error(splitDeltas, s -> fromFirstThree)[0]).as("SPLIT learned").isLessThan(error(splitDeltas, s -> null)[0]);
+        lastFour = lastFour.stream().filter(s -> s.choice().method() != DeltaMethod.SPLIT).toList();
+        deltaPrior = error(lastFour, s -> null);
+        deltaLearned = error(lastFour, s -> fromFirstThree);
         // What is left after learning is mostly the sampling noise of the changed share, which every delta choice shares.
         assertThat(deltaPrior[0]).isLessThan(0.15);
         assertThat(keyPrior[0]).isLessThan(0.12);

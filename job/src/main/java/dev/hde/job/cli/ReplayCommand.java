@@ -143,7 +143,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--configs", split = ",", paramLabel = "CHOICE",
             description = "Fixed choices, also the adaptive selector's candidates, e.g. xbzrle+lz4,xbzrle+zstd-3 "
-                    + "(default: raw+none, xbzrle+none, xbzrle+lz4, xor+zstd-1, xbzrle+zstd-1, xbzrle+zstd-3, xbzrle+zstd-9, dict+zstd-9).")
+                    + "(default: raw+none, xbzrle+none, xbzrle+lz4, xor+zstd-1, xbzrle+zstd-1, xbzrle+zstd-3, xbzrle+zstd-9, split+zstd-3, split+brotli-5, "
+                    + "dict+zstd-9).")
     List<String> configs;
 
     @Option(names = "--slow", description = "Add the slow choices to the default list (xbzrle+zstd-19).")
