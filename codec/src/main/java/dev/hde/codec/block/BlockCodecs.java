@@ -47,11 +47,11 @@ public final class BlockCodecs {
     /**
      * Appends the compressed form of {@code src[off, off+len)} to {@code out} and returns its length.
      *
-     * @param dict raw-content dictionary (zstd; for lzma, the preset dictionary), or null
+     * @param dict raw-content dictionary (zstd; for lzma, the preset dictionary; for brotli, the compound dictionary), or null
      */
     public static int compress(CodecSpec spec, byte[] src, int off, int len, byte[] dict, WireWriter out) {
-        if (dict != null && spec.codec() != BlockCodec.ZSTD && spec.codec() != BlockCodec.LZMA) {
-            throw new IllegalArgumentException("a dictionary needs zstd or lzma, not " + spec);
+        if (dict != null && spec.codec() != BlockCodec.ZSTD && spec.codec() != BlockCodec.LZMA && spec.codec() != BlockCodec.BROTLI) {
+            throw new IllegalArgumentException("a dictionary needs zstd, lzma or brotli, not " + spec);
         }
         switch (spec.codec()) {
             case NONE -> {
@@ -100,7 +100,7 @@ public final class BlockCodecs {
                 return LzmaBlocks.compress(spec.level(), src, off, len, dict, out);
             }
             case BROTLI -> {
-                return BrotliBlocks.compress(spec.level(), src, off, len, out);
+                return BrotliBlocks.compress(spec.level(), src, off, len, dict, out);
             }
             default -> throw new IllegalStateException();
         }
@@ -203,12 +203,7 @@ public final class BlockCodecs {
                 }
             }
             case LZMA -> LzmaBlocks.decompress(src, off, len, dst, dstOff, expectedLen, dict);
-            case BROTLI -> {
-                if (dict != null) {
-                    throw new HdeException(Kind.CODEC_FAILURE, "brotli blocks take no dictionary");
-                }
-                BrotliBlocks.decompress(src, off, len, dst, dstOff, expectedLen);
-            }
+            case BROTLI -> BrotliBlocks.decompress(src, off, len, dst, dstOff, expectedLen, dict);
             default -> throw new IllegalStateException();
         }
     }

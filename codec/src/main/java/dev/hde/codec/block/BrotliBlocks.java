@@ -3,6 +3,8 @@ package dev.hde.codec.block;
 import com.aayushatharva.brotli4j.Brotli4jLoader;
 import com.aayushatharva.brotli4j.decoder.DecoderJNI;
 import com.aayushatharva.brotli4j.encoder.Encoder;
+import com.aayushatharva.brotli4j.encoder.EncoderJNI;
+import com.aayushatharva.brotli4j.encoder.PreparedDictionary;
 import dev.hde.codec.HdeException;
 import dev.hde.codec.HdeException.Kind;
 import dev.hde.codec.wire.WireWriter;
@@ -10,9 +12,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Brotli blocks (codec 4): one RFC 7932 stream with a window no larger than the block needs, no
- * dictionary. Decoding writes into the frame's checked length and refuses a stream that would give
- * more, less, or leaves bytes after its end.
+ * Brotli blocks (codec 4): one RFC 7932 stream with a window no larger than the block needs. A DICT
+ * block's history (the listed pages' old content) is attached on both sides as Brotli's raw compound
+ * dictionary (brotli 1.1's {@code BrotliEncoderAttachPreparedDictionary} / {@code
+ * BrotliDecoderAttachDictionary}): it reads as if it came just before the block's first byte
+ * (docs/wire-format.md). Decoding writes into the frame's checked length and refuses a stream that
+ * would give more, less, or leaves bytes after its end.
  */
 final class BrotliBlocks {
 
@@ -35,18 +40,81 @@ final class BrotliBlocks {
     }
 
     static int compress(int quality, byte[] src, int off, int len, WireWriter out) {
+        return compress(quality, src, off, len, null, out);
+    }
+
+    /** @param history the bytes the stream may refer back to before its first byte (a DICT block's old pages), or null */
+    static int compress(int quality, byte[] src, int off, int len, byte[] history, WireWriter out) {
         ensureLoaded();
-        byte[] c;
-        try {
-            c = Encoder.compress(src, off, len, new Encoder.Parameters().setQuality(quality).setWindow(windowLog(len)));
-        } catch (IOException e) {
-            throw new IllegalStateException("brotli quality " + quality + " failed on " + len + " bytes", e);
+        if (history == null || history.length == 0) {
+            byte[] c;
+            try {
+                c = Encoder.compress(src, off, len, new Encoder.Parameters().setQuality(quality).setWindow(windowLog(len)));
+            } catch (IOException e) {
+                throw new IllegalStateException("brotli quality " + quality + " failed on " + len + " bytes", e);
+            }
+            out.bytes(c, 0, c.length);
+            return c.length;
         }
-        out.bytes(c, 0, c.length);
-        return c.length;
+        // The prepared dictionary and the encoder are native memory: both are released here, whatever happens.
+        PreparedDictionary prepared = Encoder.prepareDictionary(direct(history, 0, history.length), 0);
+        EncoderJNI.Wrapper w = null;
+        try {
+            w = new EncoderJNI.Wrapper(Math.max(1, len), quality, windowLog(len), Encoder.Mode.GENERIC);
+            if (!w.attachDictionary(prepared.getData())) {
+                throw new IllegalStateException("brotli would not take a history of " + history.length + " bytes");
+            }
+            w.getInputBuffer().put(src, off, len);
+            w.push(EncoderJNI.Operation.FINISH, len);
+            int start = out.position();
+            while (true) {
+                if (!w.isSuccess()) {
+                    throw new IllegalStateException("brotli quality " + quality + " failed on " + len + " bytes with a history");
+                }
+                if (w.hasMoreOutput()) {
+                    ByteBuffer chunk = w.pull();
+                    int n = chunk.remaining();
+                    int at = out.reserve(n);
+                    chunk.get(out.buffer(), at, n);
+                } else if (w.isFinished()) {
+                    return out.position() - start;
+                } else {
+                    w.push(EncoderJNI.Operation.FINISH, 0);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("brotli encoder could not start", e);
+        } finally {
+            if (w != null) {
+                w.destroy();
+            }
+            close(prepared);
+        }
+    }
+
+    private static void close(PreparedDictionary prepared) {
+        if (prepared instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("brotli could not free a prepared dictionary", e);
+            }
+        }
+    }
+
+    /** A direct copy: brotli's native side reads the dictionary in place for as long as the coder lives. */
+    private static ByteBuffer direct(byte[] b, int off, int len) {
+        ByteBuffer d = ByteBuffer.allocateDirect(len);
+        d.put(b, off, len).flip();
+        return d;
     }
 
     static void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int expectedLen) {
+        decompress(src, off, len, dst, dstOff, expectedLen, null);
+    }
+
+    /** @param history what the stream was made with as its history (a DICT block's old pages), or null */
+    static void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int expectedLen, byte[] history) {
         ensureLoaded();
         if (len < 1) {
             throw new HdeException(Kind.CODEC_FAILURE, "empty brotli block");
@@ -57,7 +125,12 @@ final class BrotliBlocks {
         } catch (IOException e) {
             throw new HdeException(Kind.CODEC_FAILURE, "brotli decoder could not start: " + e.getMessage(), e);
         }
+        // Kept referenced until the decoder is destroyed: the native side reads it in place.
+        ByteBuffer attached = history == null || history.length == 0 ? null : direct(history, 0, history.length);
         try {
+            if (attached != null && !d.attachDictionary(attached)) {
+                throw new HdeException(Kind.CODEC_FAILURE, "brotli decoder would not take a history of " + history.length + " bytes");
+            }
             d.getInputBuffer().put(src, off, len);
             d.push(len);
             int got = 0;
@@ -94,6 +167,7 @@ final class BrotliBlocks {
             }
         } finally {
             d.destroy();
+            java.lang.ref.Reference.reachabilityFence(attached);
         }
     }
 }

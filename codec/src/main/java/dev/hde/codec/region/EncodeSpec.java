@@ -26,8 +26,9 @@ public record EncodeSpec(DeltaMethod method, CodecSpec codec, double maxRawShare
         implements java.io.Serializable {
 
     public EncodeSpec {
-        if (method == DeltaMethod.DICT && codec.codec() != BlockCodec.ZSTD && codec.codec() != BlockCodec.LZMA) {
-            throw new IllegalArgumentException("the dict method needs zstd or lzma, not " + codec);
+        if (method == DeltaMethod.DICT && codec.codec() != BlockCodec.ZSTD && codec.codec() != BlockCodec.LZMA
+                && codec.codec() != BlockCodec.BROTLI) {
+            throw new IllegalArgumentException("the dict method needs zstd, lzma or brotli, not " + codec);
         }
         if (!(maxRawShare > 0)) {
             throw new IllegalArgumentException("the raw share bound must be positive, not " + maxRawShare);

@@ -136,7 +136,8 @@ public final class FrameApplier {
             }
         }
         byte[] dict = null;
-        if (delta && h.method() == DeltaMethod.DICT && (h.codec() == BlockCodec.ZSTD || h.codec() == BlockCodec.LZMA)) {
+        if (delta && h.method() == DeltaMethod.DICT && (h.codec() == BlockCodec.ZSTD || h.codec() == BlockCodec.LZMA
+                || h.codec() == BlockCodec.BROTLI)) {
             dict = new byte[count * pageSize]; // count x page size <= region bytes <= limit < 2^31
             for (int i = 0; i < count; i++) {
                 if (olds[i] != null) {
