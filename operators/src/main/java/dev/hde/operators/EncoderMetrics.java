@@ -25,6 +25,8 @@ final class EncoderMetrics {
     final Counter sequenceGaps;
     final Counter producerResyncs;
     final Counter unchangedEvents;
+    /** Producers' heartbeats (PAGES events without pages, hde-producer --heartbeat): a quiet region whose producer is alive. */
+    final Counter heartbeats;
     /** Events without the producer's digest (version 1): frames made from them could not be checked against the producer. */
     final Counter unverifiedEvents;
     /** Waits for a whole region started (RESYNC frames sent), requests published (first ones and repeats), repeats, and waits answered. */
@@ -79,6 +81,7 @@ final class EncoderMetrics {
         sequenceGaps = group.counter("sequenceGaps");
         producerResyncs = group.counter("producerResyncs");
         unchangedEvents = group.counter("unchangedEvents");
+        heartbeats = group.counter("heartbeats");
         unverifiedEvents = group.counter("unverifiedEvents");
         resyncFrames = group.counter("resyncs");
         resyncRequests = group.counter("resyncRequests");

@@ -21,6 +21,7 @@ import dev.hde.codec.select.SelectorModel;
 import dev.hde.codec.select.SelectorModelFormat;
 import dev.hde.codec.wire.FrameFormat;
 import dev.hde.codec.wire.FrameType;
+import dev.hde.codec.wire.EventKind;
 import dev.hde.codec.wire.PageUpdateEvent;
 import dev.hde.codec.wire.PageUpdateEventFormat;
 import dev.hde.codec.wire.ControlRequest;
@@ -334,6 +335,9 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         // Read before the encoder updates the state: a whole region after a jump in the sequence is a producer that restarted.
         boolean jumped = s != null && s.hasReference() && !s.awaitingResync() && event.sequence() > s.lastSequence + 1;
         metrics.bytesIn.inc((long) event.indices().length * event.pageSize());
+        if (event.kind() == EventKind.PAGES && event.indices().length == 0) {
+            metrics.heartbeats.inc(); // counted whatever comes of it: after a lost event it is what asks for the whole region
+        }
         long t0 = System.nanoTime();
         EventEncoder.Outcome<Rendered> outcome = core.apply(s, reference, event, (info, pending) -> render(info, pending, ctx));
         long nanos = System.nanoTime() - t0;

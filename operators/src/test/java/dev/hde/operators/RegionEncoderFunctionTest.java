@@ -282,6 +282,28 @@ class RegionEncoderFunctionTest {
     }
 
     @Test
+    void aHeartbeatMakesNoFrameButAfterALostEventAsksForTheWholeRegion() throws Exception {
+        EncoderHarness h = encoder(LAX);
+        byte[][] start = someRegion(N, PS);
+        accept(h, region(KEY, 1, T0, start));
+        h.baselines();
+        h.performance();
+
+        assertThat(accept(h, pages(KEY, 2, T0 + 1, new int[0], new byte[0][]))).as("nothing lost: nothing to send").isEmpty();
+        assertThat(h.metrics().heartbeats.getCount()).isEqualTo(1);
+        assertThat(h.metrics().resyncRequests.getCount()).isZero();
+        assertThat(h.regionState(KEY).lastSequence).isEqualTo(2);
+
+        // Event 3, the region's last change, is lost; the heartbeat after it (4) reveals the gap.
+        List<FrameRecord> out = accept(h, pages(KEY, 4, T0 + 3, new int[0], new byte[0][]));
+        assertThat(out).hasSize(1);
+        assertThat(header(out.get(0)).type()).isEqualTo(FrameType.RESYNC);
+        assertThat(h.metrics().heartbeats.getCount()).isEqualTo(2);
+        assertThat(h.metrics().sequenceGaps.getCount()).isEqualTo(1);
+        assertThat(h.metrics().resyncRequests.getCount()).isEqualTo(1);
+    }
+
+    @Test
     void onlyFalseDirtiesMakeNoFrame() throws Exception {
         EncoderHarness h = encoder(LAX);
         byte[][] start = someRegion(N, PS);
