@@ -88,7 +88,7 @@ public final class ChaosCommand implements Callable<Integer> {
             description = "The encoder's checkpoint interval (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
 
-    @Option(names = "--state-backend", defaultValue = "hashmap", paramLabel = "hashmap|rocksdb",
+    @Option(names = "--state-backend", defaultValue = "rocksdb", paramLabel = "hashmap|rocksdb",
             description = "The encoder's state backend (default: ${DEFAULT-VALUE}).")
     String stateBackend;
 
