@@ -49,6 +49,8 @@ final class EncoderMetrics {
     final Counter modelsApplied;
     /** Models that arrived but were not newer than this subtask's model. */
     final Counter modelsIgnored;
+    /** Models in band that a key group took for a partition (one per key group and partition: a model reaches every key group). */
+    final Counter modelsInBandTaken;
     /** Frames whose choice was an exploration of the adaptive selector. */
     final Counter explorations;
     /** Dictionary records read back from the dictionary topic (broadcast input) and taken, refused, and frames made with one. */
@@ -102,6 +104,7 @@ final class EncoderMetrics {
         modelsRefused = group.counter("selectorModelsRefused");
         modelsApplied = group.counter("selectorModelsApplied");
         modelsIgnored = group.counter("selectorModelsIgnored");
+        modelsInBandTaken = group.counter("selectorModelsInBandTaken");
         explorations = group.counter("selectorExplorations");
         dictionariesTaken = group.counter("dictionariesTaken");
         dictionariesRefused = group.counter("dictionariesRefused");

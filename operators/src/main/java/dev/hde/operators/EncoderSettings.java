@@ -20,9 +20,12 @@ import java.util.List;
  *     processing time (the default): a run started without state, which encodes again the events
  *     after the last committed offsets, never repeats an epoch receivers hold. Off, epochs follow
  *     capture time alone, as {@code hde trace} numbers them (frame-for-frame comparisons).
+ * @param modelsInBand the adaptive selector chooses each frame with the model the key's partition of
+ *     the page-updates topic has brought so far ({@link SelectorModelMarkers}), not with the newest
+ *     model that reached the subtask: the same frames after a restore as in a failure-free run.
  */
 public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits,
-        SelectorConfig selector, Duration resyncRetry, boolean epochsAboveClock) implements Serializable {
+        SelectorConfig selector, Duration resyncRetry, boolean epochsAboveClock, boolean modelsInBand) implements Serializable {
 
     /** An unanswered resync request is repeated after this long, then after twice as long each time, up to {@link #MAX_RESYNC_RETRY}. */
     public static final Duration DEFAULT_RESYNC_RETRY = Duration.ofSeconds(30);
@@ -60,6 +63,11 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
         this(specs, compressionDisabled, policy, limits, selector, resyncRetry, true);
     }
 
+    public EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits, SelectorConfig selector,
+            Duration resyncRetry, boolean epochsAboveClock) {
+        this(specs, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock, false);
+    }
+
     public List<EncodeSpec> effectiveSpecs() {
         return compressionDisabled ? List.of(UNCOMPRESSED) : specs;
     }
@@ -70,27 +78,37 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
     }
 
     public EncoderSettings withPolicy(RefreshPolicy p) {
-        return new EncoderSettings(specs, compressionDisabled, p, limits, selector, resyncRetry, epochsAboveClock);
+        return new EncoderSettings(specs, compressionDisabled, p, limits, selector, resyncRetry, epochsAboveClock, modelsInBand);
     }
 
     public EncoderSettings withCompressionDisabled(boolean disabled) {
-        return new EncoderSettings(specs, disabled, policy, limits, selector, resyncRetry, epochsAboveClock);
+        return new EncoderSettings(specs, disabled, policy, limits, selector, resyncRetry, epochsAboveClock, modelsInBand);
     }
 
     public EncoderSettings withSpecs(List<EncodeSpec> s) {
-        return new EncoderSettings(s, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock);
+        return new EncoderSettings(s, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock, modelsInBand);
     }
 
     public EncoderSettings withEpochsAboveClock(boolean on) {
-        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, resyncRetry, on);
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, resyncRetry, on, modelsInBand);
     }
 
     public EncoderSettings withResyncRetry(Duration d) {
-        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, d, epochsAboveClock);
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, d, epochsAboveClock, modelsInBand);
     }
 
     /** The adaptive selector with this configuration; null = the fixed specs. */
     public EncoderSettings withSelector(SelectorConfig config) {
-        return new EncoderSettings(specs, compressionDisabled, policy, limits, config, resyncRetry, epochsAboveClock);
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, config, resyncRetry, epochsAboveClock, modelsInBand);
+    }
+
+    /** Whether the adaptive selector takes its models in band ({@link #modelsInBand}). */
+    public EncoderSettings withModelsInBand(boolean on) {
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock, on);
+    }
+
+    /** Whether frames are chosen with models in band: adaptive, and configured so. */
+    public boolean choosesInBand() {
+        return adaptive() && modelsInBand;
     }
 }

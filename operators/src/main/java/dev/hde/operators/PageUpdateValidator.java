@@ -2,6 +2,7 @@ package dev.hde.operators;
 
 import dev.hde.codec.HdeException;
 import dev.hde.codec.Limits;
+import dev.hde.codec.select.SelectorModelFormat;
 import dev.hde.codec.wire.ControlRequest;
 import dev.hde.codec.wire.ControlRequestFormat;
 import dev.hde.codec.wire.PageUpdateEventFormat;
@@ -18,6 +19,12 @@ import org.apache.flink.util.OutputTag;
  * else, with its reason, to the dead-letter side output: bad bytes, a record without a key or whose
  * key is not the state key inside it, a whole region whose pages do not have the digest it carries.
  * Never throws for bad input: one bad record must not stop the job.
+ *
+ * <p>A selector model in the topic (record key {@value SelectorModelMarkers#RECORD_KEY}, written by
+ * the selector trainer when models go in band) is checked and, when the validator is built with the
+ * encoder's key groups, sent on as one copy per key group ({@link SelectorModelMarkers}); without
+ * them it is counted ({@code selectorModelMarkersSkipped}) and dropped: a job that does not choose
+ * in band has no use for it, and it is not a bad record.
  */
 public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEvent> {
 
@@ -29,17 +36,35 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
     public static final String KEY_MISMATCH = HdeException.Kind.KEY_MISMATCH.name();
 
     private final Limits limits;
+    /** The encoder's key groups (its max parallelism) when models go in band; 0: markers are dropped. */
+    private final int markerKeyGroups;
     private transient Counter accepted;
     private transient Counter refused;
+    private transient Counter markersForwarded;
+    private transient Counter markersSkipped;
 
     public PageUpdateValidator(Limits limits) {
+        this(limits, 0);
+    }
+
+    /** @param markerKeyGroups the encoder's max parallelism, to send each selector-model marker to every key group; 0 = drop markers */
+    public PageUpdateValidator(Limits limits, int markerKeyGroups) {
+        if (markerKeyGroups < 0) {
+            throw new IllegalArgumentException("key groups " + markerKeyGroups);
+        }
         this.limits = limits;
+        this.markerKeyGroups = markerKeyGroups;
     }
 
     @Override
     public void open(OpenContext openContext) {
         accepted = getRuntimeContext().getMetricGroup().counter("eventsAccepted");
         refused = getRuntimeContext().getMetricGroup().counter("eventsDeadLettered");
+        markersForwarded = getRuntimeContext().getMetricGroup().counter("selectorModelMarkers");
+        markersSkipped = getRuntimeContext().getMetricGroup().counter("selectorModelMarkersSkipped");
+        if (markerKeyGroups > 0) {
+            SelectorModelMarkers.keysPerKeyGroup(markerKeyGroups); // found once, not on the first marker
+        }
     }
 
     @Override
@@ -53,9 +78,14 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
             refuse(record, KEY_MISMATCH, "record has no key; the key must be the event's state key", ctx);
             return;
         }
+        if (SelectorModelMarkers.isMarkerRecordKey(record.key)) {
+            marker(record, ctx, out);
+            return;
+        }
         String stateKey;
+        boolean request = ControlRequests.isControlRequest(record.value);
         try {
-            stateKey = ControlRequests.isControlRequest(record.value) ? keyframeRequestKey(record.value) : eventKey(record.value);
+            stateKey = request ? keyframeRequestKey(record.value) : eventKey(record.value);
         } catch (HdeException e) {
             refuse(record, e.kind().name(), e.getMessage(), ctx);
             return;
@@ -64,8 +94,35 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
             refuse(record, KEY_MISMATCH, "record key differs from the state key " + stateKey, ctx);
             return;
         }
+        if (SelectorModelMarkers.isMarkerStateKey(stateKey)) {
+            refuse(record, KEY_MISMATCH, "state key " + stateKey + " is reserved (" + SelectorModelMarkers.STATE_KEY_PREFIX + "…)", ctx);
+            return;
+        }
         accepted.inc();
-        out.collect(new ValidEvent(stateKey, record.value));
+        // A request's partition is of another topic: the models in band of its key's own partition apply.
+        out.collect(new ValidEvent(stateKey, record.value, request ? -1 : record.partition));
+    }
+
+    /** A selector model in the topic: one copy per key group of the encoder, in the partition's order, or dropped. */
+    private void marker(SourceRecord record, Context ctx, Collector<ValidEvent> out) {
+        try {
+            SelectorModelFormat.read(record.value);
+        } catch (HdeException e) {
+            refuse(record, e.kind().name(), "a selector model in the topic that does not parse: " + e.getMessage(), ctx);
+            return;
+        } catch (IllegalArgumentException e) {
+            refuse(record, HdeException.Kind.LIMIT_EXCEEDED.name(), "a selector model in the topic that does not parse: " + e.getMessage(), ctx);
+            return;
+        }
+        if (markerKeyGroups == 0) {
+            markersSkipped.inc();
+            return;
+        }
+        String[] keys = SelectorModelMarkers.keysPerKeyGroup(markerKeyGroups);
+        for (String key : keys) {
+            out.collect(new ValidEvent(key, record.value, record.partition));
+        }
+        markersForwarded.inc();
     }
 
     /** Checks a page-update event (and a whole region's digest against its pages) and returns its state key. */

@@ -30,11 +30,14 @@ import dev.hde.state.EventEncoder;
 import dev.hde.state.RefreshPolicy;
 import dev.hde.state.RefreshReason;
 import dev.hde.state.RegionState;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -42,7 +45,12 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -79,8 +87,15 @@ import org.apache.flink.util.OutputTag;
  * VM class, so a frame only ever names a dictionary this subtask has read back from the topic that
  * decoders read too. With {@link DictionarySettings} the encoder also sends sample pages to the
  * dictionary trainer ({@link #DICTIONARY_SAMPLES}).
+ *
+ * <p>With {@link EncoderSettings#choosesInBand()} the selector's model comes with the input instead
+ * ({@link SelectorModelMarkers}): a marker copy (a model the trainer wrote into the page-updates
+ * topic) sets the model of its key group and partition ({@link InBandModels}, in operator union
+ * state), and a frame is chosen with the model of its key's group and partition. The broadcast
+ * model is then only tracked, so which frames a job makes depends on its input alone.
  */
-public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String, ValidEvent, byte[], FrameRecord> {
+public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String, ValidEvent, byte[], FrameRecord>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
 
@@ -94,6 +109,9 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     /** Sample pages for the dictionary trainer (only with {@link DictionarySettings}). */
     public static final OutputTag<DictionarySample> DICTIONARY_SAMPLES =
             new OutputTag<>("dictionary-samples", TypeInformation.of(DictionarySample.class));
+    /** Operator union state of the selector models in band ({@link InBandModels#snapshot}). */
+    static final ListStateDescriptor<byte[]> MODELS_IN_BAND =
+            new ListStateDescriptor<>("selector-models-in-band", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     /** Broadcast-state keys of the dictionary records read back from the dictionary topic: this prefix and the id in decimal. */
     public static final String DICTIONARY_KEY_PREFIX = "dictionary/";
 
@@ -140,6 +158,15 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     private transient MapDictionaryStore dictionaries;
     /** Per VM class, the sample hashes this subtask sent (a bottom-k of hashes, so a class's samples stay within its budget). */
     private transient Map<String, TreeSet<Long>> sampled;
+    /** With models in band: the state, the entries restored into it (until open), and the models per key group and partition. */
+    private transient ListState<byte[]> inBandState;
+    private transient List<byte[]> restoredInBand;
+    private transient InBandModels inBand;
+    /** Selectors of the models in band, by model version (few: a model lives until the next one reaches every key group). */
+    private transient Map<String, Selector> inBandSelectors;
+    private transient int maxParallelism;
+    /** The page-updates partition of the event at hand, or of the region for a keyframe of its own (-1: not known). */
+    private transient int framePartition;
 
     public RegionEncoderFunction(EncoderSettings settings) {
         this(settings, null);
@@ -155,6 +182,27 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         this.settings = settings;
         this.modelReplay = modelReplay;
         this.dictionarySettings = dictionarySettings;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        restoredInBand = new ArrayList<>();
+        if (!settings.choosesInBand()) {
+            return;
+        }
+        inBandState = context.getOperatorStateStore().getUnionListState(MODELS_IN_BAND);
+        if (context.isRestored()) {
+            for (byte[] entry : inBandState.get()) {
+                restoredInBand.add(entry);
+            }
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        if (inBandState != null && inBand != null) {
+            inBandState.update(inBand.snapshot());
+        }
     }
 
     @Override
@@ -190,6 +238,15 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
                 LOG.warn("encoder subtask {}: could not read the selector-model topic at start ({}); starting from {}", subtask, e.toString(),
                         startModel.version());
             }
+        }
+        maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+        inBandSelectors = new HashMap<>();
+        if (settings.choosesInBand()) {
+            KeyGroupRange own = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism,
+                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), subtask);
+            // A key group restored without models starts with the topic's: that is what a failure-free run of this job started with.
+            inBand = InBandModels.restore(restoredInBand == null ? List.of() : restoredInBand, own, startModel);
+            restoredInBand = null;
         }
     }
 
@@ -326,10 +383,15 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     @Override
     public void processElement(ValidEvent in, ReadOnlyContext ctx, Collector<FrameRecord> out) throws Exception {
         clockMillis = ctx.timerService().currentProcessingTime();
+        if (SelectorModelMarkers.isMarker(in)) {
+            takeMarker(in, ctx);
+            return;
+        }
         if (ControlRequests.isControlRequest(in.bytes)) {
             keyframeRequested(ControlRequestFormat.read(in.bytes, settings.limits()), ctx, out);
             return;
         }
+        framePartition = in.partition;
         PageUpdateEvent event = PageUpdateEventFormat.parse(in.bytes, settings.limits());
         RegionState s = region.value();
         // Read before the encoder updates the state: a whole region after a jump in the sequence is a producer that restarted.
@@ -384,6 +446,27 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         }
     }
 
+    /**
+     * A model in band reached this key group: from here on, frames of its keys from the marker's
+     * partition are chosen with it (if it is newer). Touches no keyed state: a marker's key is no region.
+     */
+    private void takeMarker(ValidEvent in, ReadOnlyContext ctx) {
+        if (inBand == null) {
+            metrics.modelsIgnored.inc(); // the validator sends markers only to a job that chooses in band; another job's
+            return;
+        }
+        SelectorModel m = parseModel(in.bytes, "in band");
+        if (m == null || in.partition < 0) {
+            return;
+        }
+        int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(ctx.getCurrentKey(), maxParallelism);
+        if (inBand.take(keyGroup, in.partition, m)) {
+            metrics.modelsInBandTaken.inc();
+        } else {
+            metrics.modelsIgnored.inc();
+        }
+    }
+
     /** The encoder cannot make the producer's state: the RESYNC notice to receivers, a request to the producer, a log line. */
     private void resync(PageUpdateEvent event, EventEncoder.Resync<Rendered> r, ReadOnlyContext ctx, Collector<FrameRecord> out) throws Exception {
         if (r.reason() == ControlRequest.Reason.SEQUENCE_GAP) {
@@ -407,6 +490,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     private void keyframeRequested(ControlRequest q, ReadOnlyContext ctx, Collector<FrameRecord> out) throws Exception {
         metrics.keyframeRequests.inc();
         RegionState s = region.value();
+        framePartition = s == null ? -1 : s.sourcePartition;
         if (s != null && s.keyframeSequence > q.sequence()) {
             metrics.keyframeRequestsSkipped.inc();
             return;
@@ -430,6 +514,9 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             throws Exception {
         RegionState s = e.state();
         PendingFrame pending = e.pending();
+        if (framePartition >= 0) {
+            s.sourcePartition = framePartition;
+        }
         if (!e.verified()) {
             metrics.unverifiedEvents.inc();
         }
@@ -482,7 +569,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     }
 
     /** A rendered frame with what it was rendered with. */
-    private record Rendered(byte[] frame, EncodeChoice choice, boolean explored, DataFeatures features, long renderNanos)
+    private record Rendered(byte[] frame, EncodeChoice choice, boolean explored, DataFeatures features, long renderNanos, String modelVersion)
             implements EventEncoder.Rendered {}
 
     private Rendered render(FrameInfo info, PendingFrame pending, ReadOnlyContext ctx) {
@@ -493,20 +580,27 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         }
         DataFeatures features = DataFeatures.of(pending);
         long t0 = System.nanoTime();
-        if (selector != null) {
+        SelectorModel frameModel = model;
+        Selector frameSelector = selector;
+        if (inBand != null) {
+            frameModel = inBand.modelFor(KeyGroupRangeAssignment.assignToKeyGroup(info.stateKey(), maxParallelism), framePartition);
+            frameSelector = selectorFor(frameModel);
+        }
+        String version = frameModel == null ? SelectorModel.EMPTY.version() : frameModel.version();
+        if (frameSelector != null) {
             // Only a dictionary read back from the topic (which decoders read too): published before this frame.
             TrainedDictionary dict = dictionaries(broadcastEntries(ctx)).latest(DictionaryTrainer.defaultVmClass(info.stateKey()));
-            Selector.Decision d = selector.decide(features, pending.type(), info.stateKey(), info.sourceSequence(), dict != null);
+            Selector.Decision d = frameSelector.decide(features, pending.type(), info.stateKey(), info.sourceSequence(), dict != null);
             boolean withDictionary = d.choice().trainedDictionary() && dict != null;
             byte[] frame = RegionEncoder.render(info, pending, d.choice().spec(), withDictionary ? dict : null);
             if (withDictionary) {
                 metrics.dictionaryFrames.inc();
             }
-            return new Rendered(frame, d.choice(), d.explored(), features, System.nanoTime() - t0);
+            return new Rendered(frame, d.choice(), d.explored(), features, System.nanoTime() - t0, version);
         }
         if (specs.size() == 1) {
             byte[] frame = RegionEncoder.render(info, pending, specs.get(0));
-            return new Rendered(frame, EncodeChoice.of(specs.get(0)).forFrame(pending.type()), false, features, System.nanoTime() - t0);
+            return new Rendered(frame, EncodeChoice.of(specs.get(0)).forFrame(pending.type()), false, features, System.nanoTime() - t0, version);
         }
         byte[] frame = RegionEncoder.renderSmallest(info, pending, specs);
         long nanos = System.nanoTime() - t0;
@@ -523,7 +617,20 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         if (kept == null) {
             kept = EncodeChoice.of(specs.get(0)).forFrame(pending.type());
         }
-        return new Rendered(frame, kept, false, features, nanos);
+        return new Rendered(frame, kept, false, features, nanos, version);
+    }
+
+    /** The selector of a model in band: made once per model version. */
+    private Selector selectorFor(SelectorModel m) {
+        Selector cached = inBandSelectors.get(m.version());
+        if (cached == null) {
+            if (inBandSelectors.size() >= 16) {
+                inBandSelectors.clear(); // models come every publish interval: older ones are rarely asked for again
+            }
+            cached = new Selector(settings.selector(), m);
+            inBandSelectors.put(m.version(), cached);
+        }
+        return cached;
     }
 
     /**
@@ -601,7 +708,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         p.payloadBytes = rendered.choice.method() == DeltaMethod.RAW ? features.bytes()
                 : Math.min(features.bytes(), Math.round(features.bytes() * features.payloadShare()));
         p.renderNanos = rendered.renderNanos;
-        p.modelVersion = model == null ? SelectorModel.EMPTY.version() : model.version();
+        p.modelVersion = rendered.modelVersion;
         p.subtask = subtask;
         Observation o = Observation.encoded(features, rendered.choice, frame.length, rendered.renderNanos, Math.max(0, info.captureTimeMillis()));
         p.observation = SelectorModelFormat.write(new SelectorModel.Builder(0).add(o).build());
@@ -657,6 +764,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         if (s == null) {
             return;
         }
+        framePartition = s.sourcePartition;
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             if (timestamp == s.resyncTimer) {
                 s.resyncTimer = 0;

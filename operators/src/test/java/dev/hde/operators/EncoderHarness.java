@@ -46,13 +46,34 @@ final class EncoderHarness implements AutoCloseable {
 
     /** An encoder restored from a snapshot, as after a failure. */
     EncoderHarness(EncoderSettings settings, OperatorSubtaskState snapshot) throws Exception {
-        function = new RegionEncoderFunction(settings);
+        this(new RegionEncoderFunction(settings), 1, snapshot);
+    }
+
+    /** An encoder with {@code maxParallelism} key groups (all its own), started from {@code snapshot} or (null) from nothing. */
+    EncoderHarness(RegionEncoderFunction f, int maxParallelism, OperatorSubtaskState snapshot) throws Exception {
+        function = f;
         harness = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(function, List.of(RegionEncoderFunction.SELECTOR_MODEL)),
-                (KeySelector<ValidEvent, String>) e -> e.stateKey, Types.STRING, 1, 1, 0);
+                (KeySelector<ValidEvent, String>) e -> e.stateKey, Types.STRING, maxParallelism, 1, 0);
         harness.setup();
-        harness.initializeState(snapshot);
+        if (snapshot != null) {
+            harness.initializeState(snapshot);
+        }
         harness.open();
         harness.setProcessingTime(START_PROCESSING_TIME);
+    }
+
+    /** Sends an event from page-updates partition {@code partition} and returns the frames it made. */
+    List<FrameRecord> send(PageUpdateEvent e, int partition) throws Exception {
+        harness.processElement(new ValidEvent(e.stateKey(), PageUpdateEventFormat.write(e), partition), e.captureTimeMillis());
+        return frames();
+    }
+
+    /** A model in band from {@code partition}, as the validator sends it on: one copy per key group. Returns the frames (none). */
+    List<FrameRecord> modelInBand(byte[] model, int partition, int maxParallelism, long timestamp) throws Exception {
+        for (String key : SelectorModelMarkers.keysPerKeyGroup(maxParallelism)) {
+            harness.processElement(new ValidEvent(key, model, partition), timestamp);
+        }
+        return frames();
     }
 
     /** Sends an event (with its capture time as the record timestamp) and returns the frames it made. */

@@ -44,6 +44,12 @@ public class RegionState {
     public long resyncTimer;
     /** The source sequence of the newest FULL frame: a receiver that saw a later frame needs a new keyframe when it asks for one. */
     public long keyframeSequence;
+    /**
+     * The page-updates partition of the region's events, or -1 before the first: with selector models
+     * in band, the partition whose models choose the frames the encoder makes on its own (age, a
+     * receiver's request).
+     */
+    public int sourcePartition = -1;
 
     public RegionState() {}
 

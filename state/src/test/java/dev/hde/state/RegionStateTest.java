@@ -32,6 +32,7 @@ class RegionStateTest {
         s.pruneTimer = 3_600_000;
         s.ageTimer = 1_700_000_900_000L;
         s.lastActivity = 17;
+        s.sourcePartition = 3;
         return s;
     }
 

@@ -1,0 +1,272 @@
+package dev.hde.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hde.codec.Limits;
+import dev.hde.codec.Pages;
+import dev.hde.codec.select.NetworkMode;
+import dev.hde.codec.select.SelectorConfig;
+import dev.hde.codec.select.SelectorModel;
+import dev.hde.codec.wire.ControlRequest;
+import dev.hde.codec.wire.ControlRequestFormat;
+import dev.hde.codec.wire.PageUpdateEvent;
+import dev.hde.codec.wire.PageUpdateEventFormat;
+import dev.hde.state.RefreshPolicy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Selector models in band: the validator sends a model of the page-updates topic to every key group,
+ * and the encoder chooses each key's frames with the model its own partition has brought so far, the
+ * same after a restore; the broadcast model does not change that.
+ */
+class SelectorModelsInBandTest {
+
+    static final long T0 = 1_700_000_000_000L;
+    static final int SHIFT = 12;
+    static final int PS = 1 << SHIFT;
+    static final int N = 16;
+    static final int KEY_GROUPS = 128;
+    static final String KEY = "vm-00/r0000";
+    static final RefreshPolicy LAX = new RefreshPolicy(Duration.ofHours(10), 1_000, Duration.ofHours(10), false, Duration.ofHours(1));
+    static final String FAVOURED = "xbzrle+zstd-19";
+    static final String OTHER_FAVOURED = "xbzrle+zstd-9";
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Receiver receiver = new Receiver();
+    private final Map<String, RegionModel> models = new HashMap<>();
+    private final Random random = new Random(7);
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    static EncoderSettings inBand() {
+        SelectorConfig config = SelectorConfig.defaults(NetworkMode.DATACENTER, 42).withExploration(0, 0, 3);
+        return new EncoderSettings(List.of(EncoderSettings.DEFAULT_SPEC), false, LAX, Limits.DEFAULT).withSelector(config).withModelsInBand(true);
+    }
+
+    private EncoderHarness encoder(OperatorSubtaskState snapshot) throws Exception {
+        EncoderHarness h = new EncoderHarness(new RegionEncoderFunction(inBand()), KEY_GROUPS, snapshot);
+        open.add(h);
+        return h;
+    }
+
+    private PageUpdateEvent region(String key, long seq) {
+        byte[][] pages = new byte[N][];
+        for (int i = 0; i < N; i++) {
+            pages[i] = TestPages.text(random, PS);
+        }
+        return PageUpdateEvent.region(key, SHIFT, seq, T0 + seq, pages);
+    }
+
+    private PageUpdateEvent edit(String key, long seq) {
+        RegionModel m = models.get(key);
+        int[] indices = random.ints(0, m.regionPages()).distinct().limit(3).sorted().toArray();
+        byte[][] pages = new byte[indices.length][];
+        for (int i = 0; i < indices.length; i++) {
+            byte[] old = m.page(indices[i]);
+            pages[i] = Pages.isZero(old) ? TestPages.text(random, PS) : TestPages.edited(random, old);
+        }
+        return PageUpdateEvent.pages(key, SHIFT, N, seq, T0 + seq, indices, pages);
+    }
+
+    /** Sends an event from {@code partition}, applies its frames at the receiver (which must then hold the producer's region) and returns the model versions the frames were chosen with. */
+    private List<PerformanceRecord> accept(EncoderHarness h, PageUpdateEvent e, int partition) throws Exception {
+        models.computeIfAbsent(e.stateKey(), k -> new RegionModel(e.pageShift())).apply(e);
+        for (FrameRecord f : h.send(e, partition)) {
+            receiver.apply(f);
+            assertThat(receiver.image(f.stateKey)).isEqualTo(models.get(f.stateKey).image);
+        }
+        return h.performance();
+    }
+
+    // ---- the validator -----------------------------------------------------------------------
+
+    private OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> validator(int keyGroups) throws Exception {
+        OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> v =
+                ProcessFunctionTestHarnesses.forProcessFunction(new PageUpdateValidator(Limits.DEFAULT, keyGroups));
+        open.add(v::close);
+        return v;
+    }
+
+    private static List<ValidEvent> out(OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> v) {
+        List<ValidEvent> out = new ArrayList<>();
+        for (Object o : v.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                out.add((ValidEvent) r.getValue());
+            }
+        }
+        v.getOutput().clear();
+        return out;
+    }
+
+    private static SourceRecord record(String key, byte[] value, int partition) {
+        return new SourceRecord(key.getBytes(StandardCharsets.UTF_8), value, "hde.page-updates", partition, 0);
+    }
+
+    @Test
+    void theValidatorSendsAModelInTheTopicToEveryKeyGroupInThePartitionsOrder() throws Exception {
+        OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> v = validator(KEY_GROUPS);
+        byte[] model = SelectorModels.bytes(SelectorModels.favouring(1, T0, FAVOURED));
+        byte[] event = PageUpdateEventFormat.write(region(KEY, 1));
+        v.processElement(record(KEY, event, 3), T0);
+        v.processElement(record(SelectorModelMarkers.RECORD_KEY, model, 3), T0);
+        v.processElement(record(KEY, event, 3), T0);
+
+        List<ValidEvent> out = out(v);
+        assertThat(out).hasSize(1 + KEY_GROUPS + 1);
+        assertThat(out.get(0).stateKey).isEqualTo(KEY);
+        assertThat(out.get(0).partition).isEqualTo(3);
+        assertThat(out.get(out.size() - 1).stateKey).isEqualTo(KEY);
+        Set<Integer> groups = new HashSet<>();
+        for (ValidEvent copy : out.subList(1, 1 + KEY_GROUPS)) {
+            assertThat(SelectorModelMarkers.isMarker(copy)).isTrue();
+            assertThat(copy.bytes).isEqualTo(model);
+            assertThat(copy.partition).isEqualTo(3);
+            groups.add(KeyGroupRangeAssignment.assignToKeyGroup(copy.stateKey, KEY_GROUPS));
+        }
+        assertThat(groups).as("one copy in each key group").hasSize(KEY_GROUPS);
+        assertThat(v.getSideOutput(PageUpdateValidator.DEAD_LETTERS)).isNullOrEmpty();
+    }
+
+    @Test
+    void aModelThatDoesNotParseIsADeadLetterAndAJobNotInBandDropsGoodOnes() throws Exception {
+        OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> inBand = validator(KEY_GROUPS);
+        byte[] model = SelectorModels.bytes(SelectorModels.favouring(1, T0, FAVOURED));
+        byte[] corrupt = model.clone();
+        corrupt[corrupt.length / 2] ^= 1;
+        inBand.processElement(record(SelectorModelMarkers.RECORD_KEY, corrupt, 0), T0);
+        assertThat(out(inBand)).isEmpty();
+        assertThat(inBand.getSideOutput(PageUpdateValidator.DEAD_LETTERS)).hasSize(1)
+                .allSatisfy(r -> assertThat(r.getValue().reason).isEqualTo("CHECKSUM_MISMATCH"));
+
+        OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> notInBand = validator(0);
+        notInBand.processElement(record(SelectorModelMarkers.RECORD_KEY, model, 0), T0);
+        assertThat(out(notInBand)).isEmpty();
+        assertThat(notInBand.getSideOutput(PageUpdateValidator.DEAD_LETTERS)).isNullOrEmpty();
+    }
+
+    @Test
+    void anEventMayNotUseAMarkersStateKeyAndARequestHasNoPartition() throws Exception {
+        OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> v = validator(KEY_GROUPS);
+        String reserved = SelectorModelMarkers.keyOf(5, KEY_GROUPS);
+        v.processElement(record(reserved, PageUpdateEventFormat.write(region(reserved, 1)), 0), T0);
+        assertThat(out(v)).isEmpty();
+        assertThat(v.getSideOutput(PageUpdateValidator.DEAD_LETTERS)).hasSize(1)
+                .allSatisfy(r -> assertThat(r.getValue().reason).isEqualTo(PageUpdateValidator.KEY_MISMATCH));
+
+        byte[] request = ControlRequestFormat.write(ControlRequest.keyframe(KEY, ControlRequest.Reason.NEW_RECEIVER, 4, T0, "receiver-1"));
+        v.processElement(new SourceRecord(KEY.getBytes(StandardCharsets.UTF_8), request, "hde.keyframe-requests", 2, 0), T0);
+        assertThat(out(v)).singleElement().satisfies(e -> assertThat(e.partition).isEqualTo(-1));
+    }
+
+    // ---- the encoder -------------------------------------------------------------------------
+
+    @Test
+    void aKeysFramesFollowTheModelsOfItsOwnPartitionAtTheirPlaceInIt() throws Exception {
+        EncoderHarness h = encoder(null);
+        assertThat(accept(h, region(KEY, 1), 0)).singleElement()
+                .satisfies(p -> assertThat(p.modelVersion).isEqualTo(SelectorModel.EMPTY.version()));
+
+        SelectorModel a = SelectorModels.favouring(1, T0, FAVOURED);
+        int entries = h.keyedStateEntries();
+        assertThat(h.modelInBand(SelectorModels.bytes(a), 1, KEY_GROUPS, T0 + 1)).isEmpty();
+        assertThat(h.keyedStateEntries()).as("a marker is no region: no keyed state").isEqualTo(entries);
+        assertThat(accept(h, edit(KEY, 2), 0)).as("another partition's model").singleElement()
+                .satisfies(p -> assertThat(p.modelVersion).isEqualTo(SelectorModel.EMPTY.version()));
+
+        h.harness.processBroadcastElement(SelectorModels.bytes(SelectorModels.favouring(5, T0, OTHER_FAVOURED)), T0);
+        assertThat(accept(h, edit(KEY, 3), 0)).as("the broadcast model does not choose in band").singleElement()
+                .satisfies(p -> assertThat(p.modelVersion).isEqualTo(SelectorModel.EMPTY.version()));
+
+        h.modelInBand(SelectorModels.bytes(a), 0, KEY_GROUPS, T0 + 4);
+        assertThat(accept(h, edit(KEY, 4), 0)).singleElement().satisfies(p -> {
+            assertThat(p.modelVersion).isEqualTo(a.version());
+            assertThat(p.choice).isEqualTo(FAVOURED);
+        });
+        SelectorModel older = SelectorModels.favouring(0, T0 + 100, OTHER_FAVOURED);
+        h.modelInBand(SelectorModels.bytes(older), 0, KEY_GROUPS, T0 + 5);
+        assertThat(accept(h, edit(KEY, 5), 0)).as("an older model changes nothing").singleElement()
+                .satisfies(p -> assertThat(p.modelVersion).isEqualTo(a.version()));
+        assertThat(h.metrics().modelsInBandTaken.getCount()).isEqualTo(2 * KEY_GROUPS);
+
+        // Restored from a snapshot: the key keeps its partition's model; the next model of it applies from its place on.
+        OperatorSubtaskState snapshot = h.harness.snapshot(1, T0);
+        EncoderHarness restored = encoder(snapshot);
+        assertThat(accept(restored, edit(KEY, 6), 0)).singleElement().satisfies(p -> assertThat(p.modelVersion).isEqualTo(a.version()));
+        SelectorModel b = SelectorModels.favouring(2, T0, OTHER_FAVOURED);
+        restored.modelInBand(SelectorModels.bytes(b), 0, KEY_GROUPS, T0 + 7);
+        assertThat(accept(restored, edit(KEY, 7), 0)).singleElement().satisfies(p -> {
+            assertThat(p.modelVersion).isEqualTo(b.version());
+            assertThat(p.choice).isEqualTo(OTHER_FAVOURED);
+        });
+    }
+
+    @Test
+    void aKeyframeOfTheEncodersOwnIsChosenWithTheModelOfTheRegionsPartition() throws Exception {
+        EncoderHarness h = encoder(null);
+        accept(h, region(KEY, 1), 2);
+        h.performance();
+        SelectorModel a = SelectorModels.favouring(1, T0, FAVOURED);
+        h.modelInBand(SelectorModels.bytes(a), 2, KEY_GROUPS, T0 + 1);
+        h.modelInBand(SelectorModels.bytes(SelectorModels.favouring(3, T0, OTHER_FAVOURED)), 1, KEY_GROUPS, T0 + 1);
+
+        byte[] request = ControlRequestFormat.write(ControlRequest.keyframe(KEY, ControlRequest.Reason.NEW_RECEIVER, 1_000, T0 + 2, "receiver-1"));
+        h.harness.processElement(new ValidEvent(KEY, request), T0 + 2);
+        List<FrameRecord> keyframe = h.frames();
+        assertThat(keyframe).hasSize(1);
+        receiver.apply(keyframe.get(0));
+        assertThat(receiver.image(KEY)).isEqualTo(models.get(KEY).image);
+        assertThat(h.performance()).singleElement().satisfies(p -> {
+            assertThat(p.frameType).isEqualTo("FULL");
+            assertThat(p.modelVersion).as("partition 2's model, not partition 1's newer one").isEqualTo(a.version());
+        });
+    }
+
+    // ---- the state ---------------------------------------------------------------------------
+
+    @Test
+    void theModelsInBandSurviveASnapshotSplitAcrossRescaledSubtasks() {
+        SelectorModel start = SelectorModels.favouring(1, T0, FAVOURED);
+        SelectorModel a = SelectorModels.favouring(2, T0, OTHER_FAVOURED);
+        SelectorModel b = SelectorModels.favouring(3, T0, FAVOURED);
+        InBandModels first = new InBandModels(new KeyGroupRange(0, 63), start);
+        InBandModels second = new InBandModels(new KeyGroupRange(64, 127), start);
+        assertThat(first.take(10, 0, a)).isTrue();
+        assertThat(first.take(10, 0, a)).as("not newer than itself").isFalse();
+        assertThat(second.take(100, 1, b)).isTrue();
+        assertThat(second.take(100, 1, a)).as("older").isFalse();
+        List<byte[]> union = new ArrayList<>(first.snapshot());
+        union.addAll(second.snapshot());
+
+        SelectorModel other = SelectorModel.EMPTY;
+        InBandModels lower = InBandModels.restore(union, new KeyGroupRange(0, 31), other);
+        InBandModels upper = InBandModels.restore(union, new KeyGroupRange(32, 127), other);
+        assertThat(lower.modelFor(10, 0)).isEqualTo(a);
+        assertThat(lower.modelFor(10, 7)).as("a partition without a model: the key group's start").isEqualTo(start);
+        assertThat(lower.modelFor(11, 0)).isEqualTo(start);
+        assertThat(upper.modelFor(100, 1)).isEqualTo(b);
+        assertThat(upper.modelFor(100, -1)).as("partition unknown: the newest of the key group").isEqualTo(b);
+        assertThat(upper.modelFor(40, 1)).isEqualTo(start);
+        assertThat(upper.distinctModels()).isEqualTo(2);
+    }
+}
