@@ -5,6 +5,8 @@ import dev.hde.job.catalog.KafkaFramePartitioner;
 import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaConnectors;
+import dev.hde.job.kafka.SelectorModelMarker;
+import dev.hde.job.kafka.SelectorModelMarkersPerPartition;
 import dev.hde.operators.BaselineEvent;
 import dev.hde.operators.CatalogMergerFunction;
 import dev.hde.operators.CatalogRecord;
@@ -29,6 +31,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -86,6 +89,8 @@ public final class EncoderJob {
     private UnaryOperator<DataStream<FrameRecord>> afterEncoder = UnaryOperator.identity();
     private Catalog catalog;
     private Sink<byte[]> selectorModelSink;
+    private FlatMapFunction<byte[], SelectorModelMarker> selectorModelsPerPartition;
+    private Sink<SelectorModelMarker> selectorModelMarkersSink;
     private TopicReplay modelReplay;
     private Dictionaries dictionaries;
     private Source<SourceRecord, ?, ?> keyframeRequests;
@@ -170,6 +175,10 @@ public final class EncoderJob {
                 Duration.ofSeconds(30)));
         if (config.selectorTrainerEnabled()) {
             job.withSelectorTrainer(KafkaConnectors.selectorModelSink(config));
+            if (config.selectorModelsInBand()) {
+                job.withSelectorModelsInBand(new SelectorModelMarkersPerPartition(config.kafkaClientProperties(), config.pageUpdatesTopic()),
+                        KafkaConnectors.selectorModelMarkersSink(config));
+            }
         }
         job.withResyncRequests(KafkaConnectors.resyncRequestsSink(config));
         if (config.keyframeRequestsEnabled()) {
@@ -219,6 +228,16 @@ public final class EncoderJob {
         return this;
     }
 
+    /**
+     * The trainer's models also into the page-updates topic, each once per partition ({@code perPartition}
+     * makes the copies): the models in band the encoder chooses with when {@link HdeJobConfig#selectorModelsInBand()}.
+     */
+    public EncoderJob withSelectorModelsInBand(FlatMapFunction<byte[], SelectorModelMarker> perPartition, Sink<SelectorModelMarker> sink) {
+        this.selectorModelsPerPartition = perPartition;
+        this.selectorModelMarkersSink = sink;
+        return this;
+    }
+
     /** The selector-model topic as it stands, read by each encoder subtask and the trainer when they start without state (null: none). */
     public EncoderJob withSelectorModelReplay(TopicReplay replay) {
         this.modelReplay = replay;
@@ -260,7 +279,8 @@ public final class EncoderJob {
                     .uid("keyframe-requests-source"));
         }
         SingleOutputStreamOperator<ValidEvent> valid = input
-                .process(new PageUpdateValidator(config.limits()), TypeInformation.of(ValidEvent.class))
+                .process(new PageUpdateValidator(config.limits(), config.selectorModelsInBand() ? config.maxParallelism() : 0),
+                        TypeInformation.of(ValidEvent.class))
                 .uid("validator")
                 .name("validate");
 
@@ -281,6 +301,9 @@ public final class EncoderJob {
                         dictionaries == null ? null : config.dictionarySettings()), TypeInformation.of(FrameRecord.class))
                 .uid("region-encoder")
                 .name("encode");
+        if (config.selectorModelsInBand()) {
+            encoded.setMaxParallelism(config.maxParallelism()); // the key groups the validator sends each model in band to
+        }
 
         DataStream<FrameRecord> out = afterEncoder.apply(encoded);
         out.sinkTo(frames).uid("frames-sink").name("frames");
@@ -329,6 +352,13 @@ public final class EncoderJob {
                 .setParallelism(1)
                 .setMaxParallelism(1);
         models.sinkTo(selectorModelSink).uid("selector-model-sink").name("selector-model").setParallelism(1);
+        if (selectorModelMarkersSink != null) {
+            models.flatMap(selectorModelsPerPartition, TypeInformation.of(SelectorModelMarker.class))
+                    .uid("selector-models-per-partition")
+                    .name("selector models per partition")
+                    .setParallelism(1)
+                    .sinkTo(selectorModelMarkersSink).uid("selector-model-markers-sink").name("selector models in band").setParallelism(1);
+        }
         return models;
     }
 

@@ -2,10 +2,15 @@ package dev.hde.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hde.codec.select.SelectorModel;
+import dev.hde.codec.wire.FrameFormat;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.embedded.EmbeddedKafka;
+import dev.hde.job.embedded.WorkloadPublisher;
 import dev.hde.operators.FrameRecord;
 import dev.hde.operators.RegionVerdict;
+import dev.hde.operators.SelectorModelMarkers;
+import dev.hde.operators.SelectorModels;
 import dev.hde.producer.SyntheticWorkload;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,6 +27,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +77,78 @@ class ExactlyOnceRecoveryTest {
         public void notifyCheckpointComplete(long checkpointId) {
             CHECKPOINTED.set(true);
         }
+
+        static void reset() {
+            CHECKPOINTED.set(false);
+            FAILED.set(false);
+            AFTER_CHECKPOINT.set(0);
+        }
+    }
+
+    @BeforeEach
+    void resetFailure() {
+        FailOnceAfterCheckpoint.reset();
+    }
+
+    /**
+     * The adaptive selector with models in band: two models come with the input, one after the tenth
+     * round and one after the twentieth, and the frames change with them. A restored job makes the
+     * frames of a failure-free run, byte for byte: which model a frame is chosen with depends on the
+     * input, not on when a model reaches the job.
+     */
+    @Test
+    void withTheAdaptiveSelectorAndModelsInBandARestoredJobMakesTheFramesOfAFailureFreeRun(@TempDir Path checkpoints, @TempDir Path images)
+            throws Exception {
+        HdeJobConfig clean = PipelineTestSupport.config(kafka, "eoband", checkpoints).epochsAboveClock(false)
+                .selectorMode(HdeJobConfig.SelectorMode.ADAPTIVE).explorationRate(0).warmupExplorationRate(0)
+                .selectorTrainerEnabled(false); // the models are the test's, in the input: the runs write none of their own
+        assertThat(clean.selectorModelsInBand()).as("the default").isTrue();
+        HdeJobConfig failing = clean.copy().framesTopic("eoband.frames-failure").encoderGroupId("eoband-encoder-failure")
+                .transactionalIdPrefix("eoband-failure").deadLettersTopic("eoband.dead-letters-failure").catalogTopic("eoband.catalog-failure");
+        PipelineTestSupport.createTopics(kafka, clean, failing.framesTopic(), failing.deadLettersTopic(), failing.catalogTopic());
+        SyntheticWorkload memory = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(4, 4).withRegionPages(32).withDirtyRate(0.1));
+        long time = 1_700_000_000_000L;
+        SelectorModel first = SelectorModels.favouring(1, time, "xbzrle+zstd-19");
+        SelectorModel second = SelectorModels.favouring(2, time, "xbzrle+zstd-9");
+        try (WorkloadPublisher p = new WorkloadPublisher(clean.kafkaClientProperties(), clean.pageUpdatesTopic())) {
+            for (int r = 0; r < 30; r++) {
+                if (r == 10 || r == 20) {
+                    byte[] model = SelectorModels.bytes(r == 10 ? first : second);
+                    for (int partition = 0; partition < PipelineTestSupport.PARTITIONS; partition++) {
+                        p.send(partition, SelectorModelMarkers.RECORD_KEY, model, time + r * 1000L);
+                    }
+                }
+                p.send(memory.nextRound(time + r * 1000L));
+            }
+            p.flush();
+        }
+
+        EncoderJob.fromKafka(clean).execute(StreamExecutionEnvironment.getExecutionEnvironment());
+        EncoderJob.fromKafka(failing)
+                .afterEncoder(frames -> frames.map(new FailOnceAfterCheckpoint(), TypeInformation.of(FrameRecord.class)).name("fail once"))
+                .execute(StreamExecutionEnvironment.getExecutionEnvironment());
+        assertThat(FailOnceAfterCheckpoint.FAILED).as("the failure was injected").isTrue();
+
+        List<ConsumerRecord<byte[], byte[]>> cleanFrames = PipelineTestSupport.readAll(kafka, clean.framesTopic(), true);
+        List<ConsumerRecord<byte[], byte[]>> recovered = PipelineTestSupport.readAll(kafka, failing.framesTopic(), true);
+        assertThat(recovered).hasSameSizeAs(cleanFrames);
+        Map<String, List<String>> expected = PipelineTestSupport.framesByKey(cleanFrames);
+        Map<String, List<String>> actual = PipelineTestSupport.framesByKey(recovered);
+        assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(memory.stateKeys());
+        for (String key : expected.keySet()) {
+            assertThat(actual.get(key)).as("frames of %s after recovery", key).containsExactlyElementsOf(expected.get(key));
+        }
+        // The models took effect mid-stream: the priors' choice first, then each model's favourite.
+        Set<String> levels = new java.util.TreeSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : cleanFrames) {
+            FrameFormat.Choice c = FrameFormat.choiceOf(r.value());
+            levels.add(c.codec() + "-" + c.level());
+        }
+        assertThat(levels).as("codecs and levels of the frames").contains("ZSTD-19", "ZSTD-9").hasSizeGreaterThan(2);
+
+        Map<String, RegionVerdict> verdicts = DecoderJob.fromKafka(failing, images.toString())
+                .collectLatest(StreamExecutionEnvironment.getExecutionEnvironment(), v -> {});
+        PipelineTestSupport.assertRebuiltExactly(verdicts, memory, images, Set.of());
     }
 
     @Test

@@ -90,6 +90,12 @@ public final class EncoderOptions {
                 description = "fixed (default: the preset or pinned method) or adaptive (the selector with the newest model of the selector-model topic).")
         HdeJobConfig.SelectorMode mode;
 
+        @Option(names = "--selector-models", paramLabel = "FROM",
+                description = "Where the adaptive selector's models come from: in-band (default: the trainer writes each model into every "
+                        + "page-updates partition and a frame follows its partition's, so a restored job makes the frames of a failure-free run) "
+                        + "or on-arrival (the newest model on the broadcast input).", converter = SelectorModelsConverter.class)
+        HdeJobConfig.SelectorModels models;
+
         @Option(names = "--network-mode", paramLabel = "MODE",
                 description = "The link the adaptive selector assumes: datacenter (10 Gbit/s, default), internet (100 Mbit/s) or hybrid (1 Gbit/s).")
         String networkMode;
@@ -126,6 +132,9 @@ public final class EncoderOptions {
         void applyTo(HdeJobConfig c) {
             if (mode != null) {
                 c.selectorMode(mode);
+            }
+            if (models != null) {
+                c.selectorModels(models);
             }
             if (networkMode != null) {
                 c.networkMode(dev.hde.codec.select.NetworkMode.parse(networkMode));

@@ -75,6 +75,21 @@ public final class HdeJobConfig {
         ADAPTIVE
     }
 
+    /** Where the adaptive selector's models come from when it chooses a frame (docs/selector.md, "Models in band"). */
+    public enum SelectorModels {
+        /**
+         * From the page-updates topic, where the trainer writes each model into every partition: a
+         * frame is chosen with the model its key's partition has brought so far, so the frames are a
+         * function of the input and a restored job makes those of a failure-free run.
+         */
+        IN_BAND,
+        /** The newest model that reached the encoder subtask on the broadcast input: frames depend on when it arrived. */
+        ON_ARRIVAL
+    }
+
+    /** The encoder's key groups when {@code pipeline.max-parallelism} is not set (Flink's own default up to parallelism 85). */
+    public static final int DEFAULT_MAX_PARALLELISM = 128;
+
     /** Prefix of JVM system properties and {@code -D} options that are Kafka client properties. */
     public static final String KAFKA_PROPERTY_PREFIX = "kafka.";
 
@@ -125,6 +140,7 @@ public final class HdeJobConfig {
 
     // Adaptive selector and its trainer (docs/selector.md).
     private SelectorMode selectorMode = SelectorMode.FIXED;
+    private SelectorModels selectorModels = SelectorModels.IN_BAND;
     private NetworkMode networkMode = NetworkMode.DATACENTER;
     private long linkBandwidth = 0;
     private double explorationRate = SelectorConfig.DEFAULT_EPSILON;
@@ -196,6 +212,7 @@ public final class HdeJobConfig {
         c.refreshPolicy = refreshPolicy;
         c.limits = limits;
         c.selectorMode = selectorMode;
+        c.selectorModels = selectorModels;
         c.networkMode = networkMode;
         c.linkBandwidth = linkBandwidth;
         c.explorationRate = explorationRate;
@@ -227,7 +244,8 @@ public final class HdeJobConfig {
     /** What the encoder function gets. */
     public EncoderSettings encoderSettings() {
         return new EncoderSettings(encodeSpecs, compressionDisabled, refreshPolicy, limits,
-                selectorMode == SelectorMode.ADAPTIVE ? selectorConfig() : null, resyncRetry, epochsAboveClock);
+                selectorMode == SelectorMode.ADAPTIVE ? selectorConfig() : null, resyncRetry, epochsAboveClock,
+                selectorModels == SelectorModels.IN_BAND);
     }
 
     /** The link the cost model divides wire bytes by: the network mode at {@link #linkBandwidth()} or its default. */
@@ -777,6 +795,38 @@ public final class HdeJobConfig {
 
     public SelectorMode selectorMode() {
         return selectorMode;
+    }
+
+    public SelectorModels selectorModels() {
+        return selectorModels;
+    }
+
+    /** {@code in-band} (the default: models in the page-updates topic, the same frames after a restore) or {@code on-arrival}. */
+    public HdeJobConfig selectorModels(SelectorModels m) {
+        this.selectorModels = Objects.requireNonNull(m);
+        return this;
+    }
+
+    /** Whether the adaptive selector chooses with models in band: the trainer then writes its models into the page-updates topic too. */
+    public boolean selectorModelsInBand() {
+        return encoderSettings().choosesInBand();
+    }
+
+    /** The encoder's key groups: {@code pipeline.max-parallelism} of the Flink options, or {@link #DEFAULT_MAX_PARALLELISM}. */
+    public int maxParallelism() {
+        String set = flinkOptions.get(org.apache.flink.configuration.PipelineOptions.MAX_PARALLELISM.key());
+        if (set == null) {
+            return DEFAULT_MAX_PARALLELISM;
+        }
+        try {
+            int m = Integer.parseInt(set.trim());
+            if (m < 1 || m > org.apache.flink.runtime.state.KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM) {
+                throw new IllegalArgumentException("pipeline.max-parallelism " + m + " is out of range");
+            }
+            return m;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("pipeline.max-parallelism is not a number: " + set);
+        }
     }
 
     /** {@code fixed} (the encode specs, the default) or {@code adaptive} (the selector with the newest model). */

@@ -56,8 +56,13 @@ public final class WorkloadPublisher implements AutoCloseable {
 
     /** Sends one record as it is (also malformed ones, for tests): key, value, timestamp. */
     public void send(String key, byte[] value, long timestampMillis) {
+        send(null, key, value, timestampMillis);
+    }
+
+    /** Sends one record to {@code partition} (null: the key's). */
+    public void send(Integer partition, String key, byte[] value, long timestampMillis) {
         throwIfFailed();
-        producer.send(new ProducerRecord<>(topic, null, timestampMillis, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value),
+        producer.send(new ProducerRecord<>(topic, partition, timestampMillis, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value),
                 (metadata, error) -> {
                     if (error != null) {
                         failure.compareAndSet(null, error);

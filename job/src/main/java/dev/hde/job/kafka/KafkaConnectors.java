@@ -153,6 +153,24 @@ public final class KafkaConnectors {
         return sink(config, new SelectorModelSerializer(config.selectorModelTopic()), config.transactionalIdPrefix() + "-selector-model");
     }
 
+    /**
+     * The selector's models in band, into every partition of the page-updates topic, at least once and
+     * outside transactions: an open transaction on the page-updates topic would hold back every
+     * read_committed reader of its partitions (the encoder) until the next checkpoint. A model written
+     * twice (a restarted trainer) is not newer than itself and changes nothing; one of a trainer that
+     * then failed is still a model, in the input like any event.
+     */
+    public static KafkaSink<SelectorModelMarker> selectorModelMarkersSink(HdeJobConfig config) {
+        Properties p = config.kafkaClientProperties();
+        p.putIfAbsent("max.request.size", Integer.toString(config.maxRecordBytes()));
+        return KafkaSink.<SelectorModelMarker>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(p)
+                .setRecordSerializer(new SelectorModelMarkerSerializer(config.pageUpdatesTopic()))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
     public static KafkaSink<FrameRecord> framesSink(HdeJobConfig config) {
         return sink(config, new FrameRecordSerializer(config.framesTopic()), config.transactionalIdPrefix() + "-frames");
     }
