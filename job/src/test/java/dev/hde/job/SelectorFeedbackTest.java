@@ -170,4 +170,55 @@ class SelectorFeedbackTest {
                 .collectLatest(StreamExecutionEnvironment.getExecutionEnvironment(), v -> {});
         PipelineTestSupport.assertRebuiltExactly(verdicts, memory, images, Set.of());
     }
+
+    /**
+     * Models in band, end to end: the first job's trainer writes its model into every page-updates
+     * partition; a second job that starts with no model (another model topic) chooses the events
+     * before the model with the priors and those after it, in every partition, with the model.
+     */
+    @Test
+    void theTrainersModelComesBackInBandAndChoosesTheFramesAfterIt(@TempDir Path checkpoints, @TempDir Path images) throws Exception {
+        HdeJobConfig first = adaptive(PipelineTestSupport.config(kafka, "selband", checkpoints));
+        HdeJobConfig second = first.copy().framesTopic("selband.frames-2").deadLettersTopic("selband.dead-letters-2")
+                .catalogTopic("selband.catalog-2").encoderGroupId("selband-encoder-2").transactionalIdPrefix("selband-2")
+                .selectorModelTopic("selband.selector-model-2");
+        PipelineTestSupport.createTopics(kafka, first, second.framesTopic(), second.deadLettersTopic(), second.catalogTopic(),
+                second.selectorModelTopic());
+        SyntheticWorkload memory = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(4, 4).withRegionPages(32).withDirtyRate(0.1));
+        long time = 1_700_000_000_000L;
+        long later = time + 6_000;
+        publishRounds(first, memory, time, 6);
+
+        List<PerformanceRecord> learned = run(first, "selband-first");
+        SelectorModel model = lastModel(first);
+        assertThat(model.records()).isEqualTo(learned.size());
+        Map<Integer, byte[]> inBand = new java.util.TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : PipelineTestSupport.readAll(kafka, first.pageUpdatesTopic(), true)) {
+            if (dev.hde.operators.SelectorModelMarkers.isMarkerRecordKey(r.key())) {
+                inBand.put(r.partition(), r.value());
+            }
+        }
+        assertThat(inBand).as("the model in every partition").hasSize(PipelineTestSupport.PARTITIONS)
+                .allSatisfy((partition, value) -> assertThat(SelectorModelFormat.read(value)).isEqualTo(model));
+
+        publishRounds(first, memory, later, 6);
+        List<PerformanceRecord> performance = run(second, "selband-second");
+        assertThat(performance.stream().filter(p -> p.captureTimeMillis < later)).as("before the model").isNotEmpty()
+                .allSatisfy(p -> assertThat(p.modelVersion).isEqualTo(SelectorModel.EMPTY.version()));
+        assertThat(performance.stream().filter(p -> p.captureTimeMillis >= later)).as("after the model").isNotEmpty()
+                .allSatisfy(p -> assertThat(p.modelVersion).as("model of %s", p.stateKey).isEqualTo(model.version()));
+
+        Map<String, RegionVerdict> verdicts = DecoderJob.fromKafka(second, images.toString())
+                .collectLatest(StreamExecutionEnvironment.getExecutionEnvironment(), v -> {});
+        PipelineTestSupport.assertRebuiltExactly(verdicts, memory, images, Set.of());
+    }
+
+    private static void publishRounds(HdeJobConfig c, SyntheticWorkload memory, long from, int rounds) {
+        try (dev.hde.job.embedded.WorkloadPublisher p = new dev.hde.job.embedded.WorkloadPublisher(c.kafkaClientProperties(), c.pageUpdatesTopic())) {
+            for (int r = 0; r < rounds; r++) {
+                p.send(memory.nextRound(from + r * 1000L));
+            }
+            p.flush();
+        }
+    }
 }
