@@ -76,11 +76,14 @@ public final class ChaosRun {
             KafkaTopics.create(broker.admin(), 2, (short) 1, c.encoderTopics(), c.compactedTopics());
             SyntheticWorkload memory = new SyntheticWorkload(SyntheticWorkload.Settings.DEFAULT.withVms(s.vms(), s.regionsPerVm())
                     .withRegionPages(s.regionPages()).withDirtyRate(0.05).withSeed(s.seed())).heartbeat(s.heartbeat());
-            List<String> args = List.of("-b", broker.bootstrapServers(), "-p", "2", "--checkpoint-dir",
+            List<String> args = new ArrayList<>(List.of("-b", broker.bootstrapServers(), "-p", "2", "--checkpoint-dir",
                     s.workDir().resolve("checkpoints").toUri().toString(), "--checkpoint-interval", duration(s.checkpointInterval()),
                     "--state-backend", s.stateBackend(), "--restart-attempts", "1000", "--restart-delay", "1s", "--transaction-timeout", "2m",
                     "--idle-timeout", duration(s.idleTimeout()), "--resync-retry", "3s", "--no-savepoint-on-stop", "--progress-interval", "5s",
-                    "--connect-timeout", "60s");
+                    "--connect-timeout", "60s"));
+            if (s.selector() == HdeJobConfig.SelectorMode.ADAPTIVE) {
+                args.addAll(List.of("--selector", "adaptive", "--selector-publish-interval", "2s"));
+            }
             int kills = 0;
             int brokerKills = 0;
             int exits = 0;

@@ -1,5 +1,6 @@
 package dev.hde.job.chaos;
 
+import dev.hde.job.config.HdeJobConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -20,7 +21,7 @@ import java.time.Duration;
 public record ChaosSettings(long seed, int kills, int brokerKills, int withoutState, int vms, int regionsPerVm, int regionPages,
         Duration roundInterval, Duration gap, Duration brokerDown, double dropRate, Duration idleTimeout, Duration heartbeat,
         Duration checkpointInterval,
-        String stateBackend, Duration settle, Path workDir, boolean keep) {
+        String stateBackend, HdeJobConfig.SelectorMode selector, Duration settle, Path workDir, boolean keep) {
 
     public ChaosSettings {
         if (kills < 0 || brokerKills < 0 || withoutState < 0 || withoutState > kills || brokerKills > Math.max(1, kills)) {

@@ -2,6 +2,7 @@ package dev.hde.job.cli;
 
 import dev.hde.job.chaos.ChaosRun;
 import dev.hde.job.chaos.ChaosSettings;
+import dev.hde.job.config.HdeJobConfig;
 import dev.hde.producer.cli.Ranges;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -92,6 +93,11 @@ public final class ChaosCommand implements Callable<Integer> {
             description = "The encoder's state backend (default: ${DEFAULT-VALUE}).")
     String stateBackend;
 
+    @Option(names = "--selector", defaultValue = "adaptive", paramLabel = "fixed|adaptive",
+            description = "The encoder's selector (default: ${DEFAULT-VALUE}: its trainer publishes every 2 s and writes each model into the "
+                    + "page-updates topic, so the kills also land on models in band).")
+    HdeJobConfig.SelectorMode selector;
+
     @Option(names = "--settle", defaultValue = "3m", converter = DurationConverter.Positive.class, paramLabel = "DURATION",
             description = "At the end, how long to wait for every region to become exact (default: ${DEFAULT-VALUE}).")
     Duration settle;
@@ -116,7 +122,7 @@ public final class ChaosCommand implements Callable<Integer> {
         Path dir = workDir != null ? workDir : Files.createTempDirectory("hde-chaos-");
         long t0 = System.nanoTime();
         ChaosSettings s = new ChaosSettings(seed, kills, brokerKills, withoutState, vms, regions, regionPages, interval, gap, brokerDown,
-                dropRate, idleTimeout, heartbeat, checkpointInterval, stateBackend, settle, dir, keep || workDir != null);
+                dropRate, idleTimeout, heartbeat, checkpointInterval, stateBackend, selector, settle, dir, keep || workDir != null);
         err.println("hde chaos: seed " + seed + ", " + kills + " encoder kills, " + brokerKills + " broker kills, " + withoutState
                 + " restarts without state, work directory " + dir + (s.keep() ? " (kept)" : " (removed at the end)"));
         err.flush();

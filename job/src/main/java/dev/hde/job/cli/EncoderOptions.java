@@ -47,6 +47,12 @@ public final class EncoderOptions {
                     + "(default: 30s).")
     Duration resyncRetry;
 
+    @Option(names = "--epochs-by-capture-time",
+            description = "Number a new region's epochs by capture time alone, as hde trace does, not at least the processing time: two runs "
+                    + "over the same input then make the same frames (to compare them). Only for a job that never starts again without "
+                    + "its state: a run started from nothing could repeat an epoch receivers hold.")
+    boolean epochsByCaptureTime;
+
     @Mixin
     SelectorOptions selector = new SelectorOptions();
 
@@ -75,6 +81,9 @@ public final class EncoderOptions {
         }
         if (resyncRetry != null) {
             c.resyncRetry(resyncRetry);
+        }
+        if (epochsByCaptureTime) {
+            c.epochsAboveClock(false);
         }
         if (idleTimeout != null) {
             p = p.withIdleTimeout(idleTimeout);

@@ -3,11 +3,14 @@ package dev.hde.job.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hde.codec.select.SelectorModelFormat;
+import dev.hde.job.catalog.CatalogTopic;
 import dev.hde.job.embedded.FrameCounter;
 import dev.hde.job.embedded.KafkaBrokerProcess;
 import dev.hde.job.embedded.KafkaOffsets;
 import dev.hde.job.embedded.WorkloadPublisher;
 import dev.hde.job.kafka.KafkaTopics;
+import dev.hde.operators.SelectorModelMarkers;
 import dev.hde.producer.SyntheticWorkload;
 import java.io.IOException;
 import java.net.URI;
@@ -91,15 +94,18 @@ class ClusterJobIT {
             String servers = kafka.bootstrapServers();
             KafkaTopics.create(kafka.admin(), PARTITIONS, (short) 1,
                     List.of("hde.page-updates", "hde.frames", "hde.dead-letters", "hde.selector-model", "hde.catalog", "hde.frames-detached",
-                            "hde.resync-requests", "hde.keyframe-requests"),
-                    Set.of("hde.selector-model"));
+                            "hde.resync-requests", "hde.keyframe-requests", "hde.selector-model-detached"),
+                    Set.of("hde.selector-model", "hde.selector-model-detached"));
             cluster.awaitTaskManagers(2, Duration.ofSeconds(90));
             say(t0, "broker at %s, JobManager and 2 TaskManagers up", servers);
 
-            // The encoder, submitted through the REST API (as the web UI does): jar upload, then run.
+            // The encoder, submitted through the REST API (as the web UI does): jar upload, then run. The adaptive selector with
+            // models in band (its trainer writes a model into every page-updates partition every 2 s) and epochs by capture time, so
+            // that a failure-free run over the same input can be compared with it frame for frame below.
             String jarId = cluster.uploadJar(JOB_JAR);
             String encoder = cluster.runJar(jarId, List.of("encode", "-b", servers, "-p", "2", "--checkpoint-interval", "1s",
-                    "--restart-attempts", "10", "--restart-delay", "1s", "--starting-offsets", "earliest"));
+                    "--restart-attempts", "10", "--restart-delay", "1s", "--starting-offsets", "earliest", "--selector", "adaptive",
+                    "--selector-publish-interval", "2s", "--epochs-by-capture-time"));
             FlinkClusterProcesses.await("encoder running", Duration.ofSeconds(90), () -> cluster.allTasksRunning(encoder));
             JsonNode checkpointConfig = cluster.get("/jobs/" + encoder + "/checkpoints/config");
             assertThat(checkpointConfig.path("state_backend").asText()).as("the cluster's state backend").containsIgnoringCase("rocksdb");
@@ -172,10 +178,25 @@ class ClusterJobIT {
             }
             say(t0, "flink run decode: %d of %d regions equal the producer's memory byte for byte", verified, memory.stateKeys().size());
 
-            // flink run -d: returns once submitted; the bounded encoder then finishes on the cluster by itself.
+            // The models the trainer wrote into the input while the TaskManager was killed and the job restored.
+            Properties reader = new Properties();
+            reader.setProperty("bootstrap.servers", servers);
+            Set<String> modelsInBand = new java.util.TreeSet<>();
+            CatalogTopic.readAll(reader, "hde.page-updates", Duration.ofSeconds(60), r -> {
+                if (SelectorModelMarkers.isMarkerRecordKey(r.key())) {
+                    modelsInBand.add(r.partition() + ":" + SelectorModelFormat.read(r.value()).version());
+                }
+            });
+            say(t0, "models in band in the page-updates topic: %s", modelsInBand);
+            assertThat(modelsInBand.stream().map(m -> m.substring(m.indexOf(':') + 1)).distinct().count()).as("distinct models in band")
+                    .isGreaterThanOrEqualTo(2);
+
+            // flink run -d: returns once submitted; the bounded encoder then finishes on the cluster by itself. A failure-free run of the
+            // same input (events and models in band) with the same settings, starting, like the first, with no model on its model topic.
             FlinkClusterProcesses.CliRun detached = cluster.flink(Duration.ofMinutes(2), "run", "-d", JOB_JAR.toString(), "encode", "-b", servers,
                     "-p", "2", "--bounded", "--starting-offsets", "earliest", "--frames-topic", "hde.frames-detached", "--group-id", "hde-detached",
-                    "--transactional-id-prefix", "hde-detached", "--no-catalog", "--no-selector-trainer", "--checkpoint-interval", "1s");
+                    "--transactional-id-prefix", "hde-detached", "--no-catalog", "--no-selector-trainer", "--checkpoint-interval", "1s",
+                    "--selector", "adaptive", "--selector-model-topic", "hde.selector-model-detached", "--epochs-by-capture-time");
             assertThat(detached.exitCode()).as("flink run -d:\n%s", detached.output()).isZero();
             assertThat(detached.output()).contains("submitted (detached)");
             Matcher id = Pattern.compile("JobID ([0-9a-f]{32})").matcher(detached.output());
@@ -187,8 +208,25 @@ class ClusterJobIT {
                         .mapToLong(Long::longValue).sum();
                 assertThat(committed).as("frames the detached encoder committed").isPositive();
             }
-            say(t0, "flink run -d: job %s finished", bounded);
+            Map<String, List<String>> restoredFrames = framesByKey(reader, "hde.frames");
+            Map<String, List<String>> failureFree = framesByKey(reader, "hde.frames-detached");
+            assertThat(restoredFrames.keySet()).containsExactlyInAnyOrderElementsOf(memory.stateKeys());
+            for (String key : memory.stateKeys()) {
+                assertThat(restoredFrames.get(key)).as("frames of %s: killed and restored against failure-free", key)
+                        .containsExactlyElementsOf(failureFree.get(key));
+            }
+            say(t0, "flink run -d: job %s finished; its frames equal the restored encoder's byte for byte (%d regions)", bounded,
+                    memory.stateKeys().size());
         }
+    }
+
+    /** Every committed frame of {@code topic} by state key, in order, as hex. */
+    private static Map<String, List<String>> framesByKey(Properties client, String topic) {
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        CatalogTopic.readAll(client, topic, Duration.ofSeconds(60),
+                r -> out.computeIfAbsent(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), k -> new ArrayList<>())
+                        .add(java.util.HexFormat.of().formatHex(r.value())));
+        return out;
     }
 
     /** Starts the broker JVM while {@code alongside} runs (both take seconds to start). */
