@@ -31,6 +31,7 @@ import dev.hde.state.RefreshPolicy;
 import dev.hde.state.RefreshReason;
 import dev.hde.state.RegionState;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,6 +166,9 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     /** Selectors of the models in band, by model version (few: a model lives until the next one reaches every key group). */
     private transient Map<String, Selector> inBandSelectors;
     private transient int maxParallelism;
+    /** The last model in band parsed, and its bytes: a model comes once per key group, so it is parsed once, not once per copy. */
+    private transient byte[] lastInBandBytes;
+    private transient SelectorModel lastInBandModel;
     /** The page-updates partition of the event at hand, or of the region for a keyframe of its own (-1: not known). */
     private transient int framePartition;
 
@@ -455,9 +459,19 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             metrics.modelsIgnored.inc(); // the validator sends markers only to a job that chooses in band; another job's
             return;
         }
-        SelectorModel m = parseModel(in.bytes, "in band");
-        if (m == null || in.partition < 0) {
+        if (in.partition < 0) {
             return;
+        }
+        SelectorModel m;
+        if (Arrays.equals(in.bytes, lastInBandBytes)) {
+            m = lastInBandModel;
+        } else {
+            m = parseModel(in.bytes, "in band");
+            if (m == null) {
+                return;
+            }
+            lastInBandBytes = in.bytes;
+            lastInBandModel = m;
         }
         int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(ctx.getCurrentKey(), maxParallelism);
         if (inBand.take(keyGroup, in.partition, m)) {
