@@ -51,9 +51,14 @@ final class EncoderHarness implements AutoCloseable {
 
     /** An encoder with {@code maxParallelism} key groups (all its own), started from {@code snapshot} or (null) from nothing. */
     EncoderHarness(RegionEncoderFunction f, int maxParallelism, OperatorSubtaskState snapshot) throws Exception {
+        this(f, maxParallelism, 1, 0, snapshot);
+    }
+
+    /** Subtask {@code subtask} of {@code parallelism}, started from {@code snapshot} (repartitioned for it) or (null) from nothing. */
+    EncoderHarness(RegionEncoderFunction f, int maxParallelism, int parallelism, int subtask, OperatorSubtaskState snapshot) throws Exception {
         function = f;
         harness = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(function, List.of(RegionEncoderFunction.SELECTOR_MODEL)),
-                (KeySelector<ValidEvent, String>) e -> e.stateKey, Types.STRING, maxParallelism, 1, 0);
+                (KeySelector<ValidEvent, String>) e -> e.stateKey, Types.STRING, maxParallelism, parallelism, subtask);
         harness.setup();
         if (snapshot != null) {
             harness.initializeState(snapshot);

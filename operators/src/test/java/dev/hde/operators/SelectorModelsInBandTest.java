@@ -25,6 +25,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
@@ -239,6 +240,46 @@ class SelectorModelsInBandTest {
         assertThat(h.performance()).singleElement().satisfies(p -> {
             assertThat(p.frameType).isEqualTo("FULL");
             assertThat(p.modelVersion).as("partition 2's model, not partition 1's newer one").isEqualTo(a.version());
+        });
+    }
+
+    /** A key of the subtask {@code subtask} of two, after {@code prefix}. */
+    private static String keyOfSubtask(String prefix, int subtask) {
+        for (int i = 0; ; i++) {
+            String key = prefix + String.format("/r%04d", i);
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(key, KEY_GROUPS, 2) == subtask) {
+                return key;
+            }
+        }
+    }
+
+    @Test
+    void aJobRescaledFromOneSubtaskToTwoKeepsEachKeysModelInBand() throws Exception {
+        String first = keyOfSubtask("vm-01", 0);
+        String second = keyOfSubtask("vm-02", 1);
+        EncoderHarness one = encoder(null);
+        accept(one, region(first, 1), 0);
+        accept(one, region(second, 1), 1);
+        SelectorModel a = SelectorModels.favouring(1, T0, FAVOURED);
+        SelectorModel b = SelectorModels.favouring(2, T0, OTHER_FAVOURED);
+        one.modelInBand(SelectorModels.bytes(a), 0, KEY_GROUPS, T0 + 1);
+        one.modelInBand(SelectorModels.bytes(b), 1, KEY_GROUPS, T0 + 1);
+        one.performance();
+        OperatorSubtaskState snapshot = one.harness.snapshot(1, T0);
+
+        EncoderHarness[] two = new EncoderHarness[2];
+        for (int i = 0; i < 2; i++) {
+            OperatorSubtaskState part = AbstractStreamOperatorTestHarness.repartitionOperatorState(snapshot, KEY_GROUPS, 1, 2, i);
+            two[i] = new EncoderHarness(new RegionEncoderFunction(inBand()), KEY_GROUPS, 2, i, part);
+            open.add(two[i]);
+        }
+        assertThat(accept(two[0], edit(first, 2), 0)).singleElement().satisfies(p -> {
+            assertThat(p.modelVersion).as("partition 0's model on subtask 0").isEqualTo(a.version());
+            assertThat(p.choice).isEqualTo(FAVOURED);
+        });
+        assertThat(accept(two[1], edit(second, 2), 1)).singleElement().satisfies(p -> {
+            assertThat(p.modelVersion).as("partition 1's model on subtask 1").isEqualTo(b.version());
+            assertThat(p.choice).isEqualTo(OTHER_FAVOURED);
         });
     }
 
