@@ -279,7 +279,8 @@ public final class EncoderJob {
                     .uid("keyframe-requests-source"));
         }
         SingleOutputStreamOperator<ValidEvent> valid = input
-                .process(new PageUpdateValidator(config.limits(), config.selectorModelsInBand() ? config.maxParallelism() : 0),
+                .process(new PageUpdateValidator(config.limits(), config.selectorModelsInBand() ? config.maxParallelism() : 0,
+                        config.pageUpdatesTopic()),
                         TypeInformation.of(ValidEvent.class))
                 .uid("validator")
                 .name("validate");

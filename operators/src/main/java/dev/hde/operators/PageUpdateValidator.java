@@ -38,22 +38,29 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
     private final Limits limits;
     /** The encoder's key groups (its max parallelism) when models go in band; 0: markers are dropped. */
     private final int markerKeyGroups;
+    /** The topic models in band come in (its partitions are the ones events carry); null: any. */
+    private final String pageUpdatesTopic;
     private transient Counter accepted;
     private transient Counter refused;
     private transient Counter markersForwarded;
     private transient Counter markersSkipped;
 
     public PageUpdateValidator(Limits limits) {
-        this(limits, 0);
+        this(limits, 0, null);
     }
 
-    /** @param markerKeyGroups the encoder's max parallelism, to send each selector-model marker to every key group; 0 = drop markers */
-    public PageUpdateValidator(Limits limits, int markerKeyGroups) {
+    /**
+     * @param markerKeyGroups the encoder's max parallelism, to send each selector-model marker to every key group; 0 = drop markers
+     * @param pageUpdatesTopic the only topic a model in band may come in (a model on another topic, such as the
+     *     keyframe requests beside it, is a dead letter: its partition says nothing of the events'); null = any
+     */
+    public PageUpdateValidator(Limits limits, int markerKeyGroups, String pageUpdatesTopic) {
         if (markerKeyGroups < 0) {
             throw new IllegalArgumentException("key groups " + markerKeyGroups);
         }
         this.limits = limits;
         this.markerKeyGroups = markerKeyGroups;
+        this.pageUpdatesTopic = pageUpdatesTopic;
     }
 
     @Override
@@ -105,6 +112,10 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
 
     /** A selector model in the topic: one copy per key group of the encoder, in the partition's order, or dropped. */
     private void marker(SourceRecord record, Context ctx, Collector<ValidEvent> out) {
+        if (pageUpdatesTopic != null && !pageUpdatesTopic.equals(record.topic)) {
+            refuse(record, KEY_MISMATCH, "a selector model on topic " + record.topic + ": models in band come only in " + pageUpdatesTopic, ctx);
+            return;
+        }
         try {
             SelectorModelFormat.read(record.value);
         } catch (HdeException e) {

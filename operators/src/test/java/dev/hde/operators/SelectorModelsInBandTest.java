@@ -104,7 +104,7 @@ class SelectorModelsInBandTest {
 
     private OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> validator(int keyGroups) throws Exception {
         OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> v =
-                ProcessFunctionTestHarnesses.forProcessFunction(new PageUpdateValidator(Limits.DEFAULT, keyGroups));
+                ProcessFunctionTestHarnesses.forProcessFunction(new PageUpdateValidator(Limits.DEFAULT, keyGroups, "hde.page-updates"));
         open.add(v::close);
         return v;
     }
@@ -164,6 +164,14 @@ class SelectorModelsInBandTest {
         notInBand.processElement(record(SelectorModelMarkers.RECORD_KEY, model, 0), T0);
         assertThat(out(notInBand)).isEmpty();
         assertThat(notInBand.getSideOutput(PageUpdateValidator.DEAD_LETTERS)).isNullOrEmpty();
+
+        // A model on another topic (the keyframe requests beside the page updates): its partition says nothing of the events'.
+        OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> otherTopic = validator(KEY_GROUPS);
+        otherTopic.processElement(new SourceRecord(SelectorModelMarkers.RECORD_KEY.getBytes(StandardCharsets.UTF_8), model, "hde.keyframe-requests",
+                0, 0), T0);
+        assertThat(out(otherTopic)).isEmpty();
+        assertThat(otherTopic.getSideOutput(PageUpdateValidator.DEAD_LETTERS)).hasSize(1)
+                .allSatisfy(r -> assertThat(r.getValue().reason).isEqualTo(PageUpdateValidator.KEY_MISMATCH));
     }
 
     @Test
