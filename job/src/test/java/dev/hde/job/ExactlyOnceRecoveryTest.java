@@ -130,14 +130,7 @@ class ExactlyOnceRecoveryTest {
         assertThat(FailOnceAfterCheckpoint.FAILED).as("the failure was injected").isTrue();
 
         List<ConsumerRecord<byte[], byte[]>> cleanFrames = PipelineTestSupport.readAll(kafka, clean.framesTopic(), true);
-        List<ConsumerRecord<byte[], byte[]>> recovered = PipelineTestSupport.readAll(kafka, failing.framesTopic(), true);
-        assertThat(recovered).hasSameSizeAs(cleanFrames);
-        Map<String, List<String>> expected = PipelineTestSupport.framesByKey(cleanFrames);
-        Map<String, List<String>> actual = PipelineTestSupport.framesByKey(recovered);
-        assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(memory.stateKeys());
-        for (String key : expected.keySet()) {
-            assertThat(actual.get(key)).as("frames of %s after recovery", key).containsExactlyElementsOf(expected.get(key));
-        }
+        assertSameFramesByKey(cleanFrames, PipelineTestSupport.readAll(kafka, failing.framesTopic(), true), memory);
         // The models took effect mid-stream: the priors' choice first, then each model's favourite.
         Set<String> levels = new java.util.TreeSet<>();
         for (ConsumerRecord<byte[], byte[]> r : cleanFrames) {
@@ -174,16 +167,22 @@ class ExactlyOnceRecoveryTest {
         List<ConsumerRecord<byte[], byte[]>> uncommitted = PipelineTestSupport.readAll(kafka, failing.framesTopic(), false);
         // The failed attempt had written frames in a transaction that was aborted: read_uncommitted sees them, read_committed does not.
         assertThat(uncommitted.size()).as("frames of the aborted transaction").isGreaterThan(recovered.size());
-        assertThat(recovered).hasSameSizeAs(cleanFrames);
-        Map<String, List<String>> expected = PipelineTestSupport.framesByKey(cleanFrames);
+        assertSameFramesByKey(cleanFrames, recovered, memory);
+
+        Map<String, RegionVerdict> verdicts = DecoderJob.fromKafka(failing, images.toString())
+                .collectLatest(StreamExecutionEnvironment.getExecutionEnvironment(), v -> {});
+        PipelineTestSupport.assertRebuiltExactly(verdicts, memory, images, Set.of());
+    }
+
+    /** The recovered run committed exactly the failure-free run's frames: the same count, and per region the same frames in order. */
+    private static void assertSameFramesByKey(List<ConsumerRecord<byte[], byte[]>> clean, List<ConsumerRecord<byte[], byte[]>> recovered,
+            SyntheticWorkload memory) {
+        assertThat(recovered).hasSameSizeAs(clean);
+        Map<String, List<String>> expected = PipelineTestSupport.framesByKey(clean);
         Map<String, List<String>> actual = PipelineTestSupport.framesByKey(recovered);
         assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(memory.stateKeys());
         for (String key : expected.keySet()) {
             assertThat(actual.get(key)).as("frames of %s after recovery", key).containsExactlyElementsOf(expected.get(key));
         }
-
-        Map<String, RegionVerdict> verdicts = DecoderJob.fromKafka(failing, images.toString())
-                .collectLatest(StreamExecutionEnvironment.getExecutionEnvironment(), v -> {});
-        PipelineTestSupport.assertRebuiltExactly(verdicts, memory, images, Set.of());
     }
 }

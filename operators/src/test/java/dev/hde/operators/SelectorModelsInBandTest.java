@@ -3,7 +3,6 @@ package dev.hde.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hde.codec.Limits;
-import dev.hde.codec.Pages;
 import dev.hde.codec.select.NetworkMode;
 import dev.hde.codec.select.SelectorConfig;
 import dev.hde.codec.select.SelectorModel;
@@ -40,7 +39,6 @@ class SelectorModelsInBandTest {
 
     static final long T0 = 1_700_000_000_000L;
     static final int SHIFT = 12;
-    static final int PS = 1 << SHIFT;
     static final int N = 16;
     static final int KEY_GROUPS = 128;
     static final String KEY = "vm-00/r0000";
@@ -72,22 +70,11 @@ class SelectorModelsInBandTest {
     }
 
     private PageUpdateEvent region(String key, long seq) {
-        byte[][] pages = new byte[N][];
-        for (int i = 0; i < N; i++) {
-            pages[i] = TestPages.text(random, PS);
-        }
-        return PageUpdateEvent.region(key, SHIFT, seq, T0 + seq, pages);
+        return TestEvents.textRegion(random, key, SHIFT, N, seq, T0 + seq);
     }
 
     private PageUpdateEvent edit(String key, long seq) {
-        RegionModel m = models.get(key);
-        int[] indices = random.ints(0, m.regionPages()).distinct().limit(3).sorted().toArray();
-        byte[][] pages = new byte[indices.length][];
-        for (int i = 0; i < indices.length; i++) {
-            byte[] old = m.page(indices[i]);
-            pages[i] = Pages.isZero(old) ? TestPages.text(random, PS) : TestPages.edited(random, old);
-        }
-        return PageUpdateEvent.pages(key, SHIFT, N, seq, T0 + seq, indices, pages);
+        return TestEvents.edits(random, models.get(key), key, SHIFT, seq, T0 + seq, 3);
     }
 
     /** Sends an event from {@code partition}, applies its frames at the receiver (which must then hold the producer's region) and returns the model versions the frames were chosen with. */

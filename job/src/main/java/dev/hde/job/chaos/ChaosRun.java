@@ -1,9 +1,11 @@
 package dev.hde.job.chaos;
 
+import dev.hde.job.catalog.CatalogTopic;
 import dev.hde.job.config.CheckpointRestore;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.embedded.KafkaBrokerProcess;
 import dev.hde.job.kafka.KafkaTopics;
+import dev.hde.operators.SelectorModelMarkers;
 import dev.hde.producer.SyntheticWorkload;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,8 +31,8 @@ public final class ChaosRun {
     /** The outcome: the JSON line's fields. */
     public record Report(int kills, int brokerKills, int restartsWithoutState, int restoredRuns, int encoderExits, long events, long eventsDropped,
             long publishFailures, long resyncsRequested, long resyncsAnswered, long keyframeRequests, int regions, int regionsExact, int regionsWrong,
-            int regionsWaiting, long frames, long framesWrong, long duplicateFrames, long lostFrames, long resyncNotices, double seconds,
-            List<String> problems) {
+            int regionsWaiting, long frames, long framesWrong, long duplicateFrames, long lostFrames, long resyncNotices, long modelsInBand,
+            double seconds, List<String> problems) {
 
         public boolean ok() {
             return regionsWrong == 0 && framesWrong == 0 && duplicateFrames == 0 && regionsExact == regions;
@@ -41,10 +43,10 @@ public final class ChaosRun {
                     + "\"encoder_exits\":%d,"
                     + "\"events\":%d,\"events_dropped\":%d,\"publish_failures\":%d,\"resyncs_requested\":%d,\"resyncs_answered\":%d,"
                     + "\"keyframe_requests\":%d,\"regions\":%d,\"regions_exact\":%d,\"regions_wrong\":%d,\"regions_waiting\":%d,\"frames\":%d,\"frames_wrong\":%d,"
-                    + "\"duplicate_frames\":%d,\"lost_frames\":%d,\"resync_frames\":%d,\"seconds\":%.1f,\"ok\":%b}",
+                    + "\"duplicate_frames\":%d,\"lost_frames\":%d,\"resync_frames\":%d,\"models_in_band\":%d,\"seconds\":%.1f,\"ok\":%b}",
                     kills, brokerKills, restartsWithoutState, restoredRuns, encoderExits, events, eventsDropped, publishFailures, resyncsRequested,
                     resyncsAnswered, keyframeRequests, regions, regionsExact, regionsWrong, regionsWaiting, frames, framesWrong, duplicateFrames, lostFrames,
-                    resyncNotices, seconds, ok());
+                    resyncNotices, modelsInBand, seconds, ok());
         }
     }
 
@@ -162,13 +164,24 @@ public final class ChaosRun {
                 return new Report(kills, brokerKills, stateless.size(), encoder.restoredRuns(), exits, producer.events(), producer.dropped(),
                         producer.publishFailures(), producer.resyncRequestsRead(), producer.resyncsAnswered(), audit.keyframeRequests, producer.keys().size(), exact,
                         wrong, waiting, audit.frames, audit.digestsWrong, audit.duplicates, audit.lost, audit.resyncNotices,
-                        (System.nanoTime() - t0) / 1e9, List.copyOf(audit.problems()));
+                        modelsInBand(c), (System.nanoTime() - t0) / 1e9, List.copyOf(audit.problems()));
             }
         } finally {
             if (!s.keep()) {
                 deleteTree(s.workDir());
             }
         }
+    }
+
+    /** The selector models the encoder's trainer wrote into the page-updates topic (one record per partition and model). */
+    private static long modelsInBand(HdeJobConfig c) {
+        long[] n = {0};
+        CatalogTopic.readAll(c.kafkaClientProperties(), c.pageUpdatesTopic(), Duration.ofSeconds(60), r -> {
+            if (SelectorModelMarkers.isMarkerRecordKey(r.key())) {
+                n[0]++;
+            }
+        });
+        return n[0];
     }
 
     /**

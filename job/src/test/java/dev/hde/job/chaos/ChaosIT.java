@@ -39,6 +39,7 @@ class ChaosIT {
         assertThat(field(json, "resyncs_requested")).as("the restart without state and the dropped events made resyncs").isPositive();
         assertThat(field(json, "resyncs_answered")).isPositive();
         assertThat(field(json, "restored_runs")).as("some restarts resumed from a checkpoint").isPositive();
+        assertThat(field(json, "models_in_band")).as("the adaptive selector's trainer wrote models into the page-updates topic").isPositive();
     }
 
     private static long field(String json, String name) {
