@@ -812,11 +812,17 @@ public final class HdeJobConfig {
         return encoderSettings().choosesInBand();
     }
 
-    /** The encoder's key groups: {@code pipeline.max-parallelism} of the Flink options, or {@link #DEFAULT_MAX_PARALLELISM}. */
+    /**
+     * The encoder's key groups: {@code pipeline.max-parallelism} of the Flink options; else what Flink
+     * would choose for the configured parallelism (at least 128: so a job restored from a checkpoint
+     * of before models went in band keeps its key groups), {@link #DEFAULT_MAX_PARALLELISM} when the
+     * parallelism is the cluster's (above 85 of it, set {@code pipeline.max-parallelism}).
+     */
     public int maxParallelism() {
         String set = flinkOptions.get(org.apache.flink.configuration.PipelineOptions.MAX_PARALLELISM.key());
         if (set == null) {
-            return DEFAULT_MAX_PARALLELISM;
+            return parallelism > 0 ? org.apache.flink.runtime.state.KeyGroupRangeAssignment.computeDefaultMaxParallelism(parallelism)
+                    : DEFAULT_MAX_PARALLELISM;
         }
         try {
             int m = Integer.parseInt(set.trim());

@@ -1,6 +1,7 @@
 package dev.hde.job.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,23 @@ class HdeJobConfigTest {
         assertThat(c.framesTopic()).isEqualTo("hde.frames");
         assertThat(c.deadLettersTopic()).isEqualTo("hde.dead-letters");
         assertThat(c.selectorModelTopic()).isEqualTo("hde.selector-model");
+    }
+
+    @Test
+    void modelsGoInBandWithTheAdaptiveSelectorAndTheKeyGroupsAreFlinksOwnUnlessSet() {
+        HdeJobConfig c = new HdeJobConfig();
+        assertThat(c.selectorModelsInBand()).as("fixed: no models to take").isFalse();
+        assertThat(c.selectorMode(HdeJobConfig.SelectorMode.ADAPTIVE).selectorModelsInBand()).isTrue();
+        assertThat(c.copy().selectorModels(HdeJobConfig.SelectorModels.ON_ARRIVAL).selectorModelsInBand()).isFalse();
+        assertThat(c.copy().selectorModelsInBand()).as("copied").isTrue();
+
+        assertThat(c.maxParallelism()).as("the cluster's parallelism").isEqualTo(128);
+        assertThat(c.parallelism(2).maxParallelism()).isEqualTo(128);
+        assertThat(c.parallelism(100).maxParallelism()).as("what Flink would choose for 100").isEqualTo(256);
+        c.flinkOption("pipeline.max-parallelism", "512");
+        assertThat(c.maxParallelism()).isEqualTo(512);
+        c.flinkOption("pipeline.max-parallelism", "many");
+        assertThatThrownBy(c::maxParallelism).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("many");
     }
 
     @Test
