@@ -49,6 +49,9 @@ final class EncoderMetrics {
     final Counter modelsApplied;
     /** Models that arrived but were not newer than this subtask's model. */
     final Counter modelsIgnored;
+    /** Regions reported quiet (no event of their producer for the quiet time), and quiet ones whose producer was heard again. */
+    final Counter regionsQuiet;
+    final Counter regionsAwake;
     /** Models in band that a key group took for a partition (one per key group and partition: a model reaches every key group). */
     final Counter modelsInBandTaken;
     /** Frames whose choice was an exploration of the adaptive selector. */
@@ -105,6 +108,8 @@ final class EncoderMetrics {
         modelsApplied = group.counter("selectorModelsApplied");
         modelsIgnored = group.counter("selectorModelsIgnored");
         modelsInBandTaken = group.counter("selectorModelsInBandTaken");
+        regionsQuiet = group.counter("regionsQuiet");
+        regionsAwake = group.counter("regionsAwake");
         explorations = group.counter("selectorExplorations");
         dictionariesTaken = group.counter("dictionariesTaken");
         dictionariesRefused = group.counter("dictionariesRefused");

@@ -23,13 +23,19 @@ import java.util.List;
  * @param modelsInBand the adaptive selector chooses each frame with the model the key's partition of
  *     the page-updates topic has brought so far ({@link SelectorModelMarkers}), not with the newest
  *     model that reached the subtask: the same frames after a restore as in a failure-free run.
+ * @param quietAfter a region that has had no event of its producer (no change, no heartbeat) for this
+ *     long (processing time) is reported quiet, once per quiet spell: its producer has probably
+ *     stopped, and receivers hold its image as of its last frame. Zero: never reported.
  */
 public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits,
-        SelectorConfig selector, Duration resyncRetry, boolean epochsAboveClock, boolean modelsInBand) implements Serializable {
+        SelectorConfig selector, Duration resyncRetry, boolean epochsAboveClock, boolean modelsInBand, Duration quietAfter)
+        implements Serializable {
 
     /** An unanswered resync request is repeated after this long, then after twice as long each time, up to {@link #MAX_RESYNC_RETRY}. */
     public static final Duration DEFAULT_RESYNC_RETRY = Duration.ofSeconds(30);
     public static final Duration MAX_RESYNC_RETRY = Duration.ofMinutes(10);
+    /** Ten of {@code hde-producer}'s heartbeats (60 s): a producer that sends nothing for that long is not just quiet. */
+    public static final Duration DEFAULT_QUIET_AFTER = Duration.ofMinutes(10);
 
     /** What the disabled mode sends: the changed pages as they are. */
     public static final EncodeSpec UNCOMPRESSED = EncodeSpec.of(DeltaMethod.RAW, CodecSpec.NONE);
@@ -42,6 +48,9 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
     public EncoderSettings {
         if (resyncRetry == null || resyncRetry.isNegative() || resyncRetry.isZero()) {
             throw new IllegalArgumentException("the resync retry interval must be positive");
+        }
+        if (quietAfter == null || quietAfter.isNegative()) {
+            throw new IllegalArgumentException("the quiet time must be zero (off) or positive");
         }
         specs = List.copyOf(specs);
         if (specs.isEmpty()) {
@@ -65,7 +74,7 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
 
     public EncoderSettings(List<EncodeSpec> specs, boolean compressionDisabled, RefreshPolicy policy, Limits limits, SelectorConfig selector,
             Duration resyncRetry, boolean epochsAboveClock) {
-        this(specs, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock, false);
+        this(specs, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock, false, DEFAULT_QUIET_AFTER);
     }
 
     public List<EncodeSpec> effectiveSpecs() {
@@ -78,37 +87,42 @@ public record EncoderSettings(List<EncodeSpec> specs, boolean compressionDisable
     }
 
     public EncoderSettings withPolicy(RefreshPolicy p) {
-        return new EncoderSettings(specs, compressionDisabled, p, limits, selector, resyncRetry, epochsAboveClock, modelsInBand);
+        return new EncoderSettings(specs, compressionDisabled, p, limits, selector, resyncRetry, epochsAboveClock, modelsInBand, quietAfter);
     }
 
     public EncoderSettings withCompressionDisabled(boolean disabled) {
-        return new EncoderSettings(specs, disabled, policy, limits, selector, resyncRetry, epochsAboveClock, modelsInBand);
+        return new EncoderSettings(specs, disabled, policy, limits, selector, resyncRetry, epochsAboveClock, modelsInBand, quietAfter);
     }
 
     public EncoderSettings withSpecs(List<EncodeSpec> s) {
-        return new EncoderSettings(s, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock, modelsInBand);
+        return new EncoderSettings(s, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock, modelsInBand, quietAfter);
     }
 
     public EncoderSettings withEpochsAboveClock(boolean on) {
-        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, resyncRetry, on, modelsInBand);
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, resyncRetry, on, modelsInBand, quietAfter);
     }
 
     public EncoderSettings withResyncRetry(Duration d) {
-        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, d, epochsAboveClock, modelsInBand);
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, d, epochsAboveClock, modelsInBand, quietAfter);
     }
 
     /** The adaptive selector with this configuration; null = the fixed specs. */
     public EncoderSettings withSelector(SelectorConfig config) {
-        return new EncoderSettings(specs, compressionDisabled, policy, limits, config, resyncRetry, epochsAboveClock, modelsInBand);
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, config, resyncRetry, epochsAboveClock, modelsInBand, quietAfter);
     }
 
     /** Whether the adaptive selector takes its models in band ({@link #modelsInBand}). */
     public EncoderSettings withModelsInBand(boolean on) {
-        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock, on);
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock, on, quietAfter);
     }
 
     /** Whether frames are chosen with models in band: adaptive, and configured so. */
     public boolean choosesInBand() {
         return adaptive() && modelsInBand;
+    }
+
+    /** Regions without an event of their producer for {@code d} are reported quiet (zero: never). */
+    public EncoderSettings withQuietAfter(Duration d) {
+        return new EncoderSettings(specs, compressionDisabled, policy, limits, selector, resyncRetry, epochsAboveClock, modelsInBand, d);
     }
 }

@@ -137,6 +137,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     private transient EventEncoder core;
     private transient RateLimitedLog resyncLog;
     private transient RateLimitedLog droppedLog;
+    private transient RateLimitedLog quietLog;
     /** Who asks, in resync requests: this job's subtask. */
     private transient String requester;
 
@@ -220,6 +221,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         core = settings.epochsAboveClock() ? new EventEncoder(settings.policy(), () -> clockMillis) : new EventEncoder(settings.policy());
         resyncLog = new RateLimitedLog(LOG, LOG_INTERVAL_MILLIS);
         droppedLog = new RateLimitedLog(LOG, LOG_INTERVAL_MILLIS);
+        quietLog = new RateLimitedLog(LOG, LOG_INTERVAL_MILLIS);
         requester = "encoder-" + subtask;
         model = null;
         selector = null;
@@ -741,13 +743,36 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         region.clear();
     }
 
-    /** Notes activity; the prune timer is set once and moved only when it fires early. */
+    /**
+     * Notes activity of the producer. One processing-time timer per region serves the quiet report
+     * and the prune: it is set once, for the quiet time (or the idle timeout, if that comes first), and
+     * moved only when it fires early, so activity costs no timer work; a region that was quiet has its
+     * timer brought back from the prune deadline to the next quiet one.
+     */
     private void touch(RegionState s, ReadOnlyContext ctx) {
         s.lastActivity = ctx.timerService().currentProcessingTime();
+        if (s.quiet) {
+            s.quiet = false;
+            metrics.regionsAwake.inc();
+            String key = String.valueOf(ctx.getCurrentKey());
+            quietLog.warn(() -> String.format("%s: its producer is heard again (%d quiet regions heard again on this subtask so far)", key,
+                    metrics.regionsAwake.getCount()));
+            if (s.pruneTimer != 0) {
+                ctx.timerService().deleteProcessingTimeTimer(s.pruneTimer);
+                s.pruneTimer = 0;
+            }
+        }
         if (s.pruneTimer == 0) {
-            s.pruneTimer = saturatedAdd(s.lastActivity, settings.policy().idleTimeout().toMillis());
+            s.pruneTimer = saturatedAdd(s.lastActivity, firstCheckMillis());
             ctx.timerService().registerProcessingTimeTimer(s.pruneTimer);
         }
+    }
+
+    /** After activity, the timer's first deadline: the quiet time, or the idle timeout if that comes first (or quiet reports are off). */
+    private long firstCheckMillis() {
+        long idle = settings.policy().idleTimeout().toMillis();
+        long quiet = settings.quietAfter().toMillis();
+        return quiet > 0 && quiet < idle ? quiet : idle;
     }
 
     private void armAgeTimer(RegionState s, ReadOnlyContext ctx) {
@@ -792,6 +817,17 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             }
             if (timestamp == s.pruneTimer) {
                 long due = saturatedAdd(s.lastActivity, settings.policy().idleTimeout().toMillis());
+                long quietDue = settings.quietAfter().isZero() ? Long.MAX_VALUE : saturatedAdd(s.lastActivity, settings.quietAfter().toMillis());
+                if (timestamp < due && !s.quiet && timestamp >= quietDue) {
+                    s.quiet = true;
+                    metrics.regionsQuiet.inc();
+                    String key = ctx.getCurrentKey();
+                    long last = s.lastActivity;
+                    quietLog.warn(() -> String.format("%s: nothing from its producer (no change, no heartbeat) for %s of processing time, "
+                            + "since %s: it has probably stopped; receivers hold the region as of its last frame (%d regions gone quiet on "
+                            + "this subtask so far)", key, settings.quietAfter(), java.time.Instant.ofEpochMilli(last),
+                            metrics.regionsQuiet.getCount()));
+                }
                 if (timestamp >= due) {
                     forget(s, ctx);
                     metrics.pruned.inc();
@@ -801,8 +837,8 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
                                 s.digest, timestamp));
                     }
                 } else {
-                    s.pruneTimer = due;
-                    ctx.timerService().registerProcessingTimeTimer(due);
+                    s.pruneTimer = s.quiet || timestamp >= quietDue ? due : Math.min(due, quietDue);
+                    ctx.timerService().registerProcessingTimeTimer(s.pruneTimer);
                     region.update(s);
                 }
             }

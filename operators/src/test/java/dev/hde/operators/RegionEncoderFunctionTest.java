@@ -282,6 +282,61 @@ class RegionEncoderFunctionTest {
     }
 
     @Test
+    void aRegionWhoseProducerSendsNothingForTheQuietTimeIsReportedOnceAndAHeartbeatWakesIt() throws Exception {
+        long quiet = Duration.ofMinutes(10).toMillis();
+        long idle = Duration.ofHours(1).toMillis();
+        EncoderHarness h = encoder(new EncoderSettings(List.of(EncoderSettings.DEFAULT_SPEC), false, LAX, Limits.DEFAULT)
+                .withQuietAfter(Duration.ofMillis(quiet)));
+        long p0 = EncoderHarness.START_PROCESSING_TIME;
+        accept(h, region(KEY, 1, T0, someRegion(N, PS)));
+        h.baselines();
+        assertThat(h.regionState(KEY).pruneTimer).as("the first deadline is the quiet time").isEqualTo(p0 + quiet);
+
+        h.processingTime(p0 + quiet - 1);
+        assertThat(h.metrics().regionsQuiet.getCount()).isZero();
+        h.processingTime(p0 + quiet);
+        assertThat(h.metrics().regionsQuiet.getCount()).isEqualTo(1);
+        assertThat(h.regionState(KEY).quiet).isTrue();
+        assertThat(h.regionState(KEY).pruneTimer).as("then the prune deadline").isEqualTo(p0 + idle);
+        h.processingTime(p0 + 2 * quiet);
+        assertThat(h.metrics().regionsQuiet.getCount()).as("once per quiet spell").isEqualTo(1);
+        assertThat(h.baselines()).as("quiet is not pruned").isEmpty();
+        assertReferenceIsModel(h, KEY);
+
+        // A heartbeat: the producer is alive after all. The timer comes back to the next quiet deadline.
+        long heard = p0 + 2 * quiet + 5;
+        h.processingTime(heard);
+        assertThat(accept(h, pages(KEY, 2, T0 + 1, new int[0], new byte[0][]))).isEmpty();
+        assertThat(h.metrics().regionsAwake.getCount()).isEqualTo(1);
+        assertThat(h.regionState(KEY).quiet).isFalse();
+        assertThat(h.regionState(KEY).pruneTimer).isEqualTo(heard + quiet);
+        assertThat(h.processingTimeTimers()).isEqualTo(1);
+
+        h.processingTime(heard + quiet);
+        assertThat(h.metrics().regionsQuiet.getCount()).isEqualTo(2);
+        h.processingTime(heard + idle - 1);
+        assertThat(h.baselines()).isEmpty();
+        h.processingTime(heard + idle);
+        assertThat(h.baselines()).extracting(x -> x.kind).containsExactly(BaselineEvent.Kind.PRUNED);
+        assertThat(h.keyedStateEntries()).isZero();
+        assertThat(h.processingTimeTimers()).isZero();
+        assertThat(h.metrics().regionsQuiet.getCount()).isEqualTo(2);
+    }
+
+    @Test
+    void withQuietReportsOffTheOnlyDeadlineIsThePrune() throws Exception {
+        long idle = Duration.ofHours(1).toMillis();
+        EncoderHarness h = encoder(new EncoderSettings(List.of(EncoderSettings.DEFAULT_SPEC), false, LAX, Limits.DEFAULT)
+                .withQuietAfter(Duration.ZERO));
+        long p0 = EncoderHarness.START_PROCESSING_TIME;
+        accept(h, region(KEY, 1, T0, someRegion(N, PS)));
+        assertThat(h.regionState(KEY).pruneTimer).isEqualTo(p0 + idle);
+        h.processingTime(p0 + idle - 1);
+        assertThat(h.metrics().regionsQuiet.getCount()).isZero();
+        assertThat(h.regionState(KEY).quiet).isFalse();
+    }
+
+    @Test
     void aHeartbeatMakesNoFrameButAfterALostEventAsksForTheWholeRegion() throws Exception {
         EncoderHarness h = encoder(LAX);
         byte[][] start = someRegion(N, PS);

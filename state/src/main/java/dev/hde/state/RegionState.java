@@ -50,6 +50,8 @@ public class RegionState {
      * receiver's request).
      */
     public int sourcePartition = -1;
+    /** Reported quiet: no event of the producer for the encoder's quiet time; cleared by the next one. */
+    public boolean quiet;
 
     public RegionState() {}
 

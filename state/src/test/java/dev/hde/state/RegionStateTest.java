@@ -33,6 +33,7 @@ class RegionStateTest {
         s.ageTimer = 1_700_000_900_000L;
         s.lastActivity = 17;
         s.sourcePartition = 3;
+        s.quiet = true;
         return s;
     }
 

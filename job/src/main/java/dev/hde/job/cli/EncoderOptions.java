@@ -42,6 +42,11 @@ public final class EncoderOptions {
                     + "producer for the whole region (default: 24h).")
     Duration idleTimeout;
 
+    @Option(names = "--quiet-after", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Report a region whose producer sent nothing (no change, no heartbeat) for this long (processing time): a log "
+                    + "line and the regionsQuiet metric, once per quiet spell; 0 = never (default: 10m, ten of hde-producer's heartbeats).")
+    Duration quietAfter;
+
     @Option(names = "--resync-retry", converter = DurationConverter.class, paramLabel = "DURATION",
             description = "An unanswered resync request is asked again after this long, then after twice as long each time, up to 10m "
                     + "(default: 30s).")
@@ -81,6 +86,9 @@ public final class EncoderOptions {
         }
         if (resyncRetry != null) {
             c.resyncRetry(resyncRetry);
+        }
+        if (quietAfter != null) {
+            c.quietAfter(quietAfter);
         }
         if (epochsByCaptureTime) {
             c.epochsAboveClock(false);

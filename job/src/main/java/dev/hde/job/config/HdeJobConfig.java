@@ -136,6 +136,7 @@ public final class HdeJobConfig {
     private RefreshPolicy refreshPolicy = RefreshPolicy.DEFAULT;
     private Limits limits = Limits.DEFAULT;
     private Duration resyncRetry = EncoderSettings.DEFAULT_RESYNC_RETRY;
+    private Duration quietAfter = EncoderSettings.DEFAULT_QUIET_AFTER;
     private boolean epochsAboveClock = true;
 
     // Adaptive selector and its trainer (docs/selector.md).
@@ -187,6 +188,7 @@ public final class HdeJobConfig {
         c.restorePath = restorePath;
         c.restoreClaim = restoreClaim;
         c.resyncRetry = resyncRetry;
+        c.quietAfter = quietAfter;
         c.epochsAboveClock = epochsAboveClock;
         c.encoderGroupId = encoderGroupId;
         c.decoderGroupId = decoderGroupId;
@@ -245,7 +247,7 @@ public final class HdeJobConfig {
     public EncoderSettings encoderSettings() {
         return new EncoderSettings(encodeSpecs, compressionDisabled, refreshPolicy, limits,
                 selectorMode == SelectorMode.ADAPTIVE ? selectorConfig() : null, resyncRetry, epochsAboveClock,
-                selectorModels == SelectorModels.IN_BAND);
+                selectorModels == SelectorModels.IN_BAND, quietAfter);
     }
 
     /** The link the cost model divides wire bytes by: the network mode at {@link #linkBandwidth()} or its default. */
@@ -544,6 +546,19 @@ public final class HdeJobConfig {
 
     public Duration resyncRetry() {
         return resyncRetry;
+    }
+
+    public Duration quietAfter() {
+        return quietAfter;
+    }
+
+    /** A region without an event of its producer (no change, no heartbeat) for this long is reported quiet; zero: never. */
+    public HdeJobConfig quietAfter(Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException("the quiet time must be zero (off) or positive");
+        }
+        this.quietAfter = d;
+        return this;
     }
 
     /** An unanswered resync request is repeated after this long (then twice as long each time, at most 10 minutes). */
