@@ -220,13 +220,11 @@ class ClusterJobIT {
         }
     }
 
-    /** Every committed frame of {@code topic} by state key, in order, as hex. */
+    /** Every committed frame of {@code topic} by state key, in order. */
     private static Map<String, List<String>> framesByKey(Properties client, String topic) {
-        Map<String, List<String>> out = new java.util.TreeMap<>();
-        CatalogTopic.readAll(client, topic, Duration.ofSeconds(60),
-                r -> out.computeIfAbsent(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), k -> new ArrayList<>())
-                        .add(java.util.HexFormat.of().formatHex(r.value())));
-        return out;
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        CatalogTopic.readAll(client, topic, Duration.ofSeconds(60), records::add);
+        return dev.hde.job.PipelineTestSupport.framesByKey(records);
     }
 
     /** Starts the broker JVM while {@code alongside} runs (both take seconds to start). */
