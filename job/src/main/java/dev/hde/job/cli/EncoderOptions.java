@@ -104,7 +104,7 @@ public final class EncoderOptions {
     public static final class SelectorOptions {
 
         @Option(names = "--selector", paramLabel = "MODE",
-                description = "fixed (default: the preset or pinned method) or adaptive (the selector with the newest model of the selector-model topic).")
+                description = "fixed (default: the preset or pinned method) or adaptive (the selector with its trainer's newest model; see --selector-models).")
         HdeJobConfig.SelectorMode mode;
 
         @Option(names = "--selector-models", paramLabel = "FROM",
