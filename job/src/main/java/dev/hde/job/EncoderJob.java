@@ -175,7 +175,7 @@ public final class EncoderJob {
                 Duration.ofSeconds(30)));
         if (config.selectorTrainerEnabled()) {
             job.withSelectorTrainer(KafkaConnectors.selectorModelSink(config));
-            if (config.selectorModelsInBand()) {
+            if (config.writesSelectorModelsInBand()) {
                 job.withSelectorModelsInBand(new SelectorModelMarkersPerPartition(config.kafkaClientProperties(), config.pageUpdatesTopic()),
                         KafkaConnectors.selectorModelMarkersSink(config));
             }

@@ -141,7 +141,8 @@ public final class HdeJobConfig {
 
     // Adaptive selector and its trainer (docs/selector.md).
     private SelectorMode selectorMode = SelectorMode.FIXED;
-    private SelectorModels selectorModels = SelectorModels.IN_BAND;
+    /** Null: in band when the selector is adaptive (the encoder chooses with them and its trainer writes them). */
+    private SelectorModels selectorModels = null;
     private NetworkMode networkMode = NetworkMode.DATACENTER;
     private long linkBandwidth = 0;
     private double explorationRate = SelectorConfig.DEFAULT_EPSILON;
@@ -247,7 +248,7 @@ public final class HdeJobConfig {
     public EncoderSettings encoderSettings() {
         return new EncoderSettings(encodeSpecs, compressionDisabled, refreshPolicy, limits,
                 selectorMode == SelectorMode.ADAPTIVE ? selectorConfig() : null, resyncRetry, epochsAboveClock,
-                selectorModels == SelectorModels.IN_BAND, quietAfter);
+                selectorModels != SelectorModels.ON_ARRIVAL, quietAfter);
     }
 
     /** The link the cost model divides wire bytes by: the network mode at {@link #linkBandwidth()} or its default. */
@@ -812,6 +813,7 @@ public final class HdeJobConfig {
         return selectorMode;
     }
 
+    /** As set; null when not set (in band with the adaptive selector). */
     public SelectorModels selectorModels() {
         return selectorModels;
     }
@@ -822,9 +824,18 @@ public final class HdeJobConfig {
         return this;
     }
 
-    /** Whether the adaptive selector chooses with models in band: the trainer then writes its models into the page-updates topic too. */
+    /** Whether the adaptive selector chooses with models in band (the validator then sends models in the page-updates topic to it). */
     public boolean selectorModelsInBand() {
         return encoderSettings().choosesInBand();
+    }
+
+    /**
+     * Whether the trainer writes its models into every page-updates partition: when this job chooses
+     * in band, and when {@code in-band} is set on a job that learns for another (a fixed job whose
+     * trainer feeds an adaptive job without one on the same topic).
+     */
+    public boolean writesSelectorModelsInBand() {
+        return selectorTrainerEnabled && (selectorModels == SelectorModels.IN_BAND || (selectorModels == null && selectorModelsInBand()));
     }
 
     /**

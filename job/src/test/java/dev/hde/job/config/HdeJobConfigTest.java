@@ -41,8 +41,15 @@ class HdeJobConfigTest {
     void modelsGoInBandWithTheAdaptiveSelectorAndTheKeyGroupsAreFlinksOwnUnlessSet() {
         HdeJobConfig c = new HdeJobConfig();
         assertThat(c.selectorModelsInBand()).as("fixed: no models to take").isFalse();
+        assertThat(c.writesSelectorModelsInBand()).as("fixed: none to write").isFalse();
+        assertThat(c.copy().selectorModels(HdeJobConfig.SelectorModels.IN_BAND).writesSelectorModelsInBand())
+                .as("a fixed job that learns for an adaptive one, when asked").isTrue();
         assertThat(c.selectorMode(HdeJobConfig.SelectorMode.ADAPTIVE).selectorModelsInBand()).isTrue();
+        assertThat(c.writesSelectorModelsInBand()).isTrue();
+        assertThat(c.copy().selectorTrainerEnabled(false).writesSelectorModelsInBand()).as("no trainer").isFalse();
+        assertThat(c.copy().selectorTrainerEnabled(false).selectorModelsInBand()).as("takes another job's").isTrue();
         assertThat(c.copy().selectorModels(HdeJobConfig.SelectorModels.ON_ARRIVAL).selectorModelsInBand()).isFalse();
+        assertThat(c.copy().selectorModels(HdeJobConfig.SelectorModels.ON_ARRIVAL).writesSelectorModelsInBand()).isFalse();
         assertThat(c.copy().selectorModelsInBand()).as("copied").isTrue();
 
         assertThat(c.maxParallelism()).as("the cluster's parallelism").isEqualTo(128);
