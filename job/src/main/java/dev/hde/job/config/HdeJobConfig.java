@@ -555,10 +555,7 @@ public final class HdeJobConfig {
 
     /** A region without an event of its producer (no change, no heartbeat) for this long is reported quiet; zero: never. */
     public HdeJobConfig quietAfter(Duration d) {
-        if (d == null || d.isNegative()) {
-            throw new IllegalArgumentException("the quiet time must be zero (off) or positive");
-        }
-        this.quietAfter = d;
+        this.quietAfter = notNegative(d, "quiet time");
         return this;
     }
 
@@ -1102,10 +1099,7 @@ public final class HdeJobConfig {
 
     /** How often the merger publishes its whole state; zero = never. */
     public HdeJobConfig catalogStateInterval(Duration d) {
-        if (d == null || d.isNegative()) {
-            throw new IllegalArgumentException("catalog state interval must not be negative");
-        }
-        this.catalogStateInterval = d;
+        this.catalogStateInterval = notNegative(d, "catalog state interval");
         return this;
     }
 
@@ -1130,6 +1124,13 @@ public final class HdeJobConfig {
         }
         this.keyframeSeekSlack = d;
         return this;
+    }
+
+    private static Duration notNegative(Duration d, String what) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative");
+        }
+        return d;
     }
 
     private static Duration positive(Duration d, String what) {

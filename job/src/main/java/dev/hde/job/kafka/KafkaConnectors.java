@@ -68,10 +68,17 @@ public final class KafkaConnectors {
     }
 
     private static KafkaSink<ControlRecord> controlSink(HdeJobConfig config, String topic) {
-        return KafkaSink.<ControlRecord>builder()
+        return atLeastOnceSink(config, new ControlRecordSerializer(topic));
+    }
+
+    /** Records visible at once, outside transactions: for those that a repeat does no harm to. */
+    private static <T> KafkaSink<T> atLeastOnceSink(HdeJobConfig config, KafkaRecordSerializationSchema<T> serializer) {
+        Properties p = config.kafkaClientProperties();
+        p.putIfAbsent("max.request.size", Integer.toString(config.maxRecordBytes()));
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(config.bootstrapServers())
-                .setKafkaProducerConfig(config.kafkaClientProperties())
-                .setRecordSerializer(new ControlRecordSerializer(topic))
+                .setKafkaProducerConfig(p)
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
@@ -161,14 +168,7 @@ public final class KafkaConnectors {
      * then failed is still a model, in the input like any event.
      */
     public static KafkaSink<SelectorModelMarker> selectorModelMarkersSink(HdeJobConfig config) {
-        Properties p = config.kafkaClientProperties();
-        p.putIfAbsent("max.request.size", Integer.toString(config.maxRecordBytes()));
-        return KafkaSink.<SelectorModelMarker>builder()
-                .setBootstrapServers(config.bootstrapServers())
-                .setKafkaProducerConfig(p)
-                .setRecordSerializer(new SelectorModelMarkerSerializer(config.pageUpdatesTopic()))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .build();
+        return atLeastOnceSink(config, new SelectorModelMarkerSerializer(config.pageUpdatesTopic()));
     }
 
     public static KafkaSink<FrameRecord> framesSink(HdeJobConfig config) {
