@@ -56,8 +56,9 @@ public final class CostModel {
     }
 
     /**
-     * The records of a kind pooled over a group of cells (those whose codec compresses, or those
-     * without a codec): the starting point of each cell's correction of the bytes.
+     * The records of a kind pooled over a group of cells ({@link #poolOf}: keyframe content or delta
+     * streams, with a codec that compresses or without): the starting point of each cell's correction
+     * of the bytes.
      *
      * @param records encoder records in the group
      * @param bytesOut their frames' bytes
@@ -72,27 +73,37 @@ public final class CostModel {
         }
     }
 
-    /** Whether a choice's records pool with the compressing cells (a codec) or the others (none). */
-    static boolean compresses(EncodeChoice c) {
-        return c.codec().codec() != BlockCodec.NONE;
+    /**
+     * Which pool a choice's records join: keyframe content (RAW) apart from delta streams, and in
+     * each, the cells whose codec compresses apart from those without one. Keyframes and deltas of
+     * one kind are different data to a codec (whole pages against the changed bytes of pages), and
+     * their priors are different predictions: pooled together, the keyframes' correction moved the
+     * estimates of the deltas of a kind, on PostgreSQL by half (docs/selector.md, "The pools").
+     */
+    public static int poolOf(EncodeChoice c) {
+        return (c.method() == DeltaMethod.RAW ? 2 : 0) + (c.codec().codec() != BlockCodec.NONE ? 1 : 0);
     }
 
-    /** The two pools of a kind in a model: index 0 without a codec, 1 with one. */
+    /** The pools of a kind in a model, by {@link #poolOf}. */
     public static Pool[] pools(SelectorModel model, int kind) {
-        long[] n = new long[2];
-        long[] out = new long[2];
-        long[] exp = new long[2];
+        long[] n = new long[4];
+        long[] out = new long[4];
+        long[] exp = new long[4];
         for (java.util.Map.Entry<SelectorModel.Key, Aggregate> e : model.cellsOfKind(kind).entrySet()) {
             Aggregate a = e.getValue();
             if (a.count() == 0 || a.expectedBytesOut() == 0) {
                 continue;
             }
-            int g = compresses(e.getKey().choice()) ? 1 : 0;
+            int g = poolOf(e.getKey().choice());
             n[g] = Aggregate.add(n[g], a.count());
             out[g] = Aggregate.add(out[g], a.bytesOut());
             exp[g] = Aggregate.add(exp[g], a.expectedBytesOut());
         }
-        return new Pool[] {new Pool(n[0], out[0], exp[0]), new Pool(n[1], out[1], exp[1])};
+        Pool[] pools = new Pool[4];
+        for (int g = 0; g < 4; g++) {
+            pools[g] = new Pool(n[g], out[g], exp[g]);
+        }
+        return pools;
     }
 
     /** The estimate from the prior and the cell alone (no pool: an empty one). */

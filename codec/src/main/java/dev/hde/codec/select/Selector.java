@@ -190,7 +190,7 @@ public final class Selector {
 
     private Scored score(EncodeChoice e, DataFeatures f, int kind, CostModel.Pool[] pools) {
         Aggregate cell = model.aggregate(kind, e);
-        CostModel.Estimate est = CostModel.estimate(e, f, cell, pools[CostModel.compresses(e) ? 1 : 0], config.pseudoCount());
+        CostModel.Estimate est = CostModel.estimate(e, f, cell, pools[CostModel.poolOf(e)], config.pseudoCount());
         return new Scored(e, est, est.costNanosPerByte(config.link()), cell.count());
     }
 

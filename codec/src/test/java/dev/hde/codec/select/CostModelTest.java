@@ -156,6 +156,48 @@ class CostModelTest {
     }
 
     @Test
+    void keyframeRecordsDoNotMoveTheDeltaEstimatesOfTheirKindNorTheOtherWayRound() {
+        // A delta and a keyframe of the same kind (entropy below 6.5 bits, changed share above 40 %): PostgreSQL's
+        // busiest region is such a delta, its first image's keyframes are the same kind.
+        DataFeatures delta = new DataFeatures(4.3, 0.2, 0.69, 499, 499 * 4096, 0.0, 0.22, 0.38, 0.0);
+        DataFeatures keyframe = new DataFeatures(4.5, 0.3, 1.0, 512, 512 * 4096, 1.0, 0.3, 0.5, 0.0);
+        assertThat(delta.kind()).isEqualTo(keyframe.kind());
+        EncodeChoice rawZstd1 = EncodeChoice.parse("raw+zstd-1");
+        EncodeChoice rawZstd3 = EncodeChoice.parse("raw+zstd-3");
+        EncodeChoice split = EncodeChoice.parse("split+zstd-3");
+        EncodeChoice xbzrle = EncodeChoice.parse("xbzrle+zstd-3");
+        // Keyframes that zstd-1 left 30 % larger than its prior said.
+        SelectorModel.Builder b = new SelectorModel.Builder(0);
+        long predicted = Math.round(CostModel.prior(rawZstd1, keyframe).ratio() * keyframe.bytes());
+        for (int i = 0; i < 36; i++) {
+            b.add(Observation.encoded(keyframe, rawZstd1, Math.round(predicted * 1.3), 1_000_000, i));
+        }
+        SelectorModel keyframesOnly = b.build();
+        CostModel.Pool[] pools = CostModel.pools(keyframesOnly, delta.kind());
+        // The delta streams' pool has seen nothing: the delta candidates keep their priors ...
+        assertThat(pools[CostModel.poolOf(split)]).isEqualTo(CostModel.Pool.EMPTY);
+        assertThat(CostModel.estimate(split, delta, keyframesOnly.aggregate(delta.kind(), split), pools[CostModel.poolOf(split)], 3))
+                .isEqualTo(CostModel.prior(split, delta));
+        // ... while another keyframe codec starts from what zstd-1 showed about the content.
+        double start = pools[CostModel.poolOf(rawZstd3)].factor(3);
+        assertThat(start).isCloseTo((3 + 36 * 1.3) / 39, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(CostModel.estimate(rawZstd3, keyframe, Aggregate.ZERO, pools[CostModel.poolOf(rawZstd3)], 3).ratio())
+                .isCloseTo(CostModel.prior(rawZstd3, keyframe).ratio() * start, org.assertj.core.data.Offset.offset(1e-9));
+        // And the other way round: delta records of a codec move the other delta codecs, not the keyframes.
+        SelectorModel.Builder d = new SelectorModel.Builder(0);
+        long predictedDelta = Math.round(CostModel.prior(xbzrle, delta).ratio() * delta.bytes());
+        for (int i = 0; i < 10; i++) {
+            d.add(Observation.encoded(delta, xbzrle, predictedDelta / 2, 1_000_000, i));
+        }
+        CostModel.Pool[] deltaPools = CostModel.pools(d.build(), delta.kind());
+        assertThat(deltaPools[CostModel.poolOf(split)].factor(3)).isCloseTo((3 + 10 * 0.5) / 13, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(deltaPools[CostModel.poolOf(rawZstd3)]).isEqualTo(CostModel.Pool.EMPTY);
+        // Four pools: keyframe content and delta streams, each with a codec that compresses or without.
+        assertThat(List.of(EncodeChoice.parse("xbzrle+none"), split, EncodeChoice.parse("raw+none"), rawZstd3).stream()
+                .map(CostModel::poolOf).toList()).containsExactly(0, 1, 2, 3);
+    }
+
+    @Test
     void choicesParseAndPrint() {
         for (EncodeChoice c : all()) {
             assertThat(EncodeChoice.parse(c.toString())).isEqualTo(c);

@@ -88,7 +88,7 @@ class EstimatorAccuracyTest {
             SelectorModel m = model.apply(s);
             CostModel.Estimate e = m == null ? CostModel.prior(s.choice(), s.features())
                     : CostModel.estimate(s.choice(), s.features(), m.aggregate(s.features().kind(), s.choice()),
-                            CostModel.pools(m, s.features().kind())[CostModel.compresses(s.choice()) ? 1 : 0], SelectorConfig.DEFAULT_PSEUDO_COUNT);
+                            CostModel.pools(m, s.features().kind())[CostModel.poolOf(s.choice())], SelectorConfig.DEFAULT_PSEUDO_COUNT);
             double b = Math.max(4096, s.features().bytes());
             bytes += Math.abs(e.ratio() * b / s.bytes() - 1);
             double actual = s.encodeNanos() + s.decodeNanos() + s.bytes() * link.nanosPerByte();
