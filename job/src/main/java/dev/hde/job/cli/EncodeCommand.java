@@ -111,15 +111,12 @@ public final class EncodeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (createTopics) {
             KafkaPreflight.check(c.kafkaClientProperties(), kafka.connectTimeout);
-        } else {
-            KafkaPreflight.check(c.kafkaClientProperties(), kafka.connectTimeout, c.encoderTopics(),
-                    "create them with --create-topics (or kafka-topics.sh --create)");
-        }
-        err.println("hde encode: " + c.describe());
-        JobLogFile.announce(err, "hde encode");
-        if (createTopics) {
             KafkaTopics.create(Admin.create(c.kafkaClientProperties()), partitions, replication, c.encoderTopics(), c.compactedTopics());
         }
+        KafkaPreflight.checkTopicUses(c.kafkaClientProperties(), kafka.connectTimeout, c.encoderTopicUses(),
+                "create them with --create-topics (or kafka-topics.sh --create)");
+        err.println("hde encode: " + c.describe());
+        JobLogFile.announce(err, "hde encode");
         boolean local = !FlinkSettings.onCluster();
         restore(c, local, err);
         StreamExecutionEnvironment env = FlinkSettings.environment(c);

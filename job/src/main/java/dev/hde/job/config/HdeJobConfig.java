@@ -8,6 +8,7 @@ import dev.hde.codec.select.SelectorConfig;
 import dev.hde.operators.CatalogMergerSettings;
 import dev.hde.operators.EncoderSettings;
 import dev.hde.operators.SelectorTrainerSettings;
+import dev.hde.producer.cli.KafkaConnectivity;
 import dev.hde.state.RefreshPolicy;
 import dev.hde.state.crdt.BaselineCatalog;
 import dev.hde.state.crdt.SiteIds;
@@ -493,6 +494,40 @@ public final class HdeJobConfig {
             topics.add(dictionariesTopic);
         }
         return topics;
+    }
+
+    /**
+     * What the encoder job reads and writes, for the check before it starts ({@code hde encode}): a job that may not
+     * write one of these fails on its first record and restarts forever, so it is refused up front instead.
+     */
+    public List<KafkaConnectivity.TopicUse> encoderTopicUses() {
+        List<KafkaConnectivity.TopicUse> uses = new java.util.ArrayList<>();
+        uses.add(KafkaConnectivity.TopicUse.reads(pageUpdatesTopic));
+        if (writesSelectorModelsInBand()) {
+            uses.add(KafkaConnectivity.TopicUse.writes(pageUpdatesTopic, "the selector trainer writes each model into every partition of it: "
+                    + "models in band; --selector-models on-arrival does not"));
+        }
+        uses.add(KafkaConnectivity.TopicUse.writes(framesTopic, "the frames"));
+        uses.add(KafkaConnectivity.TopicUse.writes(deadLettersTopic, "events that fail validation"));
+        uses.add(KafkaConnectivity.TopicUse.reads(selectorModelTopic));
+        if (selectorTrainerEnabled()) {
+            uses.add(KafkaConnectivity.TopicUse.writes(selectorModelTopic, "the selector trainer's models"));
+        }
+        uses.add(KafkaConnectivity.TopicUse.writes(resyncRequestsTopic, "resync requests to the producers"));
+        if (keyframeRequestsEnabled()) {
+            uses.add(KafkaConnectivity.TopicUse.reads(keyframeRequestsTopic));
+        } else {
+            uses.add(KafkaConnectivity.TopicUse.exists(keyframeRequestsTopic));
+        }
+        if (catalogEnabled) {
+            uses.add(KafkaConnectivity.TopicUse.reads(catalogTopic));
+            uses.add(KafkaConnectivity.TopicUse.writes(catalogTopic, "the baseline catalog"));
+        }
+        if (dictionariesEnabled) {
+            uses.add(KafkaConnectivity.TopicUse.reads(dictionariesTopic));
+            uses.add(KafkaConnectivity.TopicUse.writes(dictionariesTopic, "trained dictionaries"));
+        }
+        return uses;
     }
 
     /** The compacted topics among {@link #encoderTopics()}: each holds its newest record per key. */

@@ -23,6 +23,15 @@ public final class KafkaPreflight {
         KafkaConnectivity.check(clientProperties, timeout);
     }
 
+    /**
+     * {@link #check(Properties, Duration)}, then that every topic used exists ({@code ifMissing} says what to do if not)
+     * and may be read and written as used ({@link KafkaConnectivity#checkTopicUses}).
+     */
+    public static void checkTopicUses(Properties clientProperties, Duration timeout, java.util.List<KafkaConnectivity.TopicUse> uses,
+            String ifMissing) {
+        KafkaConnectivity.checkTopicUses(clientProperties, timeout, uses, ifMissing);
+    }
+
     /** {@link #check(Properties, Duration)}, then that every topic of {@code topics} exists; {@code ifMissing} says what to do if not. */
     public static void check(Properties clientProperties, Duration timeout, Collection<String> topics, String ifMissing) {
         KafkaConnectivity.check(clientProperties, timeout, topics, ifMissing);

@@ -100,6 +100,74 @@ class SaslSslTest {
         }
     }
 
+    @Test
+    void aPrincipalThatMayNotWriteATopicTheEncoderWritesIsRefusedBeforeTheJobStarts(@TempDir Path dir) throws Exception {
+        Path brokerKeys = dir.resolve("broker.p12");
+        Path trusted = dir.resolve("truststore.p12");
+        Keytool.selfSignedKeyStore(brokerKeys, "broker", "broker-pass");
+        Keytool.trustStoreFor(brokerKeys, "broker", "broker-pass", trusted, "trust-pass");
+        try (KafkaBrokerProcess kafka = KafkaBrokerProcess.builder()
+                .saslSsl(new KafkaBrokerProcess.SaslSsl(brokerKeys, "broker-pass", Map.of(USER, PASSWORD)))
+                .property("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .property("super.users", "User:ANONYMOUS") // the PLAINTEXT listeners: the broker itself, the controller, the test's admin
+                .start()) {
+            String servers = kafka.saslSslBootstrapServers();
+            List<String> topics = List.of("hde.page-updates", "hde.frames", "hde.dead-letters", "hde.selector-model", "hde.catalog",
+                    "hde.resync-requests", "hde.keyframe-requests");
+            KafkaTopics.create(kafka.admin(), 2, (short) 1, topics, Set.of("hde.selector-model"));
+            // The encoder's principal may do anything with every topic, except write the page-updates topic (its input).
+            org.apache.kafka.common.resource.ResourcePattern anyTopic = new org.apache.kafka.common.resource.ResourcePattern(
+                    org.apache.kafka.common.resource.ResourceType.TOPIC, "*", org.apache.kafka.common.resource.PatternType.LITERAL);
+            org.apache.kafka.common.resource.ResourcePattern pageUpdates = new org.apache.kafka.common.resource.ResourcePattern(
+                    org.apache.kafka.common.resource.ResourceType.TOPIC, "hde.page-updates", org.apache.kafka.common.resource.PatternType.LITERAL);
+            try (var admin = kafka.admin()) {
+                admin.createAcls(List.of(
+                        new org.apache.kafka.common.acl.AclBinding(anyTopic, new org.apache.kafka.common.acl.AccessControlEntry("User:" + USER, "*",
+                                org.apache.kafka.common.acl.AclOperation.ALL, org.apache.kafka.common.acl.AclPermissionType.ALLOW)),
+                        new org.apache.kafka.common.acl.AclBinding(pageUpdates, new org.apache.kafka.common.acl.AccessControlEntry("User:" + USER, "*",
+                                org.apache.kafka.common.acl.AclOperation.WRITE, org.apache.kafka.common.acl.AclPermissionType.DENY))))
+                        .all().get();
+            }
+            Path good = clientConfig(dir.resolve("client.properties"), PASSWORD, trusted);
+
+            // The adaptive selector writes its models into the page-updates topic (models in band): refused, one line, exit code 3.
+            Run adaptive = hde("encode", "-b", servers, "--kafka-config", good.toString(), "--selector", "adaptive", "--bounded",
+                    "--progress-interval", "0");
+            assertThat(adaptive.code()).as(adaptive.err()).isEqualTo(HdeCli.EXIT_KAFKA_UNREACHABLE);
+            assertThat(adaptive.err()).contains("hde encode: Kafka at " + servers + " (SASL_SSL SCRAM-SHA-512): not authorized to write topic "
+                    + "hde.page-updates (the selector trainer writes each model into every partition of it: models in band; "
+                    + "--selector-models on-arrival does not)").doesNotContain("\tat ").doesNotContain("Exception");
+            assertThat(adaptive.err().lines().filter(l -> l.contains("not authorized")).count()).isEqualTo(1);
+
+            // The same principal passes the check where the job only reads that topic: the fixed selector, and the adaptive one
+            // with its models on arrival.
+            dev.hde.job.config.HdeJobConfig fixed = new dev.hde.job.config.HdeJobConfig().bootstrapServers(servers);
+            clientProperties(good).forEach((k, v) -> fixed.setKafkaProperty((String) k, (String) v));
+            dev.hde.job.kafka.KafkaPreflight.checkTopicUses(fixed.kafkaClientProperties(), java.time.Duration.ofSeconds(30), fixed.encoderTopicUses(), "");
+            assertThat(fixed.encoderTopicUses()).noneMatch(u -> u.topic().equals("hde.page-updates") && u.writes());
+
+            // And a topic the job reads but may not: named with the operation.
+            try (var admin = kafka.admin()) {
+                admin.createAcls(List.of(new org.apache.kafka.common.acl.AclBinding(new org.apache.kafka.common.resource.ResourcePattern(
+                        org.apache.kafka.common.resource.ResourceType.TOPIC, "hde.keyframe-requests", org.apache.kafka.common.resource.PatternType.LITERAL),
+                        new org.apache.kafka.common.acl.AccessControlEntry("User:" + USER, "*", org.apache.kafka.common.acl.AclOperation.READ,
+                                org.apache.kafka.common.acl.AclPermissionType.DENY)))).all().get();
+            }
+            Run reads = hde("encode", "-b", servers, "--kafka-config", good.toString(), "--bounded", "--progress-interval", "0");
+            assertThat(reads.code()).as(reads.err()).isEqualTo(HdeCli.EXIT_KAFKA_UNREACHABLE);
+            assertThat(reads.err()).contains("not authorized to read topic hde.keyframe-requests").doesNotContain("hde.page-updates")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    private static java.util.Properties clientProperties(Path file) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(file)) {
+            p.load(in);
+        }
+        return p;
+    }
+
     private record Run(int code, String out, String err) {}
 
     private static Run hde(String... args) {

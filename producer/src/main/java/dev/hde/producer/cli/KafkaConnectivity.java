@@ -19,7 +19,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -62,6 +65,47 @@ public final class KafkaConnectivity {
      * naming the missing ones, followed by {@code ifMissing} (what to do), if not.
      */
     public static void check(Properties clientProperties, Duration timeout, java.util.Collection<String> topics, String ifMissing) {
+        checkTopicUses(clientProperties, timeout, topics.stream().map(TopicUse::exists).toList(), ifMissing);
+    }
+
+    /**
+     * What a job or a producer does with a topic: reads it, writes it, and why it writes it (said
+     * when it may not: writing an input topic is what an operator does not expect to grant).
+     */
+    public record TopicUse(String topic, boolean reads, boolean writes, String why) {
+        public TopicUse {
+            java.util.Objects.requireNonNull(topic);
+            why = why == null ? "" : why;
+        }
+
+        /** Only that the topic exists. */
+        public static TopicUse exists(String topic) {
+            return new TopicUse(topic, false, false, "");
+        }
+
+        public static TopicUse reads(String topic) {
+            return new TopicUse(topic, true, false, "");
+        }
+
+        public static TopicUse writes(String topic, String why) {
+            return new TopicUse(topic, false, true, why);
+        }
+
+        /** This use and {@code other} of the same topic together. */
+        TopicUse and(TopicUse other) {
+            String w = why.isEmpty() ? other.why : other.why.isEmpty() || other.why.equals(why) ? why : why + "; " + other.why;
+            return new TopicUse(topic, reads || other.reads, writes || other.writes, w);
+        }
+    }
+
+    /**
+     * {@link #check(Properties, Duration)}, then that every topic used exists (a {@link UserError}, exit code 4, naming the
+     * missing ones, followed by {@code ifMissing}) and that this client may read and write what it reads and writes (exit
+     * code 3, naming each topic, the operation and why it is needed), as far as the cluster says: a cluster without an
+     * authorizer allows everything. Without this a job that may not write one of its topics starts, fails on its first
+     * record and restarts forever.
+     */
+    public static void checkTopicUses(Properties clientProperties, Duration timeout, List<TopicUse> uses, String ifMissing) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String servers = clientProperties.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "").trim();
         String where = describe(clientProperties);
@@ -76,8 +120,8 @@ public final class KafkaConnectivity {
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(leftMs));
         try (Admin admin = Admin.create(p)) {
             admin.describeCluster().clusterId().get(leftMs + 1_000, TimeUnit.MILLISECONDS);
-            if (!topics.isEmpty()) {
-                missingTopics(admin, where, new java.util.LinkedHashSet<>(topics), ifMissing, leftMs);
+            if (!uses.isEmpty()) {
+                checkTopics(admin, where, uses, ifMissing, leftMs);
             }
         } catch (ExecutionException e) {
             UserError known = explainFailure(e.getCause());
@@ -101,26 +145,52 @@ public final class KafkaConnectivity {
         }
     }
 
-    private static void missingTopics(Admin admin, String where, java.util.Set<String> topics, String ifMissing, long timeoutMs)
+    private static void checkTopics(Admin admin, String where, List<TopicUse> uses, String ifMissing, long timeoutMs)
             throws InterruptedException, ExecutionException, TimeoutException {
+        java.util.Map<String, TopicUse> byTopic = new java.util.LinkedHashMap<>(); // in the caller's order
+        for (TopicUse u : uses) {
+            byTopic.merge(u.topic(), u, TopicUse::and);
+        }
         List<String> missing = new ArrayList<>();
-        var described = admin.describeTopics(topics).topicNameValues();
-        for (String topic : topics) { // in the caller's order
+        List<String> refused = new ArrayList<>();
+        var described = admin.describeTopics(byTopic.keySet(), new DescribeTopicsOptions().includeAuthorizedOperations(true))
+                .topicNameValues();
+        for (TopicUse use : byTopic.values()) {
+            String topic = use.topic();
+            TopicDescription d;
             try {
-                described.get(topic).get(timeoutMs, TimeUnit.MILLISECONDS);
+                d = described.get(topic).get(timeoutMs, TimeUnit.MILLISECONDS);
             } catch (ExecutionException ex) {
                 if (ex.getCause() instanceof UnknownTopicOrPartitionException) {
                     missing.add(topic);
+                    continue;
                 } else if (ex.getCause() instanceof AuthorizationException) {
                     throw new UserError(ExitCodes.NO_PERMISSION, where + ": not authorized to describe topic " + topic, ex.getCause());
-                } else {
-                    throw ex;
                 }
+                throw ex;
+            }
+            java.util.Set<AclOperation> allowed = d.authorizedOperations(); // null from a broker that does not say
+            if (allowed == null) {
+                continue;
+            }
+            List<String> ops = new ArrayList<>(2);
+            if (use.reads() && !allowed.contains(AclOperation.READ)) {
+                ops.add("read");
+            }
+            if (use.writes() && !allowed.contains(AclOperation.WRITE)) {
+                ops.add("write");
+            }
+            if (!ops.isEmpty()) {
+                refused.add(String.join(" and ", ops) + " topic " + topic + (use.writes() && ops.contains("write") && !use.why().isEmpty()
+                        ? " (" + use.why() + ")" : ""));
             }
         }
         if (!missing.isEmpty()) {
             throw new UserError(ExitCodes.UNREACHABLE, where + ": no topic " + String.join(", ", missing)
                     + (ifMissing.isEmpty() ? "" : "; " + ifMissing));
+        }
+        if (!refused.isEmpty()) {
+            throw new UserError(ExitCodes.NO_PERMISSION, where + ": not authorized to " + String.join("; to ", refused));
         }
     }
 
