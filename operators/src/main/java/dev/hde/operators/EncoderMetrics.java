@@ -54,6 +54,8 @@ final class EncoderMetrics {
     final Counter regionsAwake;
     /** Models in band that a key group took for a partition (one per key group and partition: a model reaches every key group). */
     final Counter modelsInBandTaken;
+    /** Copies of a model in band made for another parallelism than the encoder's: they reached one key group each, not a subtask. */
+    final Counter modelsInBandMisrouted;
     /** Frames whose choice was an exploration of the adaptive selector. */
     final Counter explorations;
     /** Dictionary records read back from the dictionary topic (broadcast input) and taken, refused, and frames made with one. */
@@ -108,6 +110,7 @@ final class EncoderMetrics {
         modelsApplied = group.counter("selectorModelsApplied");
         modelsIgnored = group.counter("selectorModelsIgnored");
         modelsInBandTaken = group.counter("selectorModelsInBandTaken");
+        modelsInBandMisrouted = group.counter("selectorModelsInBandMisrouted");
         regionsQuiet = group.counter("regionsQuiet");
         regionsAwake = group.counter("regionsAwake");
         explorations = group.counter("selectorExplorations");

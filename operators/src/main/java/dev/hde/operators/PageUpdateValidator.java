@@ -22,9 +22,10 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>A selector model in the topic (record key {@value SelectorModelMarkers#RECORD_KEY}, written by
  * the selector trainer when models go in band) is checked and, when the validator is built with the
- * encoder's key groups, sent on as one copy per key group ({@link SelectorModelMarkers}); without
- * them it is counted ({@code selectorModelMarkersSkipped}) and dropped: a job that does not choose
- * in band has no use for it, and it is not a bad record.
+ * encoder's key groups, sent on as one copy per encoder subtask (the encoder runs at this operator's
+ * parallelism: the job gives both the same) or, if so built, per key group ({@link SelectorModelMarkers});
+ * without key groups it is counted ({@code selectorModelMarkersSkipped}) and dropped: a job that does
+ * not choose in band has no use for it, and it is not a bad record.
  */
 public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEvent> {
 
@@ -40,6 +41,9 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
     private final int markerKeyGroups;
     /** The topic models in band come in (its partitions are the ones events carry); null: any. */
     private final String pageUpdatesTopic;
+    /** Whether a model goes to each key group rather than to each encoder subtask. */
+    private final boolean copyPerKeyGroup;
+    private transient String[] markerKeys;
     private transient Counter accepted;
     private transient Counter refused;
     private transient Counter markersForwarded;
@@ -55,12 +59,21 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
      *     keyframe requests beside it, is a dead letter: its partition says nothing of the events'); null = any
      */
     public PageUpdateValidator(Limits limits, int markerKeyGroups, String pageUpdatesTopic) {
+        this(limits, markerKeyGroups, pageUpdatesTopic, false);
+    }
+
+    /**
+     * @param copyPerKeyGroup send each model to every key group (for an encoder whose parallelism may differ
+     *     from this operator's) instead of to every encoder subtask, assumed to be as many as this operator's
+     */
+    public PageUpdateValidator(Limits limits, int markerKeyGroups, String pageUpdatesTopic, boolean copyPerKeyGroup) {
         if (markerKeyGroups < 0) {
             throw new IllegalArgumentException("key groups " + markerKeyGroups);
         }
         this.limits = limits;
         this.markerKeyGroups = markerKeyGroups;
         this.pageUpdatesTopic = pageUpdatesTopic;
+        this.copyPerKeyGroup = copyPerKeyGroup;
     }
 
     @Override
@@ -69,8 +82,10 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
         refused = getRuntimeContext().getMetricGroup().counter("eventsDeadLettered");
         markersForwarded = getRuntimeContext().getMetricGroup().counter("selectorModelMarkers");
         markersSkipped = getRuntimeContext().getMetricGroup().counter("selectorModelMarkersSkipped");
-        if (markerKeyGroups > 0) {
-            SelectorModelMarkers.keysPerKeyGroup(markerKeyGroups); // found once, not on the first marker
+        if (markerKeyGroups > 0) { // found once, not on the first marker
+            int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+            markerKeys = copyPerKeyGroup || parallelism > markerKeyGroups ? SelectorModelMarkers.keysPerKeyGroup(markerKeyGroups)
+                    : SelectorModelMarkers.keysPerSubtask(markerKeyGroups, parallelism);
         }
     }
 
@@ -110,7 +125,7 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
         out.collect(new ValidEvent(stateKey, record.value, request ? -1 : record.partition));
     }
 
-    /** A selector model in the topic: one copy per key group of the encoder, in the partition's order, or dropped. */
+    /** A selector model in the topic: one copy per encoder subtask (or key group), in the partition's order, or dropped. */
     private void marker(SourceRecord record, Context ctx, Collector<ValidEvent> out) {
         if (pageUpdatesTopic != null && !pageUpdatesTopic.equals(record.topic)) {
             refuse(record, KEY_MISMATCH, "a selector model on topic " + record.topic + ": models in band come only in " + pageUpdatesTopic, ctx);
@@ -129,8 +144,7 @@ public class PageUpdateValidator extends ProcessFunction<SourceRecord, ValidEven
             markersSkipped.inc();
             return;
         }
-        String[] keys = SelectorModelMarkers.keysPerKeyGroup(markerKeyGroups);
-        for (String key : keys) {
+        for (String key : markerKeys) {
             out.collect(new ValidEvent(key, record.value, record.partition));
         }
         markersForwarded.inc();

@@ -167,6 +167,9 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     /** Selectors of the models in band, by model version (few: a model lives until the next one reaches every key group). */
     private transient Map<String, Selector> inBandSelectors;
     private transient int maxParallelism;
+    /** This subtask's key groups and the encoder's parallelism: a model in band copied per subtask stands for all of them. */
+    private transient KeyGroupRange ownKeyGroups;
+    private transient int parallelism;
     /** The last model in band parsed, and its bytes: a model comes once per key group, so it is parsed once, not once per copy. */
     private transient byte[] lastInBandBytes;
     private transient SelectorModel lastInBandModel;
@@ -248,10 +251,10 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
         inBandSelectors = new HashMap<>();
         if (settings.choosesInBand()) {
-            KeyGroupRange own = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism,
-                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), subtask);
+            parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+            ownKeyGroups = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, parallelism, subtask);
             // A key group restored without models starts with the topic's: that is what a failure-free run of this job started with.
-            inBand = InBandModels.restore(restoredInBand == null ? List.of() : restoredInBand, own, startModel);
+            inBand = InBandModels.restore(restoredInBand == null ? List.of() : restoredInBand, ownKeyGroups, startModel);
             restoredInBand = null;
         }
     }
@@ -476,7 +479,26 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             lastInBandModel = m;
         }
         int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(ctx.getCurrentKey(), maxParallelism);
-        if (inBand.take(keyGroup, in.partition, m)) {
+        int madeFor = SelectorModelMarkers.copyParallelism(in.stateKey);
+        boolean taken = false;
+        if (madeFor == parallelism) {
+            // One copy per subtask: it stands for every key group of this subtask, at this place in the partition's order.
+            for (int g = ownKeyGroups.getStartKeyGroup(); g <= ownKeyGroups.getEndKeyGroup(); g++) {
+                taken |= inBand.take(g, in.partition, m);
+            }
+        } else {
+            if (madeFor != 0) {
+                // Made for a subtask of another parallelism (a scheduler that gave the validator and the encoder different
+                // ones): it stands for its own key group only, and this subtask's other key groups may miss the model.
+                metrics.modelsInBandMisrouted.inc();
+                int g = keyGroup;
+                droppedLog.warn(() -> String.format("encoder subtask %d of %d: a selector model in band was copied for %d subtasks; it applies "
+                        + "to key group %d only (%d such copies so far). Run the validator and the encoder at the same parallelism so that "
+                        + "models in band reach every key group.", subtask, parallelism, madeFor, g, metrics.modelsInBandMisrouted.getCount()));
+            }
+            taken = inBand.take(keyGroup, in.partition, m);
+        }
+        if (taken) {
             metrics.modelsInBandTaken.inc();
         } else {
             metrics.modelsIgnored.inc();

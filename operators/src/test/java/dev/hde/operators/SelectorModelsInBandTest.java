@@ -31,7 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Selector models in band: the validator sends a model of the page-updates topic to every key group,
+ * Selector models in band: the validator sends a model of the page-updates topic to every encoder subtask (or key group),
  * and the encoder chooses each key's frames with the model its own partition has brought so far, the
  * same after a restore; the broadcast model does not change that.
  */
@@ -89,11 +89,86 @@ class SelectorModelsInBandTest {
 
     // ---- the validator -----------------------------------------------------------------------
 
+    /** A validator of one subtask that sends each model to every key group. */
     private OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> validator(int keyGroups) throws Exception {
         OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> v =
-                ProcessFunctionTestHarnesses.forProcessFunction(new PageUpdateValidator(Limits.DEFAULT, keyGroups, "hde.page-updates"));
+                ProcessFunctionTestHarnesses.forProcessFunction(new PageUpdateValidator(Limits.DEFAULT, keyGroups, "hde.page-updates", true));
         open.add(v::close);
         return v;
+    }
+
+    /** Subtask {@code subtask} of a validator of {@code parallelism} that sends each model to every encoder subtask (the job's way). */
+    private OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> validator(int keyGroups, int parallelism, int subtask) throws Exception {
+        OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> v = new OneInputStreamOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.ProcessOperator<>(new PageUpdateValidator(Limits.DEFAULT, keyGroups, "hde.page-updates")),
+                keyGroups, parallelism, subtask);
+        v.open();
+        open.add(v::close);
+        return v;
+    }
+
+    /** A key of encoder subtask {@code subtask} of {@code parallelism} whose key group is not {@code notKeyGroup}. */
+    private static String keyOfSubtaskOutside(int parallelism, int subtask, int notKeyGroup) {
+        for (int i = 0; ; i++) {
+            String key = String.format("vm-%02d/r%04d", i % 7, i);
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(key, KEY_GROUPS, parallelism) == subtask
+                    && KeyGroupRangeAssignment.assignToKeyGroup(key, KEY_GROUPS) != notKeyGroup) {
+                return key;
+            }
+        }
+    }
+
+    @Test
+    void theValidatorSendsAModelToEachEncoderSubtaskAndThatCopyReachesEveryKeyGroupOfTheSubtask() throws Exception {
+        int parallelism = 4;
+        OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> v = validator(KEY_GROUPS, parallelism, 2);
+        SelectorModel a = SelectorModels.favouring(1, T0, FAVOURED);
+        v.processElement(record(SelectorModelMarkers.RECORD_KEY, SelectorModels.bytes(a), 3), T0);
+        List<ValidEvent> copies = out(v);
+        assertThat(copies).as("one copy per encoder subtask, not per key group").hasSize(parallelism);
+        for (int i = 0; i < parallelism; i++) {
+            ValidEvent copy = copies.get(i);
+            assertThat(SelectorModelMarkers.isMarker(copy)).isTrue();
+            assertThat(copy.partition).isEqualTo(3);
+            assertThat(SelectorModelMarkers.copyParallelism(copy.stateKey)).isEqualTo(parallelism);
+            assertThat(KeyGroupRangeAssignment.assignToKeyGroup(copy.stateKey, KEY_GROUPS)).as("the first key group of subtask %d", i)
+                    .isEqualTo(KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(KEY_GROUPS, parallelism, i).getStartKeyGroup());
+        }
+
+        // On encoder subtask 1 of 4, its copy sets the model of a key in another of its key groups, from that place in the partition on.
+        ValidEvent copy = copies.get(1);
+        int copyGroup = KeyGroupRangeAssignment.assignToKeyGroup(copy.stateKey, KEY_GROUPS);
+        String key = keyOfSubtaskOutside(parallelism, 1, copyGroup);
+        EncoderHarness h = new EncoderHarness(new RegionEncoderFunction(inBand()), KEY_GROUPS, parallelism, 1, null);
+        open.add(h);
+        assertThat(accept(h, region(key, 1), 3)).singleElement().satisfies(p -> assertThat(p.modelVersion).isEqualTo(SelectorModel.EMPTY.version()));
+        h.harness.processElement(copy, T0 + 1);
+        assertThat(accept(h, edit(key, 2), 3)).singleElement().satisfies(p -> {
+            assertThat(p.modelVersion).isEqualTo(a.version());
+            assertThat(p.choice).isEqualTo(FAVOURED);
+        });
+        assertThat(accept(h, edit(key, 3), 0)).as("another partition's key group entry is untouched").singleElement()
+                .satisfies(p -> assertThat(p.modelVersion).isEqualTo(SelectorModel.EMPTY.version()));
+        assertThat(h.metrics().modelsInBandTaken.getCount()).isEqualTo(1);
+        assertThat(h.metrics().modelsInBandMisrouted.getCount()).isZero();
+    }
+
+    @Test
+    void aCopyMadeForAnotherParallelismReachesItsOwnKeyGroupOnlyAndIsCounted() throws Exception {
+        // Copies made for 3 subtasks reach an encoder of 4: each stands for the key group it falls into, no more.
+        String[] forThree = SelectorModelMarkers.keysPerSubtask(KEY_GROUPS, 3);
+        String copyKey = forThree[1];
+        int copyGroup = KeyGroupRangeAssignment.assignToKeyGroup(copyKey, KEY_GROUPS);
+        int subtask = KeyGroupRangeAssignment.assignKeyToParallelOperator(copyKey, KEY_GROUPS, 4);
+        String other = keyOfSubtaskOutside(4, subtask, copyGroup);
+        EncoderHarness h = new EncoderHarness(new RegionEncoderFunction(inBand()), KEY_GROUPS, 4, subtask, null);
+        open.add(h);
+        accept(h, region(other, 1), 0);
+        SelectorModel a = SelectorModels.favouring(1, T0, FAVOURED);
+        h.harness.processElement(new ValidEvent(copyKey, SelectorModels.bytes(a), 0), T0 + 1);
+        assertThat(h.metrics().modelsInBandMisrouted.getCount()).isEqualTo(1);
+        assertThat(accept(h, edit(other, 2), 0)).as("another key group of the subtask keeps its model").singleElement()
+                .satisfies(p -> assertThat(p.modelVersion).isEqualTo(SelectorModel.EMPTY.version()));
     }
 
     private static List<ValidEvent> out(OneInputStreamOperatorTestHarness<SourceRecord, ValidEvent> v) {
