@@ -6,6 +6,7 @@ import dev.hde.job.config.FlinkSettings;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaPreflight;
 import dev.hde.operators.RegionVerdict;
+import dev.hde.producer.cli.KafkaConnectivity;
 import dev.hde.producer.cli.Usage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -89,8 +90,8 @@ public final class DecodeCommand implements Callable<Integer> {
         });
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        KafkaPreflight.check(c.kafkaClientProperties(), kafka.connectTimeout,
-                fromCatalog ? List.of(c.framesTopic(), c.catalogTopic()) : List.of(c.framesTopic()), "is --frames-topic right? hde encode writes it");
+        KafkaPreflight.checkTopicUses(c.kafkaClientProperties(), kafka.connectTimeout, (fromCatalog ? List.of(c.framesTopic(), c.catalogTopic())
+                : List.of(c.framesTopic())).stream().map(KafkaConnectivity.TopicUse::reads).toList(), "is --frames-topic right? hde encode writes it");
         if (!quiet) {
             err.println("hde decode: reading " + c.framesTopic() + " from " + c.bootstrapServers() + (follow ? " (following)" : ""));
             JobLogFile.announce(err, "hde decode");

@@ -6,6 +6,7 @@ import dev.hde.codec.trace.MemoryImageSequence;
 import dev.hde.codec.select.NetworkMode;
 import dev.hde.job.config.HdeJobConfig;
 import dev.hde.job.kafka.KafkaPreflight;
+import dev.hde.producer.cli.KafkaConnectivity;
 import dev.hde.producer.cli.Ranges;
 import dev.hde.job.replay.ReplayInput;
 import dev.hde.job.replay.ReplayJob;
@@ -363,7 +364,8 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        KafkaPreflight.check(c.kafkaClientProperties(), connectTimeout, List.of(c.pageUpdatesTopic()), "is --page-updates-topic right?");
+        KafkaPreflight.checkTopicUses(c.kafkaClientProperties(), connectTimeout, List.of(KafkaConnectivity.TopicUse.reads(c.pageUpdatesTopic())),
+                "is --page-updates-topic right?");
         ReplayKafka.Range range = ReplayKafka.resolve(c.kafkaClientProperties(), c.pageUpdatesTopic(), from, fromMs, to, toMs);
         if (range.start().isEmpty()) {
             throw new ParameterException(spec.commandLine(), "nothing to replay: " + c.pageUpdatesTopic() + " has no records between those bounds");

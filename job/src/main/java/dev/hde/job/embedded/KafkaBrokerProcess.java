@@ -144,9 +144,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         this.saslSsl = saslSsl;
         this.heap = heap;
         this.startTimeout = startTimeout;
-        this.plaintextPort = freePort();
-        this.controllerPort = freePort();
-        this.saslSslPort = saslSsl == null ? -1 : freePort();
+        int[] ports = freePorts(3); // held open together: ports found one at a time can repeat (seen: PLAINTEXT and CONTROLLER on one port)
+        this.plaintextPort = ports[0];
+        this.controllerPort = ports[1];
+        this.saslSslPort = saslSsl == null ? -1 : ports[2];
         this.config = dir.resolve("server.properties");
         this.log = dir.resolve("broker.log");
         writeConfig(extra);
@@ -386,10 +387,23 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     /** A port that was free a moment ago (kept for restarts). */
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+    /** {@code n} distinct free ports: every socket stays bound until all are found. */
+    static int[] freePorts(int n) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                sockets[i] = new ServerSocket(0);
+                sockets[i].setReuseAddress(true);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                if (s != null) {
+                    s.close();
+                }
+            }
         }
     }
 
