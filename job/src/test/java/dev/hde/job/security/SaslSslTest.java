@@ -139,6 +139,14 @@ class SaslSslTest {
                     + "--selector-models on-arrival does not)").doesNotContain("\tat ").doesNotContain("Exception");
             assertThat(adaptive.err().lines().filter(l -> l.contains("not authorized")).count()).isEqualTo(1);
 
+            // A producer with the same principal may not publish there either: refused before its first round, one line, exit 3.
+            StringWriter producerErr = new StringWriter();
+            int produced = ProducerCli.run(new PrintWriter(new StringWriter()), new PrintWriter(producerErr), "synthetic", "-b", servers,
+                    "--kafka-config", good.toString(), "--vms", "1", "--regions", "1", "--region-pages", "8", "-n", "1", "-i", "0ms", "-q");
+            assertThat(produced).as(producerErr.toString()).isEqualTo(3);
+            assertThat(producerErr.toString()).contains("not authorized to write topic hde.page-updates (the page updates)")
+                    .doesNotContain("\tat ");
+
             // The same principal passes the check where the job only reads that topic: the fixed selector, and the adaptive one
             // with its models on arrival.
             dev.hde.job.config.HdeJobConfig fixed = new dev.hde.job.config.HdeJobConfig().bootstrapServers(servers);

@@ -106,6 +106,20 @@ public final class KafkaConnectivity {
      * record and restarts forever.
      */
     public static void checkTopicUses(Properties clientProperties, Duration timeout, List<TopicUse> uses, String ifMissing) {
+        checkTopicUses(clientProperties, timeout, uses, ifMissing, true);
+    }
+
+    /**
+     * {@link #checkTopicUses(Properties, Duration, List, String)} for a client that may find its topics created on first use
+     * (a broker with {@code auto.create.topics.enable}): a missing topic is not an error, only a read or a write the cluster
+     * refuses on one that exists.
+     */
+    public static void checkTopicPermissions(Properties clientProperties, Duration timeout, List<TopicUse> uses) {
+        checkTopicUses(clientProperties, timeout, uses, "", false);
+    }
+
+    private static void checkTopicUses(Properties clientProperties, Duration timeout, List<TopicUse> uses, String ifMissing,
+            boolean missingIsError) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String servers = clientProperties.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "").trim();
         String where = describe(clientProperties);
@@ -121,7 +135,7 @@ public final class KafkaConnectivity {
         try (Admin admin = Admin.create(p)) {
             admin.describeCluster().clusterId().get(leftMs + 1_000, TimeUnit.MILLISECONDS);
             if (!uses.isEmpty()) {
-                checkTopics(admin, where, uses, ifMissing, leftMs);
+                checkTopics(admin, where, uses, ifMissing, missingIsError, leftMs);
             }
         } catch (ExecutionException e) {
             UserError known = explainFailure(e.getCause());
@@ -145,7 +159,7 @@ public final class KafkaConnectivity {
         }
     }
 
-    private static void checkTopics(Admin admin, String where, List<TopicUse> uses, String ifMissing, long timeoutMs)
+    private static void checkTopics(Admin admin, String where, List<TopicUse> uses, String ifMissing, boolean missingIsError, long timeoutMs)
             throws InterruptedException, ExecutionException, TimeoutException {
         java.util.Map<String, TopicUse> byTopic = new java.util.LinkedHashMap<>(); // in the caller's order
         for (TopicUse u : uses) {
@@ -185,7 +199,7 @@ public final class KafkaConnectivity {
                         ? " (" + use.why() + ")" : ""));
             }
         }
-        if (!missing.isEmpty()) {
+        if (!missing.isEmpty() && missingIsError) {
             throw new UserError(ExitCodes.UNREACHABLE, where + ": no topic " + String.join(", ", missing)
                     + (ifMissing.isEmpty() ? "" : "; " + ifMissing));
         }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -60,13 +61,25 @@ public final class KafkaOptions {
 
     /** Checks that the cluster answers ({@link KafkaConnectivity}): a {@link UserError} naming the address and what is wrong if not. */
     void checkReachable(PrintWriter err) {
+        checkReachable(err, List.of());
+    }
+
+    /**
+     * {@link #checkReachable(PrintWriter)}, then that the cluster lets this client read and write those of the topics it
+     * uses that exist (one that does not may be created on first use): exit code 3 naming the topic and the operation.
+     */
+    void checkReachable(PrintWriter err, List<KafkaConnectivity.TopicUse> uses) {
         Properties p;
         try {
             p = clientProperties(err);
         } catch (IOException e) {
             throw UserError.usage(e.getMessage());
         }
-        KafkaConnectivity.check(p, connectTimeout);
+        if (uses.isEmpty()) {
+            KafkaConnectivity.check(p, connectTimeout);
+        } else {
+            KafkaConnectivity.checkTopicPermissions(p, connectTimeout, uses);
+        }
     }
 
     /** The client properties from the file and -X options, bootstrap servers settled; warns on err about a readable secret file. */

@@ -18,6 +18,8 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -108,7 +110,12 @@ abstract class RunCommand implements Callable<Integer> {
         }
 
         if (!run.dryRun) {
-            kafka.checkReachable(err); // before the source opens: a wrong address or password fails now, in one line
+            // Before the source opens: a wrong address or password, or a topic it may not write, fails now, in one line.
+            List<KafkaConnectivity.TopicUse> uses = new ArrayList<>(List.of(KafkaConnectivity.TopicUse.writes(kafka.topic, "the page updates")));
+            if (!run.noResync) {
+                uses.add(KafkaConnectivity.TopicUse.reads(run.resyncTopic));
+            }
+            kafka.checkReachable(err, uses);
         }
         Source source;
         try {
