@@ -2,7 +2,6 @@ package dev.hde.job.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,7 +143,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         this.saslSsl = saslSsl;
         this.heap = heap;
         this.startTimeout = startTimeout;
-        int[] ports = freePorts(3); // held open together: ports found one at a time can repeat (seen: PLAINTEXT and CONTROLLER on one port)
+        int[] ports = FreePorts.find(3);
         this.plaintextPort = ports[0];
         this.controllerPort = ports[1];
         this.saslSslPort = saslSsl == null ? -1 : ports[2];
@@ -387,26 +386,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     /** A port that was free a moment ago (kept for restarts). */
-    /** {@code n} distinct free ports: every socket stays bound until all are found. */
-    static int[] freePorts(int n) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[n];
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                sockets[i] = new ServerSocket(0);
-                sockets[i].setReuseAddress(true);
-                ports[i] = sockets[i].getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-        }
-    }
-
     private static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;

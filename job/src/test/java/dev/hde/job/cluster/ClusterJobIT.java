@@ -78,7 +78,7 @@ class ClusterJobIT {
     void encoderSurvivesTaskManagerKillAndFlinkRunDecodesEveryRegionByteForByte(@TempDir Path dir) throws Exception {
         long t0 = System.nanoTime();
         SyntheticWorkload memory = new SyntheticWorkload(new SyntheticWorkload.Settings(2, 4, 64, 12, 0.05, 0.05, 0.05, 11L));
-        int promPort = FlinkClusterProcesses.freePort();
+        int promPort = dev.hde.job.embedded.FreePorts.find();
         String promPorts = promPort + "-" + (promPort + 10);
         String checkpoints = dir.resolve("checkpoints").toUri().toString();
         try (FlinkClusterProcesses cluster = new FlinkClusterProcesses(dir.resolve("flink"), Map.of(

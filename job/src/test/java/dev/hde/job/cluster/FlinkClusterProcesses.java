@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -93,10 +92,11 @@ final class FlinkClusterProcesses implements AutoCloseable {
         this.dir = Files.createDirectories(dir);
         this.confDir = Files.createDirectories(dir.resolve("conf"));
         this.classPath = flinkClassPath();
-        this.restPort = freePort();
+        int[] ports = dev.hde.job.embedded.FreePorts.find(2);
+        this.restPort = ports[0];
         Map<String, String> c = new LinkedHashMap<>();
         c.put("jobmanager.rpc.address", "localhost");
-        c.put("jobmanager.rpc.port", Integer.toString(freePort()));
+        c.put("jobmanager.rpc.port", Integer.toString(ports[1]));
         c.put("jobmanager.bind-host", "localhost");
         c.put("jobmanager.memory.process.size", "900m");
         c.put("taskmanager.bind-host", "localhost");
@@ -395,9 +395,4 @@ final class FlinkClusterProcesses implements AutoCloseable {
         return Arrays.stream(s.trim().split("\\s+")).filter(t -> !t.isEmpty()).toList();
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

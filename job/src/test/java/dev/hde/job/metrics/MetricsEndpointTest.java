@@ -8,7 +8,6 @@ import dev.hde.job.embedded.EmbeddedKafka;
 import dev.hde.job.embedded.WorkloadPublisher;
 import dev.hde.producer.SyntheticWorkload;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +55,7 @@ class MetricsEndpointTest {
                 pageBytes = publisher.stats().pageBytes();
             }
 
-            int port = freePort();
+            int port = dev.hde.job.embedded.FreePorts.find();
             Path err = dir.resolve("encode.err");
             Process encode = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
                     "-cp", System.getProperty("java.class.path"), "dev.hde.job.cli.HdeCli", "encode", "-b", kafka.bootstrapServers(),
@@ -137,11 +136,5 @@ class MetricsEndpointTest {
             }
         }
         return total;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
