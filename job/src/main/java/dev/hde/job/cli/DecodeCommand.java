@@ -72,6 +72,11 @@ public final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the JSON summary.")
     boolean quiet;
 
+    @Option(names = "--dictionaries-topic", paramLabel = "TOPIC",
+            description = "Topic of the encoder's trained dictionaries (hde encode --dictionaries), read for frames that use one "
+                    + "(default: hde.dictionaries; a topic that does not exist holds none).")
+    String dictionariesTopic;
+
     @Override
     public Integer call() throws Exception {
         HdeJobConfig c = Usage.check(spec, () -> {
@@ -81,6 +86,9 @@ public final class DecodeCommand implements Callable<Integer> {
             limits.applyTo(d);
             catalog.applyTo(d);
             d.decodeFromCatalog(fromCatalog);
+            if (dictionariesTopic != null) {
+                d.dictionariesTopic(dictionariesTopic);
+            }
             if (seekSlack != null) {
                 d.keyframeSeekSlack(seekSlack);
             }

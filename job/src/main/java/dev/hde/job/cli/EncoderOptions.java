@@ -146,6 +146,15 @@ public final class EncoderOptions {
                 description = "Generation of the published models (default: 1); raise it to start learning again from the priors.")
         Long generation;
 
+        @Option(names = "--dictionaries", description = "Train a zstd dictionary per VM class from sampled pages and let the adaptive "
+                + "selector use it (+tdict choices; off by default). Frames that may use one depend on when it reached the encoder: "
+                + "a restored job's frames still decode exactly, but are not the bytes of a failure-free run.")
+        boolean dictionaries;
+
+        @Option(names = "--dictionaries-topic", paramLabel = "TOPIC",
+                description = "Compacted topic of the trained dictionaries, read by the encoder and the decoders (default: hde.dictionaries).")
+        String dictionariesTopic;
+
         void applyTo(HdeJobConfig c) {
             if (mode != null) {
                 c.selectorMode(mode);
@@ -179,6 +188,12 @@ public final class EncoderOptions {
             }
             if (generation != null) {
                 c.selectorModelGeneration(generation);
+            }
+            if (dictionaries) {
+                c.dictionariesEnabled(true);
+            }
+            if (dictionariesTopic != null) {
+                c.dictionariesTopic(dictionariesTopic);
             }
         }
     }

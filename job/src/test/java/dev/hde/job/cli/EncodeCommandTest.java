@@ -90,6 +90,17 @@ class EncodeCommandTest {
         assertThat(defaults.encoderSettings().selector()).isNull();
         assertThat(defaults.link()).isEqualTo(dev.hde.codec.select.NetworkMode.DATACENTER.link());
         assertThat(defaults.selectorTrainerEnabled()).isFalse();
+        assertThat(defaults.dictionariesEnabled()).isFalse();
+        assertThat(defaults.encoderTopics()).doesNotContain("hde.dictionaries");
+
+        HdeJobConfig dictionaries = ((EncodeCommand) HdeCli.commandLine().parseArgs("encode", "--selector", "adaptive", "--dictionaries",
+                "--dictionaries-topic", "d").subcommand().commandSpec().userObject()).config();
+        assertThat(dictionaries.dictionariesEnabled()).isTrue();
+        assertThat(dictionaries.dictionariesTopic()).isEqualTo("d");
+        assertThat(dictionaries.encoderTopics()).contains("d");
+        assertThat(dictionaries.compactedTopics()).contains("d");
+        assertThat(dictionaries.encoderTopicUses()).anyMatch(u -> u.topic().equals("d") && u.writes())
+                .anyMatch(u -> u.topic().equals("d") && u.reads());
         assertThat(new BandwidthConverter().convert("300Mbit/s")).isEqualTo(300_000_000L);
         assertThat(new BandwidthConverter().convert("1gbps")).isEqualTo(1_000_000_000L);
         assertThat(new BandwidthConverter().convert("64000")).isEqualTo(64_000L);
