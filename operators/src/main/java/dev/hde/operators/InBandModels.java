@@ -21,8 +21,8 @@ import org.apache.flink.runtime.state.KeyGroupRange;
  * input, so a job restored from a checkpoint chooses as a failure-free run does.
  *
  * <p>Kept in operator union state (one list of entries: each distinct model once, then one entry per
- * key group and partition naming a model by a hash of its bytes, not its version: two models of the
- * same version, however unlikely, stay apart), so that a rescaled job's subtasks each take the
+ * run of key groups and partition naming a model by a hash of its bytes, not its version: two models
+ * of the same version, however unlikely, stay apart), so that a rescaled job's subtasks each take the
  * entries of the key groups they now own.
  */
 final class InBandModels {
@@ -31,18 +31,21 @@ final class InBandModels {
     static final int START = -1;
 
     private static final byte MODEL_ENTRY = 'M';
+    /** One key group and partition (the entries of checkpoints from before ranges). */
     private static final byte ASSIGNMENT_ENTRY = 'A';
+    /** A run of key groups with one model for a partition: a copy per subtask sets a whole range at once. */
+    private static final byte RANGE_ENTRY = 'R';
 
     private final KeyGroupRange own;
-    /** (key group, partition or {@link #START}) to model. */
-    private final Map<Long, SelectorModel> models = new HashMap<>();
+    /** Per partition (or {@link #START}), the model of each key group of {@code own} (index: key group − its first); null: the start's. */
+    private final Map<Integer, SelectorModel[]> models = new HashMap<>();
 
     /** Every key group of {@code own} starts with {@code start}. */
     InBandModels(KeyGroupRange own, SelectorModel start) {
         this.own = own;
-        for (int g = own.getStartKeyGroup(); g <= own.getEndKeyGroup(); g++) {
-            models.put(slot(g, START), start);
-        }
+        SelectorModel[] starts = new SelectorModel[own.getNumberOfKeyGroups()];
+        Arrays.fill(starts, start);
+        models.put(START, starts);
     }
 
     /** A model's name in the state: the first 8 bytes of the SHA-256 of its bytes. */
@@ -54,8 +57,11 @@ final class InBandModels {
         }
     }
 
-    private static long slot(int keyGroup, int partition) {
-        return (long) keyGroup << 32 | (partition & 0xFFFF_FFFFL);
+    private int index(int keyGroup) {
+        if (!own.contains(keyGroup)) {
+            throw new IllegalStateException("key group " + keyGroup + " is not this subtask's (" + own + ")");
+        }
+        return keyGroup - own.getStartKeyGroup();
     }
 
     /**
@@ -69,7 +75,7 @@ final class InBandModels {
         if (!m.isNewerThan(modelFor(keyGroup, partition))) {
             return false;
         }
-        models.put(slot(keyGroup, partition), m);
+        models.computeIfAbsent(partition, p -> new SelectorModel[own.getNumberOfKeyGroups()])[index(keyGroup)] = m;
         return true;
     }
 
@@ -79,17 +85,16 @@ final class InBandModels {
      * before models went in band), the newest the key group has.
      */
     SelectorModel modelFor(int keyGroup, int partition) {
-        SelectorModel start = models.get(slot(keyGroup, START));
-        if (start == null) {
-            throw new IllegalStateException("key group " + keyGroup + " is not this subtask's (" + own + ")");
-        }
+        int i = index(keyGroup);
+        SelectorModel start = models.get(START)[i];
         if (partition >= 0) {
-            return models.getOrDefault(slot(keyGroup, partition), start);
+            SelectorModel[] of = models.get(partition);
+            return of == null || of[i] == null ? start : of[i];
         }
         SelectorModel newest = start;
-        for (Map.Entry<Long, SelectorModel> e : models.entrySet()) {
-            if ((int) (e.getKey() >>> 32) == keyGroup && e.getValue().isNewerThan(newest)) {
-                newest = e.getValue();
+        for (SelectorModel[] of : models.values()) {
+            if (of[i] != null && of[i].isNewerThan(newest)) {
+                newest = of[i];
             }
         }
         return newest;
@@ -102,13 +107,22 @@ final class InBandModels {
 
     private Map<SelectorModel, Boolean> distinct() {
         Map<SelectorModel, Boolean> d = new IdentityHashMap<>();
-        for (SelectorModel m : models.values()) {
-            d.put(m, true);
+        for (SelectorModel[] of : models.values()) {
+            for (SelectorModel m : of) {
+                if (m != null) {
+                    d.put(m, true);
+                }
+            }
         }
         return d;
     }
 
-    /** The entries for operator state: each distinct model once, then every (key group, partition). */
+    /**
+     * The entries for operator state: each distinct model once, then per partition each run of
+     * consecutive key groups with one model ({@code R}: first and last key group, partition, model
+     * id). Models in band come one copy per subtask, so a subtask's key groups share them: a few
+     * entries per partition, not one per key group.
+     */
     List<byte[]> snapshot() {
         List<byte[]> out = new ArrayList<>();
         Map<SelectorModel, Long> ids = new IdentityHashMap<>();
@@ -117,9 +131,23 @@ final class InBandModels {
             ids.put(m, id(bytes));
             out.add(ByteBuffer.allocate(1 + bytes.length).put(MODEL_ENTRY).put(bytes).array());
         }
-        for (Map.Entry<Long, SelectorModel> e : models.entrySet()) {
-            out.add(ByteBuffer.allocate(1 + 4 + 4 + 8).put(ASSIGNMENT_ENTRY).putInt((int) (e.getKey() >>> 32)).putInt((int) (long) e.getKey())
-                    .putLong(ids.get(e.getValue())).array());
+        int first = own.getStartKeyGroup();
+        for (Map.Entry<Integer, SelectorModel[]> e : models.entrySet()) {
+            SelectorModel[] of = e.getValue();
+            int i = 0;
+            while (i < of.length) {
+                if (of[i] == null) {
+                    i++;
+                    continue;
+                }
+                int j = i;
+                while (j + 1 < of.length && of[j + 1] == of[i]) {
+                    j++;
+                }
+                out.add(ByteBuffer.allocate(1 + 4 + 4 + 4 + 8).put(RANGE_ENTRY).putInt(first + i).putInt(first + j).putInt(e.getKey())
+                        .putLong(ids.get(of[i])).array());
+                i = j + 1;
+            }
         }
         return out;
     }
@@ -127,7 +155,7 @@ final class InBandModels {
     /**
      * A subtask's models from the union of every subtask's entries: those of the key groups in
      * {@code own}; a key group with none (a checkpoint from before models went in band) starts
-     * with {@code start}.
+     * with {@code start}. Reads the per-key-group entries of earlier checkpoints too.
      */
     static InBandModels restore(Iterable<byte[]> entries, KeyGroupRange own, SelectorModel start) {
         Map<Long, SelectorModel> byId = new HashMap<>();
@@ -139,18 +167,22 @@ final class InBandModels {
             if (entry[0] == MODEL_ENTRY) {
                 byte[] bytes = Arrays.copyOfRange(entry, 1, entry.length);
                 byId.putIfAbsent(id(bytes), SelectorModelFormat.read(bytes));
-            } else if (entry[0] == ASSIGNMENT_ENTRY) {
-                assignments.add(ByteBuffer.wrap(entry, 1, entry.length - 1));
+            } else if (entry[0] == ASSIGNMENT_ENTRY || entry[0] == RANGE_ENTRY) {
+                assignments.add(ByteBuffer.wrap(entry, 0, entry.length));
             } else {
                 throw new IllegalStateException("unknown entry " + entry[0] + " in the state of the selector models in band");
             }
         }
         InBandModels restored = new InBandModels(own, start);
         for (ByteBuffer a : assignments) {
-            int keyGroup = a.getInt();
+            boolean range = a.get() == RANGE_ENTRY;
+            int from = a.getInt();
+            int to = range ? a.getInt() : from;
             int partition = a.getInt();
             long id = a.getLong();
-            if (!own.contains(keyGroup)) {
+            int lo = Math.max(from, own.getStartKeyGroup());
+            int hi = Math.min(to, own.getEndKeyGroup());
+            if (lo > hi) {
                 continue;
             }
             SelectorModel m = byId.get(id);
@@ -158,7 +190,10 @@ final class InBandModels {
                 throw new IllegalStateException("the state of the selector models in band names model " + Long.toHexString(id)
                         + " but does not hold it");
             }
-            restored.models.put(slot(keyGroup, partition), m);
+            SelectorModel[] of = restored.models.computeIfAbsent(partition, p -> new SelectorModel[own.getNumberOfKeyGroups()]);
+            for (int g = lo; g <= hi; g++) {
+                of[g - own.getStartKeyGroup()] = m;
+            }
         }
         return restored;
     }

@@ -380,4 +380,31 @@ class SelectorModelsInBandTest {
         assertThat(upper.modelFor(40, 1)).isEqualTo(start);
         assertThat(upper.distinctModels()).isEqualTo(2);
     }
+
+    @Test
+    void aModelCopiedToAWholeSubtaskIsOneEntryOfTheStateNotOnePerKeyGroupAndOldEntriesStillRead() {
+        SelectorModel start = SelectorModels.favouring(1, T0, FAVOURED);
+        SelectorModel a = SelectorModels.favouring(2, T0, OTHER_FAVOURED);
+        KeyGroupRange own = new KeyGroupRange(0, 16_383); // one subtask of two at Flink's largest max parallelism
+        InBandModels models = new InBandModels(own, start);
+        for (int partition = 0; partition < 32; partition++) {
+            for (int g = 0; g <= 16_383; g++) {
+                models.take(g, partition, a);
+            }
+        }
+        List<byte[]> entries = models.snapshot();
+        // two models, the start's run, and one run per partition: not 16,384 × 33 entries
+        assertThat(entries).hasSize(2 + 1 + 32);
+        InBandModels restored = InBandModels.restore(entries, new KeyGroupRange(8_000, 9_000), SelectorModel.EMPTY);
+        assertThat(restored.modelFor(8_500, 31)).isEqualTo(a);
+        assertThat(restored.modelFor(8_500, 32)).as("a partition without a model: the start").isEqualTo(start);
+
+        // A checkpoint of the per-key-group form ('A': key group, partition, model id) restores as before.
+        byte[] modelBytes = dev.hde.codec.select.SelectorModelFormat.write(a);
+        List<byte[]> old = List.of(java.nio.ByteBuffer.allocate(1 + modelBytes.length).put((byte) 'M').put(modelBytes).array(),
+                java.nio.ByteBuffer.allocate(17).put((byte) 'A').putInt(8_500).putInt(3).putLong(InBandModels.id(modelBytes)).array());
+        InBandModels fromOld = InBandModels.restore(old, new KeyGroupRange(8_000, 9_000), start);
+        assertThat(fromOld.modelFor(8_500, 3)).isEqualTo(a);
+        assertThat(fromOld.modelFor(8_501, 3)).isEqualTo(start);
+    }
 }
