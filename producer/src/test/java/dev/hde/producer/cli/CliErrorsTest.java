@@ -116,4 +116,16 @@ class CliErrorsTest {
             });
         }
     }
+    @Test
+    void usesOfOneTopicAddUpAndKeepWhyItIsWritten() {
+        KafkaConnectivity.TopicUse read = KafkaConnectivity.TopicUse.reads("t");
+        KafkaConnectivity.TopicUse write = KafkaConnectivity.TopicUse.writes("t", "models in band");
+        KafkaConnectivity.TopicUse both = read.and(write);
+        assertThat(both.reads()).isTrue();
+        assertThat(both.writes()).isTrue();
+        assertThat(both.why()).isEqualTo("models in band");
+        assertThat(both.and(KafkaConnectivity.TopicUse.writes("t", "frames")).why()).isEqualTo("models in band; frames");
+        assertThat(both.and(write).why()).as("the same reason once").isEqualTo("models in band");
+        assertThat(KafkaConnectivity.TopicUse.exists("t").and(read)).isEqualTo(read);
+    }
 }
