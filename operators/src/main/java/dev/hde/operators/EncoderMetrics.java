@@ -52,7 +52,7 @@ final class EncoderMetrics {
     /** Regions reported quiet (no event of their producer for the quiet time), and quiet ones whose producer was heard again. */
     final Counter regionsQuiet;
     final Counter regionsAwake;
-    /** Models in band that a key group took for a partition (one per key group and partition: a model reaches every key group). */
+    /** Copies of a model in band that this subtask took for a partition (for all its key groups; for one with per-key-group copies). */
     final Counter modelsInBandTaken;
     /** Copies of a model in band made for another parallelism than the encoder's: they reached one key group each, not a subtask. */
     final Counter modelsInBandMisrouted;

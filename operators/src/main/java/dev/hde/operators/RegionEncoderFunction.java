@@ -170,7 +170,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     /** This subtask's key groups and the encoder's parallelism: a model in band copied per subtask stands for all of them. */
     private transient KeyGroupRange ownKeyGroups;
     private transient int parallelism;
-    /** The last model in band parsed, and its bytes: a model comes once per key group, so it is parsed once, not once per copy. */
+    /** The last model in band parsed, and its bytes: a model comes once per partition (or per key group), so it is parsed once, not once per copy. */
     private transient byte[] lastInBandBytes;
     private transient SelectorModel lastInBandModel;
     /** The page-updates partition of the event at hand, or of the region for a keyframe of its own (-1: not known). */
