@@ -485,15 +485,7 @@ public final class HdeJobConfig {
      * ({@link #compactedTopics()}).
      */
     public List<String> encoderTopics() {
-        List<String> topics = new java.util.ArrayList<>(List.of(pageUpdatesTopic, framesTopic, deadLettersTopic, selectorModelTopic,
-                resyncRequestsTopic, keyframeRequestsTopic));
-        if (catalogEnabled) {
-            topics.add(catalogTopic);
-        }
-        if (dictionariesEnabled) {
-            topics.add(dictionariesTopic);
-        }
-        return topics;
+        return encoderTopicUses().stream().map(KafkaConnectivity.TopicUse::topic).distinct().toList();
     }
 
     /**

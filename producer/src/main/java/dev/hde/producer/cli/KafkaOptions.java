@@ -75,11 +75,7 @@ public final class KafkaOptions {
         } catch (IOException e) {
             throw UserError.usage(e.getMessage());
         }
-        if (uses.isEmpty()) {
-            KafkaConnectivity.check(p, connectTimeout);
-        } else {
-            KafkaConnectivity.checkTopicPermissions(p, connectTimeout, uses);
-        }
+        KafkaConnectivity.checkTopicPermissions(p, connectTimeout, uses);
     }
 
     /** The client properties from the file and -X options, bootstrap servers settled; warns on err about a readable secret file. */
