@@ -58,6 +58,9 @@ final class EncoderMetrics {
     final Counter modelsInBandMisrouted;
     /** Frames whose choice was an exploration of the adaptive selector. */
     final Counter explorations;
+    /** Frames rendered twice on the selector's second opinion ({@code Selector.secondOpinion}), and those of them sent as the second rendering. */
+    final Counter secondOpinions;
+    final Counter secondOpinionsSent;
     /** Dictionary records read back from the dictionary topic (broadcast input) and taken, refused, and frames made with one. */
     final Counter dictionariesTaken;
     final Counter dictionariesRefused;
@@ -114,6 +117,8 @@ final class EncoderMetrics {
         regionsQuiet = group.counter("regionsQuiet");
         regionsAwake = group.counter("regionsAwake");
         explorations = group.counter("selectorExplorations");
+        secondOpinions = group.counter("selectorSecondOpinions");
+        secondOpinionsSent = group.counter("selectorSecondOpinionsSent");
         dictionariesTaken = group.counter("dictionariesTaken");
         dictionariesRefused = group.counter("dictionariesRefused");
         dictionaryFrames = group.counter("framesWithDictionary");

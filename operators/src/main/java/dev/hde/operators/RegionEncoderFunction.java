@@ -606,9 +606,17 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         }
     }
 
-    /** A rendered frame with what it was rendered with. */
-    private record Rendered(byte[] frame, EncodeChoice choice, boolean explored, DataFeatures features, long renderNanos, String modelVersion)
-            implements EventEncoder.Rendered {}
+    /**
+     * A rendered frame with what it was rendered with, and the other rendering when the selector's second
+     * opinion had the frame rendered twice ({@code other}: its choice, length and render time; null otherwise).
+     */
+    private record Rendered(byte[] frame, EncodeChoice choice, boolean explored, DataFeatures features, long renderNanos, String modelVersion,
+            Observation other) implements EventEncoder.Rendered {
+
+        Rendered(byte[] frame, EncodeChoice choice, boolean explored, DataFeatures features, long renderNanos, String modelVersion) {
+            this(frame, choice, explored, features, renderNanos, modelVersion, null);
+        }
+    }
 
     private Rendered render(FrameInfo info, PendingFrame pending, ReadOnlyContext ctx) {
         try {
@@ -629,12 +637,27 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             // Only a dictionary read back from the topic (which decoders read too): published before this frame.
             TrainedDictionary dict = dictionaries(broadcastEntries(ctx)).latest(DictionaryTrainer.defaultVmClass(info.stateKey()));
             Selector.Decision d = frameSelector.decide(features, pending.type(), info.stateKey(), info.sourceSequence(), dict != null);
-            boolean withDictionary = d.choice().trainedDictionary() && dict != null;
-            byte[] frame = RegionEncoder.render(info, pending, d.choice().spec(), withDictionary ? dict : null);
-            if (withDictionary) {
-                metrics.dictionaryFrames.inc();
+            byte[] frame = renderWith(info, pending, d.choice(), dict);
+            long t1 = System.nanoTime();
+            Selector.SecondOpinion second = frameSelector.secondOpinion(features, pending.type(), dict != null, d.choice(), frame.length);
+            if (second == null) {
+                countDictionary(d.choice(), dict);
+                return new Rendered(frame, d.choice(), d.explored(), features, t1 - t0, version);
             }
-            return new Rendered(frame, d.choice(), d.explored(), features, System.nanoTime() - t0, version);
+            EncodeChoice rival = second.rival().choice();
+            byte[] rivalFrame = renderWith(info, pending, rival, dict);
+            long t2 = System.nanoTime();
+            metrics.secondOpinions.inc();
+            long capture = Math.max(0, info.captureTimeMillis());
+            if (second.sendRival(frame.length, rivalFrame.length, features.bytes(), settings.selector().link())) {
+                metrics.secondOpinionsSent.inc();
+                countDictionary(rival, dict);
+                return new Rendered(rivalFrame, rival, false, features, t2 - t1, version,
+                        Observation.encoded(features, d.choice(), frame.length, t1 - t0, capture));
+            }
+            countDictionary(d.choice(), dict);
+            return new Rendered(frame, d.choice(), d.explored(), features, t1 - t0, version,
+                    Observation.encoded(features, rival, rivalFrame.length, t2 - t1, capture));
         }
         if (specs.size() == 1) {
             byte[] frame = RegionEncoder.render(info, pending, specs.get(0));
@@ -656,6 +679,17 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             kept = EncodeChoice.of(specs.get(0)).forFrame(pending.type());
         }
         return new Rendered(frame, kept, false, features, nanos, version);
+    }
+
+    /** Renders with a selector's choice; a choice with a trained dictionary uses the VM class's latest one (when there is one). */
+    private static byte[] renderWith(FrameInfo info, PendingFrame pending, EncodeChoice choice, TrainedDictionary dict) {
+        return RegionEncoder.render(info, pending, choice.spec(), choice.trainedDictionary() && dict != null ? dict : null);
+    }
+
+    private void countDictionary(EncodeChoice sent, TrainedDictionary dict) {
+        if (sent.trainedDictionary() && dict != null) {
+            metrics.dictionaryFrames.inc();
+        }
     }
 
     /** The selector of a model in band: made once per model version. */
@@ -749,7 +783,11 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         p.modelVersion = rendered.modelVersion;
         p.subtask = subtask;
         Observation o = Observation.encoded(features, rendered.choice, frame.length, rendered.renderNanos, Math.max(0, info.captureTimeMillis()));
-        p.observation = SelectorModelFormat.write(new SelectorModel.Builder(0).add(o).build());
+        SelectorModel.Builder observed = new SelectorModel.Builder(0).add(o);
+        if (rendered.other != null) {
+            observed.add(rendered.other); // the rendering not sent teaches as much as the one sent
+        }
+        p.observation = SelectorModelFormat.write(observed.build());
         ctx.output(PERFORMANCE, p);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hde.codec.Limits;
 import dev.hde.codec.select.NetworkMode;
+import dev.hde.codec.select.Observation;
 import dev.hde.codec.select.SelectorConfig;
 import dev.hde.codec.select.SelectorModel;
 import dev.hde.codec.wire.FrameHeader;
@@ -99,6 +100,39 @@ class RegionEncoderSelectorTest {
             assertThat(p.payloadBytes).isBetween(1L, p.featureBytes);
             assertThat(p.renderNanos).isPositive().isLessThanOrEqualTo(p.encodeNanos);
         });
+    }
+
+    /**
+     * A model that says raw+lz4 sends 2 % of a keyframe at 1 ns a byte and raw+zstd-1 1 % at 5 ns: on the internet link LZ4 is
+     * the choice. Text pages compress far less than that with every codec, which the rendering shows; with its bytes as many
+     * times above the estimate, zstd-1's estimated saving is worth its encode time, so the frame is rendered with it too and
+     * the smaller sent. Both renderings go to the trainer.
+     */
+    @Test
+    void aKeyframeFarLargerThanEstimatedIsRenderedAgainWithTheStrongerCodecAndTheSmallerIsSent() throws Exception {
+        SelectorConfig config = SelectorConfig.defaults(NetworkMode.INTERNET, 42).withExploration(0, 0, 3);
+        EncoderHarness h = encoder(new EncoderSettings(List.of(EncoderSettings.DEFAULT_SPEC), false, LAX, Limits.DEFAULT).withSelector(config));
+        SelectorModel claims = SelectorModels.claiming(1, T0, Map.of("xbzrle+lz4", new double[] {0.02, 1}, "xbzrle+zstd-1", new double[] {0.01, 5}));
+        h.harness.processBroadcastElement(SelectorModels.bytes(claims), 1);
+        List<FrameRecord> frames = accept(h, region(KEY, 1));
+        assertThat(frames).hasSize(1);
+        PerformanceRecord p = h.performance().get(0);
+        assertThat(p.choice).isEqualTo("raw+zstd-1");
+        List<Observation> observed = SelectorTrainerFunction.observations(p);
+        assertThat(observed).extracting(o -> o.choice().toString()).containsExactlyInAnyOrder("raw+lz4", "raw+zstd-1");
+        Observation lz4 = observed.stream().filter(o -> o.choice().toString().equals("raw+lz4")).findFirst().orElseThrow();
+        assertThat(p.bytesOut).isEqualTo(frames.get(0).bytes.length).isLessThan(lz4.sums().bytesOut());
+        assertThat(h.metrics().secondOpinions.getCount()).isEqualTo(1);
+        assertThat(h.metrics().secondOpinionsSent.getCount()).isEqualTo(1);
+
+        // With the priors alone, text pages render about as estimated: one rendering each.
+        EncoderHarness fair = encoder(new EncoderSettings(List.of(EncoderSettings.DEFAULT_SPEC), false, LAX, Limits.DEFAULT).withSelector(config));
+        receiver = new Receiver();
+        models.clear();
+        accept(fair, region(KEY, 1));
+        accept(fair, edit(KEY, 2, 3));
+        assertThat(fair.metrics().secondOpinions.getCount()).isZero();
+        assertThat(fair.performance()).allSatisfy(r -> assertThat(SelectorTrainerFunction.observations(r)).hasSize(1));
     }
 
     @Test

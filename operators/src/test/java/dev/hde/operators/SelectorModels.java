@@ -25,9 +25,23 @@ public final class SelectorModels {
      * frame, in any network mode.
      */
     public static SelectorModel favouring(long generation, long asOfMillis, String favoured) {
-        EncodeChoice f = EncodeChoice.parse(favoured);
-        Set<EncodeChoice> good = Set.of(f, f.forFrame(FrameType.FULL));
-        Set<EncodeChoice> all = new LinkedHashSet<>(good);
+        return claiming(generation, asOfMillis, java.util.Map.of(favoured, new double[] {1.0 / (16 * 4096), 1.0 / (16 * 4096)}));
+    }
+
+    /**
+     * A model in which each claimed choice (and its keyframe form) sends {@code claim[0]} bytes per page byte and takes
+     * {@code claim[1]} ns per page byte to encode, for every kind of data, and every other default candidate is slow
+     * (100 ns/B) and expanding (2x), with about a million records per cell: the estimates are what the model claims,
+     * whatever the priors say.
+     */
+    public static SelectorModel claiming(long generation, long asOfMillis, java.util.Map<String, double[]> claims) {
+        java.util.Map<EncodeChoice, double[]> claimed = new java.util.HashMap<>();
+        claims.forEach((choice, claim) -> {
+            EncodeChoice c = EncodeChoice.parse(choice);
+            claimed.put(c, claim);
+            claimed.put(c.forFrame(FrameType.FULL), claim);
+        });
+        Set<EncodeChoice> all = new LinkedHashSet<>(claimed.keySet());
         for (EncodeChoice c : SelectorConfig.DEFAULT_CANDIDATES) {
             all.add(c);
             all.add(c.forFrame(FrameType.FULL));
@@ -40,7 +54,9 @@ public final class SelectorModels {
                 for (double fresh : new double[] {0.0, 1.0}) {
                     DataFeatures features = new DataFeatures(entropy, 0.1, changed, 16, bytes, fresh);
                     for (EncodeChoice c : all) {
-                        b.add(good.contains(c) ? Observation.encoded(features, c, 1, 1, asOfMillis)
+                        double[] claim = claimed.get(c);
+                        b.add(claim != null ? Observation.encoded(features, c, Math.max(1, Math.round(claim[0] * bytes)),
+                                Math.max(1, Math.round(claim[1] * bytes)), asOfMillis)
                                 : Observation.encoded(features, c, 2 * bytes, 100 * bytes, asOfMillis));
                     }
                 }

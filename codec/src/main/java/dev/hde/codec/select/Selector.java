@@ -122,6 +122,73 @@ public final class Selector {
     }
 
     /**
+     * A second opinion once a frame is rendered: the candidate to render as well, when the rendering
+     * turned out dearer to send than another candidate is estimated to cost in all (its encode time
+     * included), or {@code null}. Sending the rendering costs its wire bytes over the link and its
+     * decode time; its encode time is spent either way. So another candidate is rendered only when its
+     * whole estimated cost is below what sending this one would still cost: when the estimates were
+     * right this never happens (the chosen candidate's estimate was the least), and when they were
+     * wrong by more than the gap to the next candidate, that candidate is tried on the very frame that
+     * showed it, and the encoder sends whichever of the two renderings is cheaper to send
+     * ({@link #sendCostNanos}). Both renderings are records: the surprise teaches the model which
+     * candidate was wrong. A pure function of the model, the features and the rendered bytes, so frames
+     * stay a function of the input.
+     *
+     * @param rendered the choice that was rendered (already mapped for the frame type)
+     * @param wireBytes the length of its frame
+     */
+    public SecondOpinion secondOpinion(DataFeatures f, FrameType type, boolean dictionaryAvailable, EncodeChoice rendered, long wireBytes) {
+        if (f.bytes() <= 0) {
+            return null;
+        }
+        List<Scored> scored = rank(f, type, dictionaryAvailable);
+        Scored self = null;
+        for (Scored s : scored) {
+            if (s.choice().equals(rendered)) {
+                self = s;
+            }
+        }
+        if (self == null) {
+            return null;
+        }
+        double sendPerByte = SecondOpinion.sendCostNanos(self, wireBytes, f.bytes(), config.link()) / f.bytes();
+        // What the rendering showed about this frame's content holds for the other codecs of its pool too: content that
+        // compresses worse than estimated for one does so for all (the same correlation the pools rest on).
+        double surprise = self.estimate().ratio() > 0 ? wireBytes / (self.estimate().ratio() * f.bytes()) : 1.0;
+        int pool = CostModel.poolOf(self.choice());
+        Scored rival = null;
+        double rivalCost = Double.MAX_VALUE;
+        for (Scored s : scored) {
+            if (s == self) {
+                continue;
+            }
+            CostModel.Estimate e = s.estimate();
+            double ratio = CostModel.poolOf(s.choice()) == pool ? Math.min(1.5, e.ratio() * surprise) : e.ratio();
+            double cost = e.encodeNanosPerByte() + ratio * config.link().nanosPerByte() + e.decodeNanosPerByte();
+            if (cost < sendPerByte && cost < rivalCost) {
+                rival = s;
+                rivalCost = cost;
+            }
+        }
+        return rival == null ? null : new SecondOpinion(self, rival);
+    }
+
+    /**
+     * A frame rendered twice ({@link #secondOpinion}): the first choice and the rival rendered after it.
+     */
+    public record SecondOpinion(Scored first, Scored rival) {
+
+        /** Whether to send the rival's rendering: it costs less to send (wire bytes over the link plus the estimated decode time). */
+        public boolean sendRival(long firstWireBytes, long rivalWireBytes, long pageBytes, Link link) {
+            return sendCostNanos(rival, rivalWireBytes, pageBytes, link) < sendCostNanos(first, firstWireBytes, pageBytes, link);
+        }
+
+        static double sendCostNanos(Scored s, long wireBytes, long pageBytes, Link link) {
+            return wireBytes * link.nanosPerByte() + s.estimate().decodeNanosPerByte() * pageBytes;
+        }
+    }
+
+    /**
      * The probability of exploring each candidate (0 for the best, and for those at or above
      * {@code exploreWithin} times its cost), see the class comment.
      *

@@ -351,6 +351,61 @@ class SelectorTest {
         }
     }
 
+    /** The candidate the estimates put first (no exploration). */
+    static Selector.Scored best(Selector s, DataFeatures f, FrameType type) {
+        Selector.Scored best = null;
+        for (Selector.Scored x : s.rank(f, type, false)) {
+            if (best == null || x.costNanosPerByte() < best.costNanosPerByte()) {
+                best = x;
+            }
+        }
+        return best;
+    }
+
+    @Test
+    void aFrameRenderedAsItsBestEstimateSaidGetsNoSecondOpinion() {
+        long seed = new SplittableRandom().nextLong();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        SelectorModel model = wellSampled(40);
+        for (int i = 0; i < 3000; i++) {
+            DataFeatures f = randomFeatures(rnd);
+            FrameType type = rnd.nextInt(4) == 0 ? FrameType.FULL : FrameType.DELTA;
+            NetworkMode mode = NetworkMode.values()[rnd.nextInt(NetworkMode.values().length)];
+            Selector s = selector(mode, 1, rnd.nextBoolean() ? model : SelectorModel.EMPTY);
+            Selector.Scored b = best(s, f, type);
+            long asEstimated = (long) Math.floor(b.estimate().ratio() * f.bytes());
+            assertThat(s.secondOpinion(f, type, false, b.choice(), asEstimated)).as("seed %d, frame %d: %s %s", seed, i, mode, f).isNull();
+        }
+    }
+
+    @Test
+    void aFastCodecThatCompressedFarWorseThanEstimatedHasAStrongerOneRenderedTooAndTheCheaperToSendIsSent() {
+        Selector s = selector(NetworkMode.HYBRID, 1, SelectorModel.EMPTY);
+        // Redis-like pages as a keyframe: on the hybrid link the estimates put raw+lz4 first. Rendered at three times its
+        // estimated bytes, the content is harder than the priors say, every codec's bytes with it, and a codec that
+        // saves more of them is worth its encode time.
+        DataFeatures f = REDIS;
+        Selector.Scored b = best(s, f, FrameType.FULL);
+        assertThat(b.choice().toString()).isEqualTo("raw+lz4");
+        long asEstimated = Math.round(b.estimate().ratio() * f.bytes());
+        assertThat(s.secondOpinion(f, FrameType.FULL, false, b.choice(), asEstimated)).isNull();
+        assertThat(s.secondOpinion(f, FrameType.FULL, false, b.choice(), asEstimated * 3 / 2)).isNull(); // within what the ranking allows
+        long worse = 3 * asEstimated;
+        Selector.SecondOpinion second = s.secondOpinion(f, FrameType.FULL, false, b.choice(), worse);
+        assertThat(second).isNotNull();
+        assertThat(second.first()).isEqualTo(b);
+        assertThat(second.rival().choice().toString()).isEqualTo("raw+zstd-1");
+        assertThat(second.rival().estimate().ratio()).isLessThan(b.estimate().ratio());
+        Link link = s.config().link();
+        assertThat(second.sendRival(worse, worse * 3 / 4, f.bytes(), link)).isTrue();
+        assertThat(second.sendRival(worse, worse + 100, f.bytes(), link)).isFalse();
+        // The same inputs, the same opinion: frames stay a function of the input.
+        assertThat(s.secondOpinion(f, FrameType.FULL, false, b.choice(), worse)).isEqualTo(second);
+        // A frame without bytes is never rendered twice, nor one rendered with a choice that is no candidate.
+        assertThat(s.secondOpinion(new DataFeatures(0, 1, 1, 3, 0, 0), FrameType.FULL, false, b.choice(), worse)).isNull();
+        assertThat(s.secondOpinion(f, FrameType.FULL, false, EncodeChoice.parse("raw+zstd-7"), worse)).isNull();
+    }
+
     @Test
     void theDrawIsTheDocumentedHash() {
         // Known answers: XXH64(UTF-8 key, seed), then SplitMix64's finalizer of h ^ (sequence * golden gamma).
