@@ -141,6 +141,10 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     /** Who asks, in resync requests: this job's subtask. */
     private transient String requester;
 
+    static final boolean PATCHES = Boolean.parseBoolean(System.getProperty("hde.tmp.patches", "true"));
+    /** The patches of {@link PatchedPageStore}: page index → the XBZRLE patch from its base in {@link #PAGES} to its content. */
+    static final MapStateDescriptor<Integer, byte[]> PATCHES_STATE =
+            new MapStateDescriptor<>("reference-patches", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     private transient MapState<Integer, byte[]> pages;
     private transient ValueState<RegionState> region;
     private transient PageStore reference;
@@ -217,7 +221,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     public void open(OpenContext openContext) {
         pages = getRuntimeContext().getMapState(PAGES);
         region = getRuntimeContext().getState(REGION);
-        reference = new MapStatePageStore(pages);
+        reference = PATCHES ? new PatchedPageStore(pages, getRuntimeContext().getMapState(PATCHES_STATE)) : new MapStatePageStore(pages);
         specs = settings.effectiveSpecs();
         metrics = new EncoderMetrics(getRuntimeContext().getMetricGroup(), () -> model);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();

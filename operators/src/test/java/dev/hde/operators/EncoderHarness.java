@@ -172,10 +172,10 @@ final class EncoderHarness implements AutoCloseable {
         KeyedStateBackend<String> b = backend();
         b.setCurrentKey(key);
         MapState<Integer, byte[]> pages = b.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, RegionEncoderFunction.PAGES);
+        MapState<Integer, byte[]> patches = b.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                RegionEncoderFunction.PATCHES_STATE);
         Map<Integer, byte[]> out = new TreeMap<>();
-        for (Map.Entry<Integer, byte[]> e : pages.entries()) {
-            out.put(e.getKey(), e.getValue());
-        }
+        new PatchedPageStore(pages, patches).forEach(out::put);
         return out;
     }
 

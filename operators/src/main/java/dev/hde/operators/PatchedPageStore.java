@@ -1,0 +1,141 @@
+package dev.hde.operators;
+
+import dev.hde.codec.HdeException;
+import dev.hde.codec.delta.Xbzrle;
+import dev.hde.codec.region.PageStore;
+import dev.hde.codec.wire.WireReader;
+import dev.hde.codec.wire.WireWriter;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.util.FlinkRuntimeException;
+
+/**
+ * A region image in Flink keyed {@code MapState} as base pages and, for a page changed a little since
+ * its base was written, the patch from its base to its content (XBZRLE, at most {@link #MAX_PATCH_SHARE}
+ * of the page). Memory changes a few bytes of a page at a time (a counter, a pointer), so most changes
+ * write a patch of tens of bytes instead of the whole page: with RocksDB the bases, the bulk of the
+ * state, are then written once and not again until a page has changed too much, so the steady state
+ * spends little on flushing and compacting sorted runs of pages and its incremental checkpoints upload
+ * little (docs/benchmarks.md, "State at scale"). A page whose patch would exceed the bound is written
+ * whole as its new base and its patch removed.
+ *
+ * <p>Reading a page is two point lookups (base and patch), writing one (the patch, or the base and a
+ * patch removal); the base read by {@link #get} is kept for the {@link #put} of the same page that
+ * follows it, so an event's read-modify-write of a page reads it once. {@link #forEach} is one scan
+ * of each state. A patch that does not apply to its base is corrupt state: an exception, never a
+ * page made up.
+ */
+final class PatchedPageStore implements PageStore {
+
+    /** A patch may take at most this share of a page (1/8); a page changed more is written whole. */
+    static final int MAX_PATCH_SHARE = 8;
+
+    private final MapState<Integer, byte[]> bases;
+    private final MapState<Integer, byte[]> patches;
+    private final WireWriter scratch = new WireWriter(1024);
+
+    /** The base and patch {@link #get} read last, valid until the next write: the put that follows needs neither again. */
+    private int readIndex = -1;
+    private byte[] readBase;
+    private boolean readPatched;
+
+    PatchedPageStore(MapState<Integer, byte[]> bases, MapState<Integer, byte[]> patches) {
+        this.bases = bases;
+        this.patches = patches;
+    }
+
+    @Override
+    public byte[] get(int index) {
+        try {
+            byte[] base = bases.get(index);
+            byte[] patch = base == null ? null : patches.get(index);
+            readIndex = index;
+            readBase = base;
+            readPatched = patch != null;
+            return patch == null ? base : apply(index, base, patch);
+        } catch (HdeException e) {
+            throw new FlinkRuntimeException("the patch of page " + index + " in state does not apply to its base: " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("reading page " + index + " from state", e);
+        }
+    }
+
+    @Override
+    public void put(int index, byte[] page) {
+        try {
+            boolean known = readIndex == index;
+            byte[] base = known ? readBase : bases.get(index);
+            boolean mayBePatched = base != null && (!known || readPatched);
+            forgetRead();
+            if (base != null && base.length == page.length) {
+                scratch.rewind(0);
+                int n = Xbzrle.encode(base, 0, page, 0, page.length, scratch);
+                if (n == 0) {
+                    if (mayBePatched) {
+                        patches.remove(index); // back to its base
+                    }
+                    return;
+                }
+                if (n > 0 && n <= page.length / MAX_PATCH_SHARE) {
+                    patches.put(index, java.util.Arrays.copyOf(scratch.buffer(), n));
+                    return;
+                }
+            }
+            bases.put(index, page);
+            if (mayBePatched) {
+                patches.remove(index);
+            }
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("writing page " + index + " to state", e);
+        }
+    }
+
+    @Override
+    public void remove(int index) {
+        try {
+            forgetRead();
+            bases.remove(index);
+            patches.remove(index);
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("removing page " + index + " from state", e);
+        }
+    }
+
+    @Override
+    public void clear() {
+        forgetRead();
+        bases.clear();
+        patches.clear();
+    }
+
+    @Override
+    public void forEach(PageVisitor visitor) {
+        try {
+            Map<Integer, byte[]> patched = new HashMap<>();
+            for (Map.Entry<Integer, byte[]> e : patches.entries()) {
+                patched.put(e.getKey(), e.getValue());
+            }
+            for (Map.Entry<Integer, byte[]> e : bases.entries()) {
+                byte[] patch = patched.get(e.getKey());
+                visitor.page(e.getKey(), patch == null ? e.getValue() : apply(e.getKey(), e.getValue(), patch));
+            }
+        } catch (HdeException e) {
+            throw new FlinkRuntimeException("a patch in state does not apply to its base: " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new FlinkRuntimeException("scanning the pages in state", e);
+        }
+    }
+
+    private void forgetRead() {
+        readIndex = -1;
+        readBase = null;
+        readPatched = false;
+    }
+
+    private static byte[] apply(int index, byte[] base, byte[] patch) {
+        byte[] page = base.clone();
+        Xbzrle.decode(new WireReader(patch), patch.length, page, page.length);
+        return page;
+    }
+}

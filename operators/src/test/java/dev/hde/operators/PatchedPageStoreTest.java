@@ -1,0 +1,153 @@
+package dev.hde.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hde.codec.region.PageStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.junit.jupiter.api.Test;
+
+/** The reference image as bases and patches: the pages it gives back are the pages put, whatever the order of operations. */
+class PatchedPageStoreTest {
+
+    static final int PAGE = 4096;
+
+    /** {@code MapState} over a {@code HashMap}, counting writes and removals. */
+    static final class CountingMapState implements MapState<Integer, byte[]> {
+        final Map<Integer, byte[]> map = new HashMap<>();
+        long puts;
+        long putBytes;
+        long removes;
+        long gets;
+
+        @Override public byte[] get(Integer key) { gets++; return map.get(key); }
+        @Override public void put(Integer key, byte[] value) { puts++; putBytes += value.length; map.put(key, value); }
+        @Override public void putAll(Map<Integer, byte[]> m) { m.forEach(this::put); }
+        @Override public void remove(Integer key) { removes++; map.remove(key); }
+        @Override public boolean contains(Integer key) { return map.containsKey(key); }
+        @Override public Iterable<Map.Entry<Integer, byte[]>> entries() { return new ArrayList<>(map.entrySet()); }
+        @Override public Iterable<Integer> keys() { return new ArrayList<>(map.keySet()); }
+        @Override public Iterable<byte[]> values() { return new ArrayList<>(map.values()); }
+        @Override public Iterator<Map.Entry<Integer, byte[]>> iterator() { return entries().iterator(); }
+        @Override public boolean isEmpty() { return map.isEmpty(); }
+        @Override public void clear() { map.clear(); }
+    }
+
+    static byte[] page(SplittableRandom r) {
+        byte[] p = new byte[PAGE];
+        r.nextBytes(p);
+        return p;
+    }
+
+    static byte[] edited(SplittableRandom r, byte[] old, int bytes) {
+        byte[] p = old.clone();
+        for (int i = 0; i < bytes; i++) {
+            p[r.nextInt(PAGE)] ^= (byte) (1 + r.nextInt(255));
+        }
+        return p;
+    }
+
+    @Test
+    void givesBackWhatWasPutUnderAnyMixOfSmallEditsRewritesRemovalsAndScans() {
+        long seed = new SplittableRandom().nextLong();
+        SplittableRandom r = new SplittableRandom(seed);
+        CountingMapState bases = new CountingMapState();
+        CountingMapState patches = new CountingMapState();
+        PageStore store = new PatchedPageStore(bases, patches);
+        Map<Integer, byte[]> truth = new TreeMap<>();
+        for (int step = 0; step < 20_000; step++) {
+            int i = r.nextInt(64);
+            int op = r.nextInt(100);
+            String at = "seed " + seed + ", step " + step + ", page " + i;
+            if (op < 40) { // the encoder's read-modify-write: read the page, then write its new content
+                byte[] old = store.get(i);
+                assertThat(old).as(at).isEqualTo(truth.get(i));
+                byte[] next = old == null ? page(r) : r.nextInt(10) == 0 ? page(r) : edited(r, old, r.nextInt(r.nextBoolean() ? 8 : 800));
+                store.put(i, next);
+                truth.put(i, next);
+            } else if (op < 60) { // a write without a read before it (a keyframe's pages, a resync)
+                byte[] next = truth.containsKey(i) && r.nextBoolean() ? edited(r, truth.get(i), 1 + r.nextInt(16)) : page(r);
+                store.put(i, next);
+                truth.put(i, next);
+            } else if (op < 65) { // written back unchanged
+                if (truth.containsKey(i)) {
+                    store.get(i);
+                    store.put(i, truth.get(i).clone());
+                }
+            } else if (op < 72) {
+                store.remove(i);
+                truth.remove(i);
+            } else if (op < 73) {
+                store.clear();
+                truth.clear();
+            } else if (op < 80) {
+                Map<Integer, byte[]> scanned = new TreeMap<>();
+                store.forEach(scanned::put);
+                assertThat(scanned).as(at).containsOnlyKeys(truth.keySet());
+                truth.forEach((k, v) -> assertThat(scanned.get(k)).as(at + " (scan)").isEqualTo(v));
+            } else {
+                assertThat(store.get(i)).as(at).isEqualTo(truth.get(i));
+            }
+            // A patch never outlives its base, and is never more than its share of a page.
+            assertThat(bases.map.keySet()).as(at).containsAll(patches.map.keySet());
+            assertThat(patches.map.values()).as(at).allSatisfy(p -> assertThat(p.length).isBetween(1, PAGE / PatchedPageStore.MAX_PATCH_SHARE));
+        }
+    }
+
+    @Test
+    void smallEditsWriteTensOfBytesAndTheBaseOnlyWhenThePageChangedTooMuch() {
+        SplittableRandom r = new SplittableRandom(5);
+        CountingMapState bases = new CountingMapState();
+        CountingMapState patches = new CountingMapState();
+        PageStore store = new PatchedPageStore(bases, patches);
+        List<byte[]> pages = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            pages.add(page(r));
+            store.put(i, pages.get(i));
+        }
+        assertThat(bases.putBytes).isEqualTo(100L * PAGE);
+        long basesBefore = bases.putBytes;
+        long getsBefore = bases.gets + patches.gets;
+        for (int i = 0; i < 100; i++) { // a counter and a pointer changed in each page
+            byte[] old = store.get(i);
+            store.put(i, edited(r, old, 4));
+        }
+        assertThat(bases.putBytes).as("no base written again").isEqualTo(basesBefore);
+        assertThat(patches.puts).isEqualTo(100);
+        assertThat(patches.putBytes).isLessThan(100L * 40);
+        assertThat(bases.gets + patches.gets - getsBefore).as("the put after a get reads nothing again").isEqualTo(200);
+        // A page rewritten whole becomes its new base, and its patch goes.
+        byte[] fresh = page(r);
+        store.get(7);
+        store.put(7, fresh);
+        assertThat(bases.map.get(7)).isSameAs(fresh);
+        assertThat(patches.map).doesNotContainKey(7);
+        assertThat(store.get(7)).isEqualTo(fresh);
+    }
+
+    @Test
+    void aPatchThatDoesNotApplyToItsBaseIsAnErrorNotAPage() {
+        CountingMapState bases = new CountingMapState();
+        CountingMapState patches = new CountingMapState();
+        PageStore store = new PatchedPageStore(bases, patches);
+        byte[] base = new byte[PAGE];
+        Arrays.fill(base, (byte) 1);
+        store.put(3, base);
+        byte[] edited = base.clone();
+        edited[100] = 2;
+        store.put(3, edited);
+        assertThat(patches.map).containsKey(3);
+        patches.map.put(3, new byte[] {(byte) 0xff, (byte) 0xff, 0x7f, 5, 1}); // a run far past the page's end
+        assertThatThrownBy(() -> store.get(3)).isInstanceOf(FlinkRuntimeException.class).hasMessageContaining("page 3");
+        assertThatThrownBy(() -> store.forEach((i, p) -> {})).isInstanceOf(FlinkRuntimeException.class);
+    }
+}
