@@ -21,10 +21,11 @@ import org.apache.flink.util.FlinkRuntimeException;
  * whole as its new base and its patch removed.
  *
  * <p>Reading a page is two point lookups (base and patch), writing one (the patch, or the base and a
- * patch removal); the base read by {@link #get} is kept for the {@link #put} of the same page that
- * follows it, so an event's read-modify-write of a page reads it once. {@link #forEach} is one scan
- * of each state. A patch that does not apply to its base is corrupt state: an exception, never a
- * page made up.
+ * patch removal); the base {@link #get} read is kept for the {@link #put} or {@link #remove} of the page
+ * that follows it, so an event's read-modify-write of a page reads it once. So an instance serves one
+ * event (or request, or timer) of one key, and a new one the next: a base read for one key must never
+ * be taken for another's. {@link #forEach} is one scan of each state. A patch that does not apply to
+ * its base is corrupt state: an exception, never a page made up.
  */
 final class PatchedPageStore implements PageStore {
 
@@ -33,12 +34,16 @@ final class PatchedPageStore implements PageStore {
 
     private final MapState<Integer, byte[]> bases;
     private final MapState<Integer, byte[]> patches;
-    private final WireWriter scratch = new WireWriter(1024);
+    private WireWriter scratch;
 
-    /** The base and patch {@link #get} read last, valid until the next write: the put that follows needs neither again. */
-    private int readIndex = -1;
-    private byte[] readBase;
-    private boolean readPatched;
+    /**
+     * What this store knows of each page's state (its base, null for none, and whether it has a patch): from {@link #get},
+     * a scan, or its own writes. After a scan or a clear it knows every page: one it holds nothing of has no base.
+     */
+    private final Map<Integer, Read> reads = new HashMap<>();
+    private boolean knowsAll;
+
+    private record Read(byte[] base, boolean patched) {}
 
     PatchedPageStore(MapState<Integer, byte[]> bases, MapState<Integer, byte[]> patches) {
         this.bases = bases;
@@ -48,11 +53,16 @@ final class PatchedPageStore implements PageStore {
     @Override
     public byte[] get(int index) {
         try {
-            byte[] base = bases.get(index);
+            Read known = reads.get(index);
+            if (known != null && !known.patched()) {
+                return known.base();
+            }
+            if (known == null && knowsAll) {
+                return null;
+            }
+            byte[] base = known != null ? known.base() : bases.get(index);
             byte[] patch = base == null ? null : patches.get(index);
-            readIndex = index;
-            readBase = base;
-            readPatched = patch != null;
+            reads.put(index, new Read(base, patch != null));
             return patch == null ? base : apply(index, base, patch);
         } catch (HdeException e) {
             throw new FlinkRuntimeException("the patch of page " + index + " in state does not apply to its base: " + e.getMessage(), e);
@@ -64,21 +74,25 @@ final class PatchedPageStore implements PageStore {
     @Override
     public void put(int index, byte[] page) {
         try {
-            boolean known = readIndex == index;
-            byte[] base = known ? readBase : bases.get(index);
-            boolean mayBePatched = base != null && (!known || readPatched);
-            forgetRead();
+            Read read = reads.get(index);
+            byte[] base = read != null ? read.base() : knowsAll ? null : bases.get(index);
+            boolean mayBePatched = base != null && (read == null || read.patched());
             if (base != null && base.length == page.length) {
+                if (scratch == null) {
+                    scratch = new WireWriter(page.length);
+                }
                 scratch.rewind(0);
                 int n = Xbzrle.encode(base, 0, page, 0, page.length, scratch);
                 if (n == 0) {
                     if (mayBePatched) {
                         patches.remove(index); // back to its base
                     }
+                    reads.put(index, new Read(base, false));
                     return;
                 }
                 if (n > 0 && n <= page.length / MAX_PATCH_SHARE) {
                     patches.put(index, java.util.Arrays.copyOf(scratch.buffer(), n));
+                    reads.put(index, new Read(base, true));
                     return;
                 }
             }
@@ -86,6 +100,7 @@ final class PatchedPageStore implements PageStore {
             if (mayBePatched) {
                 patches.remove(index);
             }
+            reads.put(index, new Read(page, false));
         } catch (Exception e) {
             throw new FlinkRuntimeException("writing page " + index + " to state", e);
         }
@@ -94,9 +109,14 @@ final class PatchedPageStore implements PageStore {
     @Override
     public void remove(int index) {
         try {
-            forgetRead();
-            bases.remove(index);
-            patches.remove(index);
+            Read read = reads.get(index);
+            if (read == null || read.base() != null) {
+                bases.remove(index);
+                if (read == null || read.patched()) {
+                    patches.remove(index);
+                }
+            }
+            reads.put(index, new Read(null, false));
         } catch (Exception e) {
             throw new FlinkRuntimeException("removing page " + index + " from state", e);
         }
@@ -104,7 +124,8 @@ final class PatchedPageStore implements PageStore {
 
     @Override
     public void clear() {
-        forgetRead();
+        reads.clear();
+        knowsAll = true;
         bases.clear();
         patches.clear();
     }
@@ -116,21 +137,18 @@ final class PatchedPageStore implements PageStore {
             for (Map.Entry<Integer, byte[]> e : patches.entries()) {
                 patched.put(e.getKey(), e.getValue());
             }
+            reads.clear();
             for (Map.Entry<Integer, byte[]> e : bases.entries()) {
                 byte[] patch = patched.get(e.getKey());
+                reads.put(e.getKey(), new Read(e.getValue(), patch != null));
                 visitor.page(e.getKey(), patch == null ? e.getValue() : apply(e.getKey(), e.getValue(), patch));
             }
+            knowsAll = true; // a keyframe's writes after its scan read nothing again
         } catch (HdeException e) {
             throw new FlinkRuntimeException("a patch in state does not apply to its base: " + e.getMessage(), e);
         } catch (Exception e) {
             throw new FlinkRuntimeException("scanning the pages in state", e);
         }
-    }
-
-    private void forgetRead() {
-        readIndex = -1;
-        readBase = null;
-        readPatched = false;
     }
 
     private static byte[] apply(int index, byte[] base, byte[] patch) {

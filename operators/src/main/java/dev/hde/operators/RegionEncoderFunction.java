@@ -147,7 +147,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             new MapStateDescriptor<>("reference-patches", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     private transient MapState<Integer, byte[]> pages;
     private transient ValueState<RegionState> region;
-    private transient PageStore reference;
+    private transient MapState<Integer, byte[]> patches;
     private transient List<EncodeSpec> specs;
     private transient EncoderMetrics metrics;
     private final TopicReplay modelReplay;
@@ -221,7 +221,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     public void open(OpenContext openContext) {
         pages = getRuntimeContext().getMapState(PAGES);
         region = getRuntimeContext().getState(REGION);
-        reference = PATCHES ? new PatchedPageStore(pages, getRuntimeContext().getMapState(PATCHES_STATE)) : new MapStatePageStore(pages);
+        patches = getRuntimeContext().getMapState(PATCHES_STATE);
         specs = settings.effectiveSpecs();
         metrics = new EncoderMetrics(getRuntimeContext().getMetricGroup(), () -> model);
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
@@ -414,7 +414,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             metrics.heartbeats.inc(); // counted whatever comes of it: after a lost event it is what asks for the whole region
         }
         long t0 = System.nanoTime();
-        EventEncoder.Outcome<Rendered> outcome = core.apply(s, reference, event, (info, pending) -> render(info, pending, ctx));
+        EventEncoder.Outcome<Rendered> outcome = core.apply(s, reference(), event, (info, pending) -> render(info, pending, ctx));
         long nanos = System.nanoTime() - t0;
         if (outcome instanceof EventEncoder.Emit<Rendered> e) {
             if (jumped) {
@@ -538,7 +538,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             return;
         }
         long t0 = System.nanoTime();
-        EventEncoder.Outcome<Rendered> outcome = core.keyframe(q.stateKey(), s, reference, Math.max(0, q.timeMillis()), RefreshReason.REQUESTED,
+        EventEncoder.Outcome<Rendered> outcome = core.keyframe(q.stateKey(), s, reference(), Math.max(0, q.timeMillis()), RefreshReason.REQUESTED,
                 (info, pending) -> render(info, pending, ctx));
         if (outcome instanceof EventEncoder.Emit<Rendered> e) {
             sent(e, System.nanoTime() - t0, false, ctx, out);
@@ -796,6 +796,14 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     }
 
 
+    /**
+     * The current key's reference image, for one event (or request, or timer) of it: the store keeps the
+     * bases it read for the writes that follow, so one is never used for two keys.
+     */
+    private PageStore reference() {
+        return PATCHES ? new PatchedPageStore(pages, patches) : new MapStatePageStore(pages);
+    }
+
     /** Clears the region's state and timers. */
     private void forget(RegionState s, ReadOnlyContext ctx) {
         if (s.pruneTimer != 0) {
@@ -803,7 +811,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         }
         cancelAgeTimer(s, ctx);
         cancelResyncTimer(s, ctx);
-        reference.clear();
+        reference().clear();
         region.clear();
     }
 
@@ -911,7 +919,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             // The final watermark of a bounded input fires every timer at once: that is the end of the input, not age.
             if (s.chainIndex > 0 && ctx.timerService().currentWatermark() != Long.MAX_VALUE) {
                 long t0 = System.nanoTime();
-                EventEncoder.Outcome<Rendered> outcome = core.keyframe(ctx.getCurrentKey(), s, reference, timestamp, RefreshReason.AGE,
+                EventEncoder.Outcome<Rendered> outcome = core.keyframe(ctx.getCurrentKey(), s, reference(), timestamp, RefreshReason.AGE,
                         (info, pending) -> render(info, pending, ctx));
                 if (outcome instanceof EventEncoder.Emit<Rendered> e) {
                     sent(e, System.nanoTime() - t0, false, ctx, out);

@@ -65,6 +65,9 @@ class PatchedPageStoreTest {
         PageStore store = new PatchedPageStore(bases, patches);
         Map<Integer, byte[]> truth = new TreeMap<>();
         for (int step = 0; step < 20_000; step++) {
+            if (r.nextInt(8) == 0) {
+                store = new PatchedPageStore(bases, patches); // the next event: nothing known of the state
+            }
             int i = r.nextInt(64);
             int op = r.nextInt(100);
             String at = "seed " + seed + ", step " + step + ", page " + i;
@@ -117,6 +120,7 @@ class PatchedPageStoreTest {
         assertThat(bases.putBytes).isEqualTo(100L * PAGE);
         long basesBefore = bases.putBytes;
         long getsBefore = bases.gets + patches.gets;
+        store = new PatchedPageStore(bases, patches); // the next event
         for (int i = 0; i < 100; i++) { // a counter and a pointer changed in each page
             byte[] old = store.get(i);
             store.put(i, edited(r, old, 4));
@@ -124,7 +128,7 @@ class PatchedPageStoreTest {
         assertThat(bases.putBytes).as("no base written again").isEqualTo(basesBefore);
         assertThat(patches.puts).isEqualTo(100);
         assertThat(patches.putBytes).isLessThan(100L * 40);
-        assertThat(bases.gets + patches.gets - getsBefore).as("the put after a get reads nothing again").isEqualTo(200);
+        assertThat(bases.gets + patches.gets - getsBefore).as("base and patch read once a page; the put after the get reads nothing").isEqualTo(200);
         // A page rewritten whole becomes its new base, and its patch goes.
         byte[] fresh = page(r);
         store.get(7);
@@ -132,6 +136,29 @@ class PatchedPageStoreTest {
         assertThat(bases.map.get(7)).isSameAs(fresh);
         assertThat(patches.map).doesNotContainKey(7);
         assertThat(store.get(7)).isEqualTo(fresh);
+    }
+
+    @Test
+    void aKeyframeWrittenAfterAScanReadsNothingMore() {
+        SplittableRandom r = new SplittableRandom(6);
+        CountingMapState bases = new CountingMapState();
+        CountingMapState patches = new CountingMapState();
+        PageStore first = new PatchedPageStore(bases, patches);
+        for (int i = 0; i < 64; i += 2) {
+            first.put(i, page(r));
+        }
+        PageStore event = new PatchedPageStore(bases, patches); // the next event of the key
+        byte[][] scanned = event.scan(64);
+        long gets = bases.gets + patches.gets;
+        for (int i = 0; i < 64; i++) { // every page written: edits of the stored ones, new content for the zero ones
+            event.put(i, scanned[i] == null ? page(r) : edited(r, scanned[i], 3));
+        }
+        assertThat(bases.gets + patches.gets).as("point lookups after the scan").isEqualTo(gets);
+        assertThat(patches.map).hasSize(32);
+        PageStore later = new PatchedPageStore(bases, patches);
+        for (int i = 0; i < 64; i++) {
+            assertThat(later.get(i)).isNotNull();
+        }
     }
 
     @Test
