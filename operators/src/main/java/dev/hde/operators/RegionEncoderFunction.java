@@ -58,7 +58,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The encoder: holds each region's reference image (what the receiver holds) in page-granular
- * keyed state and turns every page-update event into a FULL, DELTA or DELETE frame.
+ * keyed state, base pages and small patches on them ({@link PatchedPageStore}), and turns every
+ * page-update event into a FULL, DELTA or DELETE frame.
  *
  * <p>Frames depend only on the input: epochs and refresh decisions use producer capture times and
  * sequence numbers, never processing time, so a job restored from a checkpoint re-emits exactly the
@@ -116,6 +117,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     /** Broadcast-state keys of the dictionary records read back from the dictionary topic: this prefix and the id in decimal. */
     public static final String DICTIONARY_KEY_PREFIX = "dictionary/";
 
+    /** The base pages of {@link PatchedPageStore} (before 7 December 2026, every page whole). */
     static final MapStateDescriptor<Integer, byte[]> PAGES =
             new MapStateDescriptor<>("reference-pages", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     static final ValueStateDescriptor<RegionState> REGION = new ValueStateDescriptor<>("region", TypeInformation.of(RegionState.class));
@@ -141,8 +143,10 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
     /** Who asks, in resync requests: this job's subtask. */
     private transient String requester;
 
-    static final boolean PATCHES = Boolean.parseBoolean(System.getProperty("hde.tmp.patches", "true"));
-    /** The patches of {@link PatchedPageStore}: page index → the XBZRLE patch from its base in {@link #PAGES} to its content. */
+    /**
+     * The patches of {@link PatchedPageStore}: page index → the XBZRLE patch from its base in {@link #PAGES} to its content.
+     * Since 7 December 2026; an older encoder restored from a checkpoint that holds patches would not read them.
+     */
     static final MapStateDescriptor<Integer, byte[]> PATCHES_STATE =
             new MapStateDescriptor<>("reference-patches", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     private transient MapState<Integer, byte[]> pages;
@@ -801,7 +805,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
      * bases it read for the writes that follow, so one is never used for two keys.
      */
     private PageStore reference() {
-        return PATCHES ? new PatchedPageStore(pages, patches) : new MapStatePageStore(pages);
+        return new PatchedPageStore(pages, patches);
     }
 
     /** Clears the region's state and timers. */
