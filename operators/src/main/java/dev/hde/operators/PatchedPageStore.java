@@ -5,6 +5,7 @@ import dev.hde.codec.delta.Xbzrle;
 import dev.hde.codec.region.PageStore;
 import dev.hde.codec.wire.WireReader;
 import dev.hde.codec.wire.WireWriter;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
@@ -91,7 +92,7 @@ final class PatchedPageStore implements PageStore {
                     return;
                 }
                 if (n > 0 && n <= page.length / MAX_PATCH_SHARE) {
-                    patches.put(index, java.util.Arrays.copyOf(scratch.buffer(), n));
+                    patches.put(index, Arrays.copyOf(scratch.buffer(), n));
                     reads.put(index, new Read(base, true));
                     return;
                 }

@@ -647,7 +647,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             Selector.Decision d = frameSelector.decide(features, pending.type(), info.stateKey(), info.sourceSequence(), dict != null);
             byte[] frame = renderWith(info, pending, d.choice(), dict);
             long t1 = System.nanoTime();
-            Selector.SecondOpinion second = frameSelector.secondOpinion(features, pending.type(), dict != null, d.choice(), frame.length);
+            Selector.SecondOpinion second = frameSelector.secondOpinion(d, features, frame.length);
             if (second == null) {
                 countDictionary(d.choice(), dict);
                 return new Rendered(frame, d.choice(), d.explored(), features, t1 - t0, version);

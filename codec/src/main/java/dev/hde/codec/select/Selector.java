@@ -73,9 +73,10 @@ public final class Selector {
      * @param expectedCostNanos expected cost of {@code choice} for this frame
      * @param bestCostNanos expected cost of {@code best} for this frame
      * @param kind the frame's kind of data
+     * @param ranked every eligible candidate with its estimate, as the choice was made from them ({@link #secondOpinion} reads them)
      */
     public record Decision(EncodeChoice choice, EncodeChoice best, boolean explored, double expectedCostNanos, double bestCostNanos,
-            int kind) {}
+            int kind, List<Scored> ranked) {}
 
     /** The choice for a DELTA frame, without a trained dictionary. */
     public EncodeChoice choose(DataFeatures f, String stateKey, long sequence) {
@@ -114,37 +115,39 @@ public final class Selector {
                 acc += p[j];
                 if (u < acc) {
                     Scored s = scored.get(j);
-                    return new Decision(s.choice(), b.choice(), true, s.costNanosPerByte() * bytes, b.costNanosPerByte() * bytes, kind);
+                    return new Decision(s.choice(), b.choice(), true, s.costNanosPerByte() * bytes, b.costNanosPerByte() * bytes, kind,
+                            scored);
                 }
             }
         }
-        return new Decision(b.choice(), b.choice(), false, b.costNanosPerByte() * bytes, b.costNanosPerByte() * bytes, kind);
+        return new Decision(b.choice(), b.choice(), false, b.costNanosPerByte() * bytes, b.costNanosPerByte() * bytes, kind, scored);
     }
 
     /**
-     * A second opinion once a frame is rendered: the candidate to render as well, when the rendering
-     * turned out dearer to send than another candidate is estimated to cost in all (its encode time
-     * included), or {@code null}. Sending the rendering costs its wire bytes over the link and its
-     * decode time; its encode time is spent either way. So another candidate is rendered only when its
-     * whole estimated cost is below what sending this one would still cost: when the estimates were
-     * right this never happens (the chosen candidate's estimate was the least), and when they were
-     * wrong by more than the gap to the next candidate, that candidate is tried on the very frame that
-     * showed it, and the encoder sends whichever of the two renderings is cheaper to send
-     * ({@link #sendCostNanos}). Both renderings are records: the surprise teaches the model which
-     * candidate was wrong. A pure function of the model, the features and the rendered bytes, so frames
-     * stay a function of the input.
+     * A second opinion once a frame is rendered: the candidate to render as well, or {@code null}.
+     * Sending the rendering still costs its wire bytes over the link and its decode time (its encode
+     * time is spent either way); another candidate is rendered when its whole estimated cost, encode
+     * time included, is below that, with its bytes scaled by the rendering's surprise (its bytes ÷ its
+     * estimated bytes) when it is of the same pool: content that compresses worse than estimated for
+     * one codec does so for the others. When the estimate was right this never happens (the choice
+     * was the least estimate); when the rendering shows that bytes matter more on this content than
+     * the estimates assumed, the candidate that saves them is tried on the very frame that showed it,
+     * and the encoder sends the rendering cheaper to send ({@link SecondOpinion#sendRival}). Both
+     * renderings are records. A pure function of the decision, the features and the rendered bytes, so
+     * frames stay a function of the input.
      *
-     * @param rendered the choice that was rendered (already mapped for the frame type)
-     * @param wireBytes the length of its frame
+     * @param decided what {@link #decide} chose the frame's rendering with
+     * @param f the frame's features, as decided on
+     * @param wireBytes the length of the rendered frame
      */
-    public SecondOpinion secondOpinion(DataFeatures f, FrameType type, boolean dictionaryAvailable, EncodeChoice rendered, long wireBytes) {
+    public SecondOpinion secondOpinion(Decision decided, DataFeatures f, long wireBytes) {
         if (f.bytes() <= 0) {
             return null;
         }
-        List<Scored> scored = rank(f, type, dictionaryAvailable);
+        List<Scored> scored = decided.ranked();
         Scored self = null;
         for (Scored s : scored) {
-            if (s.choice().equals(rendered)) {
+            if (s.choice().equals(decided.choice())) {
                 self = s;
             }
         }

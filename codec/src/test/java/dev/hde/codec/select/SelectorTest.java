@@ -362,6 +362,12 @@ class SelectorTest {
         return best;
     }
 
+    /** The decision to render the frame with the candidate the estimates put first. */
+    static Selector.Decision decided(Selector s, DataFeatures f, FrameType type) {
+        Selector.Scored b = best(s, f, type);
+        return new Selector.Decision(b.choice(), b.choice(), false, 0, 0, f.kind(), s.rank(f, type, false));
+    }
+
     @Test
     void aFrameRenderedAsItsBestEstimateSaidGetsNoSecondOpinion() {
         long seed = new SplittableRandom().nextLong();
@@ -374,7 +380,7 @@ class SelectorTest {
             Selector s = selector(mode, 1, rnd.nextBoolean() ? model : SelectorModel.EMPTY);
             Selector.Scored b = best(s, f, type);
             long asEstimated = (long) Math.floor(b.estimate().ratio() * f.bytes());
-            assertThat(s.secondOpinion(f, type, false, b.choice(), asEstimated)).as("seed %d, frame %d: %s %s", seed, i, mode, f).isNull();
+            assertThat(s.secondOpinion(decided(s, f, type), f, asEstimated)).as("seed %d, frame %d: %s %s", seed, i, mode, f).isNull();
         }
     }
 
@@ -388,10 +394,11 @@ class SelectorTest {
         Selector.Scored b = best(s, f, FrameType.FULL);
         assertThat(b.choice().toString()).isEqualTo("raw+lz4");
         long asEstimated = Math.round(b.estimate().ratio() * f.bytes());
-        assertThat(s.secondOpinion(f, FrameType.FULL, false, b.choice(), asEstimated)).isNull();
-        assertThat(s.secondOpinion(f, FrameType.FULL, false, b.choice(), asEstimated * 3 / 2)).isNull(); // within what the ranking allows
+        Selector.Decision d = decided(s, f, FrameType.FULL);
+        assertThat(s.secondOpinion(d, f, asEstimated)).isNull();
+        assertThat(s.secondOpinion(d, f, asEstimated * 3 / 2)).isNull(); // within what the ranking allows
         long worse = 3 * asEstimated;
-        Selector.SecondOpinion second = s.secondOpinion(f, FrameType.FULL, false, b.choice(), worse);
+        Selector.SecondOpinion second = s.secondOpinion(d, f, worse);
         assertThat(second).isNotNull();
         assertThat(second.first()).isEqualTo(b);
         assertThat(second.rival().choice().toString()).isEqualTo("raw+zstd-1");
@@ -400,10 +407,11 @@ class SelectorTest {
         assertThat(second.sendRival(worse, worse * 3 / 4, f.bytes(), link)).isTrue();
         assertThat(second.sendRival(worse, worse + 100, f.bytes(), link)).isFalse();
         // The same inputs, the same opinion: frames stay a function of the input.
-        assertThat(s.secondOpinion(f, FrameType.FULL, false, b.choice(), worse)).isEqualTo(second);
+        assertThat(s.secondOpinion(d, f, worse)).isEqualTo(second);
         // A frame without bytes is never rendered twice, nor one rendered with a choice that is no candidate.
-        assertThat(s.secondOpinion(new DataFeatures(0, 1, 1, 3, 0, 0), FrameType.FULL, false, b.choice(), worse)).isNull();
-        assertThat(s.secondOpinion(f, FrameType.FULL, false, EncodeChoice.parse("raw+zstd-7"), worse)).isNull();
+        assertThat(s.secondOpinion(d, new DataFeatures(0, 1, 1, 3, 0, 0), worse)).isNull();
+        assertThat(s.secondOpinion(new Selector.Decision(EncodeChoice.parse("raw+zstd-7"), b.choice(), true, 0, 0, f.kind(), d.ranked()), f, worse))
+                .isNull();
     }
 
     @Test

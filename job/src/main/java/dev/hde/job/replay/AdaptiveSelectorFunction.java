@@ -106,7 +106,7 @@ public class AdaptiveSelectorFunction extends KeyedProcessFunction<String, Frame
                 Selector.Decision d = loop.decide(f, type, s.stateKey, s.sequence, false);
                 EncodeChoice choice = d.choice();
                 int i = indexOf(candidates, choice, type);
-                Selector.SecondOpinion second = loop.selector().secondOpinion(f, type, false, choice, s.wireBytes[i]);
+                Selector.SecondOpinion second = loop.selector().secondOpinion(d, f, s.wireBytes[i]);
                 loop.observe(Observation.encoded(f, choice, s.wireBytes[i], Math.round(s.tableEncodeNanos[i]), Math.max(0, s.captureTimeMillis)));
                 int unsent = -1; // the other rendering of a frame rendered twice: its encode time is charged too
                 if (second != null) {
@@ -121,14 +121,15 @@ public class AdaptiveSelectorFunction extends KeyedProcessFunction<String, Frame
                         choice = second.rival().choice();
                     }
                 }
-                out.accept(new AdaptiveChoice(s.stateKey, s.sequence, mode.name(), choice.toString(), d.explored(), s.wireBytes[i]));
+                boolean sentExploration = d.explored() && choice.equals(d.choice()); // as the encoder counts it
+                out.accept(new AdaptiveChoice(s.stateKey, s.sequence, mode.name(), choice.toString(), sentExploration, s.wireBytes[i]));
                 ReplayResult r = totals.computeIfAbsent(s.bucket, b -> ReplayResult.totals(name, ALL, b));
                 r.expectedWireBytes += s.wireBytes[i];
                 r.encodeNanos += s.encodeNanos[i] + s.featureNanos + (unsent < 0 ? 0 : s.encodeNanos[unsent]);
                 r.decodeNanos += s.decodeNanos[i];
                 r.tableEncodeNanos += s.tableEncodeNanos[i] + (unsent < 0 ? 0 : s.tableEncodeNanos[unsent]);
                 r.tableDecodeNanos += s.tableDecodeNanos[i];
-                if (d.explored()) {
+                if (sentExploration) {
                     explored++; // counted per bucket by the adaptive replay, which renders the frames
                 }
                 counts.computeIfAbsent(s.bucket, b -> new TreeMap<>()).merge(choice.toString(), 1L, Long::sum);
