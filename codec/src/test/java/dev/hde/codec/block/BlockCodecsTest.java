@@ -509,4 +509,31 @@ class BlockCodecsTest {
         assertThat(catchThrowable(() -> decompress(BlockCodec.ZSTD, cut, src.length, null)))
                 .isInstanceOfSatisfying(HdeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.CODEC_FAILURE));
     }
+
+    /**
+     * Fields of 5 bytes that recur among random ones (as small integers and padding do on database
+     * pages): zstd's level 1 looks for 6-byte matches above 256 KiB of input and finds none of them;
+     * with {@link BlockCodecs#ZSTD_LEVEL1_MIN_MATCH} it finds them.
+     */
+    @Test
+    void zstdLevelOneFindsFiveByteMatchesInLargeBlocks() {
+        long seed = 0x5EED_0005L;
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[][] fields = new byte[256][5];
+        for (byte[] field : fields) {
+            r.nextBytes(field);
+        }
+        byte[] src = new byte[1 << 20];
+        for (int at = 0; at + 8 <= src.length; at += 8) {
+            System.arraycopy(fields[r.nextInt(fields.length)], 0, src, at, 5);
+            for (int i = 5; i < 8; i++) {
+                src[at + i] = (byte) r.nextInt(256);
+            }
+        }
+        byte[] block = compress(CodecSpec.zstd(1), src, null);
+        assertThat(decompress(BlockCodec.ZSTD, block, src.length, null)).isEqualTo(src);
+        byte[] zstdsOwnLevelOne = com.github.luben.zstd.Zstd.compress(src, 1);
+        assertThat(block.length).as("seed %x: level 1 with 5-byte matches against zstd's own level 1", seed)
+                .isLessThan(zstdsOwnLevelOne.length * 9 / 10);
+    }
 }
