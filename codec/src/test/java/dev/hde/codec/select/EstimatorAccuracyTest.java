@@ -129,9 +129,12 @@ class EstimatorAccuracyTest {
         // What is left after learning is mostly the sampling noise of the changed share, which every delta choice shares.
         assertThat(deltaPrior[0]).isLessThan(0.15);
         assertThat(keyPrior[0]).isLessThan(0.12);
-        assertThat(deltaLearned[0]).isLessThan(0.12).isLessThan(deltaPrior[0]);
+        // Learning corrects a prior's bias. Where none is left on this trace (LZ4 on delta streams since its factor was fitted
+        // on the corpus: docs/selector.md, "LZ4 on delta streams"), it can only add the sampling noise of the first images'
+        // frames: the bytes' estimates stay within a point of the priors', and the keyframes and SPLIT above must improve.
+        assertThat(deltaLearned[0]).isLessThan(0.12).isLessThan(deltaPrior[0] + 0.01);
         assertThat(keyLearned[0]).isLessThan(0.10).isLessThan(keyPrior[0]);
-        assertThat(deltaLearned[1]).isLessThan(0.08).isLessThan(deltaPrior[1]);
+        assertThat(deltaLearned[1]).isLessThan(0.08).isLessThan(deltaPrior[1] + 0.01);
     }
 
     @Test
