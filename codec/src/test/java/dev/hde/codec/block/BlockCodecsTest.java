@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import dev.hde.codec.HdeException;
 import dev.hde.codec.HdeException.Kind;
@@ -532,7 +533,7 @@ class BlockCodecsTest {
         }
         byte[] block = compress(CodecSpec.zstd(1), src, null);
         assertThat(decompress(BlockCodec.ZSTD, block, src.length, null)).isEqualTo(src);
-        byte[] zstdsOwnLevelOne = com.github.luben.zstd.Zstd.compress(src, 1);
+        byte[] zstdsOwnLevelOne = Zstd.compress(src, 1);
         assertThat(block.length).as("seed %x: level 1 with 5-byte matches against zstd's own level 1", seed)
                 .isLessThan(zstdsOwnLevelOne.length * 9 / 10);
     }
