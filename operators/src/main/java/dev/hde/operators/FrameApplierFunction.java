@@ -54,8 +54,15 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     private static final long serialVersionUID = 1L;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FrameApplierFunction.class);
 
+    /** The base pages of the receiver's image ({@link PatchedPageStore}; before 7 December 2026, every page whole). */
     static final MapStateDescriptor<Integer, byte[]> PAGES =
             new MapStateDescriptor<>("received-pages", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    /**
+     * The patches of {@link PatchedPageStore}: a page changed a little since its base is kept as its
+     * patch, so a receiver at scale writes what changed, not whole pages, as the encoder does.
+     */
+    static final MapStateDescriptor<Integer, byte[]> PATCHES =
+            new MapStateDescriptor<>("received-patches", Types.INT, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     static final ValueStateDescriptor<ReceivedRegion> REGION =
             new ValueStateDescriptor<>("received-region", TypeInformation.of(ReceivedRegion.class));
     static final ValueStateDescriptor<Boolean> ASKED = new ValueStateDescriptor<>("keyframe-asked", Types.BOOLEAN);
@@ -73,8 +80,8 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     private final String imageDirectory;
 
     private transient MapState<Integer, byte[]> pages;
+    private transient MapState<Integer, byte[]> patches;
     private transient ValueState<ReceivedRegion> region;
-    private transient PageStore store;
     private transient RegionReceiver receiver;
     private transient Counter applied;
     private transient Counter failed;
@@ -116,8 +123,8 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     @Override
     public void open(OpenContext openContext) {
         pages = getRuntimeContext().getMapState(PAGES);
+        patches = getRuntimeContext().getMapState(PATCHES);
         region = getRuntimeContext().getState(REGION);
-        store = new MapStatePageStore(pages);
         dictionaries = new MapDictionaryStore();
         receiver = new RegionReceiver(new FrameApplier(limits, dictionaries));
         dictionaryRereads = getRuntimeContext().getMetricGroup().counter("dictionaryTopicReads");
@@ -147,6 +154,8 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
             }
             r = new ReceivedRegion();
         }
+        // One store per frame of a key: it keeps the bases it read for its own writes, never for another key's.
+        PageStore store = new PatchedPageStore(pages, patches);
         RegionReceiver.Step step = receiver.receive(frame.bytes, ctx.getCurrentKey(), r.state(), store);
         if (step.outcome() == RegionReceiver.Outcome.REFUSED && step.state().error().startsWith(HdeException.Kind.UNKNOWN_DICTIONARY.name())
                 && dictionaryTopic != null && readDictionaries()) {
@@ -174,7 +183,7 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
                 }
                 applied.inc();
                 if (imageDirectory != null) {
-                    writeImage(ctx.getCurrentKey(), r);
+                    writeImage(ctx.getCurrentKey(), r, store);
                 }
             }
         }
@@ -237,7 +246,7 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
     }
 
     /** The region as a flat file (zero pages written as zeros), replaced atomically. */
-    private void writeImage(String key, ReceivedRegion r) {
+    private void writeImage(String key, ReceivedRegion r, PageStore store) {
         Path dir = Path.of(imageDirectory);
         Path target = dir.resolve(key.replace('/', '_') + ".bin");
         try {

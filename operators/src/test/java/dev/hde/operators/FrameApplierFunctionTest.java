@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
@@ -144,16 +145,29 @@ class FrameApplierFunctionTest {
         return v.get(0);
     }
 
+    /** The region's image as the receiver holds it: bases with their patches applied. */
     private static Map<Integer, byte[]> statePages(KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict> h, String key)
             throws Exception {
-        KeyedStateBackend<String> b = h.getOperator().getKeyedStateBackend();
-        b.setCurrentKey(key);
-        MapState<Integer, byte[]> pages = b.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, FrameApplierFunction.PAGES);
         Map<Integer, byte[]> out = new TreeMap<>();
-        for (var e : pages.entries()) {
+        new PatchedPageStore(mapState(h, key, FrameApplierFunction.PAGES), mapState(h, key, FrameApplierFunction.PATCHES)).forEach(out::put);
+        return out;
+    }
+
+    /** One of the region's map states as it is stored. */
+    private static Map<Integer, byte[]> stored(KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict> h, String key,
+            MapStateDescriptor<Integer, byte[]> which) throws Exception {
+        Map<Integer, byte[]> out = new TreeMap<>();
+        for (var e : mapState(h, key, which).entries()) {
             out.put(e.getKey(), e.getValue());
         }
         return out;
+    }
+
+    private static MapState<Integer, byte[]> mapState(KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, RegionVerdict> h, String key,
+            MapStateDescriptor<Integer, byte[]> which) throws Exception {
+        KeyedStateBackend<String> b = h.getOperator().getKeyedStateBackend();
+        b.setCurrentKey(key);
+        return b.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, which);
     }
 
     private static void assertSamePages(Map<Integer, byte[]> actual, Map<Integer, byte[]> expected) {
@@ -197,6 +211,29 @@ class FrameApplierFunctionTest {
         assertSamePages(statePages(h, B), b.pages());
         assertThat(counter("applied")).isEqualTo(12);
         assertThat(counter("failed")).isZero();
+    }
+
+    @Test
+    void aPageChangedALittleIsKeptAsAPatchOnItsBase() throws Exception {
+        var h = applier(null);
+        Sender a = new Sender(A);
+        one(h, a.full());
+        Map<Integer, byte[]> keyframe = a.pages();
+        assertVerified(one(h, a.delta()), a, 2); // edits two pages by a few bytes and zeroes a third
+        Map<Integer, byte[]> patches = stored(h, A, FrameApplierFunction.PATCHES);
+        Map<Integer, byte[]> bases = stored(h, A, FrameApplierFunction.PAGES);
+        assertThat(patches).as("edited pages are kept as patches").isNotEmpty();
+        patches.forEach((i, patch) -> {
+            assertThat(patch.length).as("page %d", i).isLessThanOrEqualTo(PS / PatchedPageStore.MAX_PATCH_SHARE);
+            assertThat(bases.get(i)).as("page %d: its base is still the keyframe's page", i).isEqualTo(keyframe.get(i));
+        });
+        assertSamePages(statePages(h, A), a.pages());
+        for (int i = 3; i <= 8; i++) {
+            assertVerified(one(h, a.delta()), a, i);
+            assertSamePages(statePages(h, A), a.pages());
+        }
+        stored(h, A, FrameApplierFunction.PATCHES).values()
+                .forEach(patch -> assertThat(patch.length).isLessThanOrEqualTo(PS / PatchedPageStore.MAX_PATCH_SHARE));
     }
 
     @Test
