@@ -21,12 +21,11 @@ public class Lz4DeltaFit {
 
     static double scaled(double q, double m) { return q >= 1 ? 1 : Math.min(1.0, q * Math.pow(m, 1.0 - q)); }
     public static void main(String[] a) throws Exception {
-        double[] ms = MS;
         for (String t : Arrays.copyOfRange(a, 1, a.length)) {
             List<Path> imgs = new ArrayList<>();
             try (var s = Files.list(Path.of(a[0], t))) { s.filter(p -> p.toString().endsWith(".bin")).sorted().forEach(imgs::add); }
             double[] sums = new double[5]; // actual lz4, zstd-3, zstd-1; prior zstd-3, zstd-1
-            double[] pL = new double[ms.length];
+            double[] pL = new double[MS.length];
             int[] frames = {0};
             // The images as the producer's events (the class hde trace and the replay read them through), each region's
             // reference image kept as the encoder keeps it.
@@ -47,7 +46,7 @@ public class Lz4DeltaFit {
             }
             double aL = sums[0], a3 = sums[1], a1 = sums[2], p3 = sums[3], p1 = sums[4];
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%s frames %d actual lz4/z3 %.3f lz4/z1 %.3f | prior z3/actual %.3f z1/actual %.3f | lz4 prior/actual by m:", t, frames[0], aL / a3, aL / a1, p3 / a3, p1 / a1));
-            for (int i = 0; i < ms.length; i++) sb.append(String.format(Locale.ROOT, " %.2f:%.3f(rel %.3f)", ms[i], pL[i] / aL, (pL[i] / aL) / (p3 / a3)));
+            for (int i = 0; i < MS.length; i++) sb.append(String.format(Locale.ROOT, " %.2f:%.3f(rel %.3f)", MS[i], pL[i] / aL, (pL[i] / aL) / (p3 / a3)));
             System.out.println(sb);
         }
     }
