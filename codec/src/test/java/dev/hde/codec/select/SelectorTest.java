@@ -62,13 +62,16 @@ class SelectorTest {
     @Test
     void thePriorsAloneChooseAsDocumented() {
         DataFeatures generatedKeyframe = new DataFeatures(5.38, 0.40, 1.0, 208, 851_968, 1.0, 0.3, 0.07);
-        // Redis deltas at 1 Gbit/s are a near tie: xbzrle+lz4 measured 0.9 % cheaper than xbzrle+zstd-1 on the trace's deltas
-        // (0.03145 s against 0.03172), and the priors, whose LZ4 delta factor was fitted on the corpus, put zstd-1 ahead
-        // (docs/selector.md, "LZ4 on delta streams"); learning settles it (AdaptiveSimulationTest).
+        // Deltas at 1 Gbit/s are near ties between LZ4 and zstd-1. On redis xbzrle+lz4 measured 0.9 % cheaper than
+        // xbzrle+zstd-1 on the trace's deltas (0.03145 s against 0.03172), and the priors, whose LZ4 delta factor was fitted on
+        // the corpus, put zstd-1 ahead (docs/selector.md, "LZ4 on delta streams"); on the generated stream xbzrle+zstd-1
+        // measured 0.5 % cheaper than xbzrle+lz4 (0.3217 s against 0.3233, keyframes included), and the priors, whose zstd-1
+        // delta factor was fitted on the corpus, put LZ4 ahead ("zstd level 1 on delta streams"). Learning settles both
+        // (AdaptiveSimulationTest; the synthetic replay's adaptive run is 7 % below the best fixed choice in hybrid mode).
         String[][] expected = {
             // datacenter, internet, hybrid
             {"xbzrle+none", "split+zstd-3", "xbzrle+zstd-1"},
-            {"xbzrle+none", "split+zstd-3", "xbzrle+zstd-1"},
+            {"xbzrle+none", "split+zstd-3", "xbzrle+lz4"},
             {"raw+none", "raw+none", "raw+none"},
             {"raw+none", "raw+zstd-1", "raw+lz4"},
             {"raw+none", "raw+zstd-3", "raw+lz4"},
@@ -87,11 +90,13 @@ class SelectorTest {
                         .as("%s on %s; all:%n%s", m, features[i], got).hasToString(expected[i][m.ordinal()]);
             }
         }
-        // ... and a near tie by the priors too: within 3 % of each other.
+        // ... and near ties by the priors too: within 3 % of each other.
         Link hybrid = NetworkMode.HYBRID.link();
-        double lz4 = CostModel.prior(EncodeChoice.parse("xbzrle+lz4"), REDIS).costNanosPerByte(hybrid);
-        double zstd1 = CostModel.prior(EncodeChoice.parse("xbzrle+zstd-1"), REDIS).costNanosPerByte(hybrid);
-        assertThat(lz4 / zstd1).isBetween(1.0, 1.03);
+        for (DataFeatures f : List.of(REDIS, EDITED)) {
+            double lz4 = CostModel.prior(EncodeChoice.parse("xbzrle+lz4"), f).costNanosPerByte(hybrid);
+            double zstd1 = CostModel.prior(EncodeChoice.parse("xbzrle+zstd-1"), f).costNanosPerByte(hybrid);
+            assertThat(Math.max(lz4, zstd1) / Math.min(lz4, zstd1)).as("LZ4 against zstd-1 on %s", f).isBetween(1.0, 1.03);
+        }
     }
 
     static double ratio(EncodeChoice c, DataFeatures f) {
