@@ -109,10 +109,7 @@ public final class SplitRuns {
                 break;
             }
             i += gap;
-            int n = 1;
-            while (i + n < len && old[i + n] != page[i + n]) {
-                n++;
-            }
+            int n = Pages.differingRunLength(old, i, page, i, len - i);
             changed += n;
             if (pairs.position() + changed + 10 > limit) { // this pair and the run count take at most 10 more bytes
                 return OP_RAW;

@@ -2,6 +2,7 @@ package dev.hde.codec.delta;
 
 import dev.hde.codec.HdeException;
 import dev.hde.codec.HdeException.Kind;
+import dev.hde.codec.Pages;
 import dev.hde.codec.wire.WireReader;
 import dev.hde.codec.wire.WireWriter;
 import java.util.Arrays;
@@ -29,10 +30,7 @@ public final class Xbzrle {
                 break; // trailing unchanged bytes are implied
             }
             i += zrun;
-            int nzrun = 0;
-            while (i + nzrun < len && old[oldOff + i + nzrun] != page[pageOff + i + nzrun]) {
-                nzrun++;
-            }
+            int nzrun = Pages.differingRunLength(old, oldOff + i, page, pageOff + i, len - i);
             // Worst-case size of this pair is 3 + 3 + nzrun; stop before it could reach a page.
             if (out.position() - start + 6 + nzrun >= len) {
                 out.rewind(start);
