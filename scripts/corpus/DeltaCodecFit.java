@@ -8,8 +8,8 @@ import java.util.*;
  * The data the delta-stream factors of LZ4 and of zstd level 1 were fitted on (docs/selector.md, "LZ4 on
  * delta streams" and "zstd level 1 on delta streams"): per trace, every delta frame (2 MiB regions, each
  * transition) rendered as xbzrle+lz4, xbzrle+zstd-3 and xbzrle+zstd-1, their priors summed, and the
- * priors of LZ4 and zstd-1 recomputed with other factors m on the XBZRLE part ({@code CostModel.prior}'s
- * formula for that part, repeated here). "rel" is the codec's Σ prior ÷ Σ actual over zstd-3's: 1 when the
+ * priors of LZ4 and zstd-1 recomputed with other factors m on the XBZRLE part ({@code CostModel.xbzrlePart}).
+ * "rel" is the codec's Σ prior ÷ Σ actual over zstd-3's: 1 when the
  * priors compare the two codecs as the frames do.
  *
  * <p>Usage: {@code java -Xmx8g -cp job/target/hde.jar scripts/corpus/DeltaCodecFit.java CORPUS_DIR TRACE...}
@@ -22,7 +22,7 @@ public class DeltaCodecFit {
     /** {@code CostModel.ZSTD1_DELTA_FACTOR}, likewise. */
     static final double SHIPPED_ZSTD1 = 1.08;
 
-    static double scaled(double q, double m) { return q >= 1 ? 1 : Math.min(1.0, q * Math.pow(m, 1.0 - q)); }
+    static double scaled(double q, double m) { return CostModel.scaled(q, m); }
     public static void main(String[] a) throws Exception {
         for (String t : Arrays.copyOfRange(a, 1, a.length)) {
             List<Path> imgs = new ArrayList<>();
@@ -73,16 +73,10 @@ public class DeltaCodecFit {
         sums[4] += CostModel.prior(Z1, df).ratio() * bytes;
         double base = CostModel.prior(LZ4, df).ratio() * bytes;
         // CostModel.prior's XBZRLE part, whose codec share the factor scales.
-        double pagesD = Math.max(1, df.pages());
-        double h = Math.max(0.0, Math.min(8.0, df.entropyBits()));
-        double qh = Math.min(1.0, 0.02 + 0.98 * Math.pow(h / 7.9, 2.2));
-        double newShare = Math.max(0.0, Math.min(1.0, df.newShare()));
-        double changed = Math.max(0.0, Math.min(1.0, df.changedShare()));
+        CostModel.XbzrlePart part = CostModel.xbzrlePart(df);
+        double xp = part.bytes();
+        double qd = part.zstd3Share();
         double runs = df.runStartShare();
-        double oldBytes = bytes - bytes * newShare;
-        double perOldPage = Math.min(4097, 5 + 4096 * changed * (1 + 2.1 * runs));
-        double xp = pagesD + oldBytes / 4096 * perOldPage;
-        double qd = 1.0 - (1.0 - Math.min(1.0, 0.38 + 0.49 * runs)) * Math.min(1.0, (1.0 - qh) / 0.5);
         for (int i = 0; i < MS.length; i++) {
             pL[i] += base + xp * (scaled(qd, MS[i]) - scaled(qd, SHIPPED));
         }

@@ -6,8 +6,7 @@ import java.util.*;
 
 /**
  * Every delta frame of each trace (2 MiB regions, each transition) as CSV: its features, the prior's
- * XBZRLE part ({@code xp}) and zstd-3 share of it ({@code qd0}, {@code CostModel.prior}'s formula repeated
- * here), and the priors and rendered bytes of xbzrle+zstd-3, xbzrle+none, xbzrle+zstd-1 and xbzrle+lz4.
+ * XBZRLE part ({@code xp}) and zstd-3 share of it ({@code qd0}; both {@code CostModel.xbzrlePart}), and the priors and rendered bytes of xbzrle+zstd-3, xbzrle+none, xbzrle+zstd-1 and xbzrle+lz4.
  * {@code fit-stream-slope.py} reads it (docs/selector.md, "a flatter run-start slope").
  *
  * <p>Usage: {@code java -Xmx8g -cp job/target/hde.jar scripts/corpus/DeltaStreamData.java CORPUS_DIR TRACE... > delta.csv}
@@ -30,16 +29,14 @@ public class DeltaStreamData {
                     if (!first) {
                         DataFeatures df = DataFeatures.of(f);
                         double bytes = Math.max(4096.0, df.bytes());
-                        double pagesD = Math.max(1, df.pages());
                         double h = Math.max(0.0, Math.min(8.0, df.entropyBits()));
-                        double qh = Math.min(1.0, 0.02 + 0.98 * Math.pow(h / 7.9, 2.2));
+                        double qh = CostModel.zstd3ShareByEntropy(h);
                         double newShare = Math.max(0.0, Math.min(1.0, df.newShare()));
                         double changed = Math.max(0.0, Math.min(1.0, df.changedShare()));
                         double runs = df.runStartShare();
-                        double oldBytes = bytes - bytes * newShare;
-                        double perOldPage = Math.min(4097, 5 + 4096 * changed * (1 + 2.1 * runs));
-                        double xp = pagesD + oldBytes / 4096 * perOldPage;
-                        double qd = 1.0 - (1.0 - Math.min(1.0, 0.38 + 0.49 * runs)) * Math.min(1.0, (1.0 - qh) / 0.5);
+                        CostModel.XbzrlePart part = CostModel.xbzrlePart(df);
+                        double xp = part.bytes();
+                        double qd = part.zstd3Share();
                         FrameInfo fi = new FrameInfo("k", 1, 1);
                         System.out.printf(Locale.ROOT, "%s,%d,%d,%d,%.3f,%.4f,%.5f,%.4f,%.4f,%.4f,%.1f,%.5f,%.1f,%d,%d,%.1f,%d,%.1f,%d%n", t, df.kind(), df.bytes(), df.pages(), h, qh, changed, runs, newShare, df.repeatShare(), xp, qd,
                                 CostModel.prior(z3, df).ratio() * bytes, RegionEncoder.render(fi, f, z3.spec()).length, RegionEncoder.render(fi, f, xn.spec()).length,

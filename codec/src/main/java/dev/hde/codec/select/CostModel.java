@@ -188,7 +188,7 @@ public final class CostModel {
         double bytes = Math.max(4096.0, f.bytes());
         double pages = Math.max(1, f.pages());
         double h = Math.max(0.0, Math.min(8.0, f.entropyBits()));
-        double qh = Math.min(1.0, 0.02 + 0.98 * Math.pow(h / 7.9, 2.2));
+        double qh = zstd3ShareByEntropy(h);
         // Memory repeats some words anyway (0.08 on generated pages, which the entropy curve was fitted to): only more than that
         // says the content is more redundant than its entropy. At low entropy the repeats are mostly what the entropy already
         // counts (database pages of small integers and padding): the credit fades below REPEAT_CREDIT_FULL_BITS.
@@ -203,9 +203,9 @@ public final class CostModel {
         double changedBytes = newBytes + oldBytes * changed;
 
         // The XBZRLE stream of the pages that had content, and how well a codec does on it (zstd-3).
-        double perOldPage = Math.min(4097, XBZRLE_BYTES_PER_PAGE + 4096 * changed * (1 + XBZRLE_BYTES_PER_RUN * runs));
-        double xbzrlePart = pages + oldBytes / 4096 * perOldPage;
-        double qDelta3 = 1.0 - (1.0 - Math.min(1.0, 0.38 + 0.49 * runs)) * Math.min(1.0, (1.0 - qh) / 0.5);
+        XbzrlePart part = xbzrlePart(f, newShare);
+        double xbzrlePart = part.bytes();
+        double qDelta3 = part.zstd3Share();
 
         double raw;   // data block before the codec
         double block; // after it
@@ -257,8 +257,38 @@ public final class CostModel {
         return new Estimate(frame / bytes, t[0] / bytes, t[1] / bytes);
     }
 
+    /**
+     * The prior's XBZRLE stream of a delta frame's pages that had content: its bytes (a byte per page,
+     * and per page with content 5 bytes plus its changed bytes and 2.1 bytes per run of them), and the
+     * share of it zstd-3 leaves ({@code 0.38 + 0.49 r}, less on content of high entropy). Public for the
+     * corpus scripts that refit the codecs' factors on the XBZRLE part (scripts/corpus/DeltaCodecFit.java).
+     */
+    public record XbzrlePart(double bytes, double zstd3Share) {}
+
+    /** {@link XbzrlePart} of a delta frame with these features. */
+    public static XbzrlePart xbzrlePart(DataFeatures f) {
+        return xbzrlePart(f, Math.max(0.0, Math.min(1.0, f.newShare())));
+    }
+
+    private static XbzrlePart xbzrlePart(DataFeatures f, double newShare) {
+        double bytes = Math.max(4096.0, f.bytes());
+        double pages = Math.max(1, f.pages());
+        double qh = zstd3ShareByEntropy(Math.max(0.0, Math.min(8.0, f.entropyBits())));
+        double changed = Math.max(0.0, Math.min(1.0, f.changedShare()));
+        double runs = f.runStartShare();
+        double oldBytes = bytes - bytes * newShare;
+        double perOldPage = Math.min(4097, XBZRLE_BYTES_PER_PAGE + 4096 * changed * (1 + XBZRLE_BYTES_PER_RUN * runs));
+        double q = 1.0 - (1.0 - Math.min(1.0, 0.38 + 0.49 * runs)) * Math.min(1.0, (1.0 - qh) / 0.5);
+        return new XbzrlePart(pages + oldBytes / 4096 * perOldPage, q);
+    }
+
+    /** What zstd-3 leaves of raw content of entropy {@code h} bits per byte, before any credit for repeats: {@code min(1, 0.02 + 0.98 (h/7.9)^2.2)}. */
+    public static double zstd3ShareByEntropy(double h) {
+        return Math.min(1.0, 0.02 + 0.98 * Math.pow(h / 7.9, 2.2));
+    }
+
     /** What a codec leaves of compressible content with zstd-3 leaving {@code q}: {@code q m^(1-q)}, so incompressible data stays whole. */
-    static double scaled(double q, double multiplier) {
+    public static double scaled(double q, double multiplier) {
         if (q >= 1.0) {
             return 1.0;
         }
