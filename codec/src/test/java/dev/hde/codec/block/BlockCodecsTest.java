@@ -153,6 +153,62 @@ class BlockCodecsTest {
         assertThat(LzmaBlocks.dictionarySize(100_000, old)).isEqualTo(100_000 + old.length);
     }
 
+    /** The lc/lp/pb properties byte of an LZMA2 block's first chunk ({@code (pb * 5 + lp) * 9 + lc}; xz's format). */
+    private static int lzmaProperties(byte[] block) {
+        assertThat(block[0] & 0xE0).as("the first chunk is LZMA with new properties (and a dictionary reset without a preset one)")
+                .isIn(0xC0, 0xE0);
+        return block[5] & 0xFF;
+    }
+
+    private static final int LZMA_DEFAULT_PROPERTIES = (2 * 5 + 0) * 9 + 3; // lc=3 lp=0 pb=2
+    private static final int LZMA_ALIGNED_PROPERTIES = (3 * 5 + 3) * 9 + 0; // lc=0 lp=3 pb=3
+
+    /**
+     * At the slow presets a DICT block codes its literals word-aligned when that is smaller (memory of
+     * 8-byte fields) and as LZMA does by default otherwise (text); the properties travel in the stream,
+     * so both decode alike. Fast presets and blocks without a preset dictionary keep the default.
+     */
+    @Test
+    void lzmaChoosesItsLiteralCodingForDictBlocksAtSlowPresets() {
+        SplittableRandom random = new SplittableRandom(20261207);
+        // 8-byte little-endian fields holding small numbers: the high bytes of each word are zero, the low ones vary.
+        byte[] oldWords = new byte[16 * 4096];
+        for (int w = 0; w + 8 <= oldWords.length; w += 8) {
+            long v = random.nextInt(1 << 14);
+            for (int b = 0; b < 8; b++) {
+                oldWords[w + b] = (byte) (v >>> (8 * b));
+            }
+        }
+        byte[] nowWords = oldWords.clone();
+        for (int w = 0; w + 8 <= nowWords.length; w += 8) {
+            if (random.nextInt(3) == 0) {
+                nowWords[w] = (byte) random.nextInt(256);
+                nowWords[w + 1] = (byte) random.nextInt(64);
+            }
+        }
+        // Text: words of lowercase letters and spaces, whose next letter depends on the one before.
+        String[] vocabulary = {"page", "memory", "region", "frame", "delta", "keyframe", "receiver", "encoder", "state", "the", "of", "and"};
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 2 * 16 * 4096) {
+            text.append(vocabulary[random.nextInt(vocabulary.length)]).append(random.nextInt(8) == 0 ? ". " : " ");
+        }
+        byte[] textBytes = text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] oldText = Arrays.copyOfRange(textBytes, 0, 16 * 4096);
+        byte[] nowText = Arrays.copyOfRange(textBytes, 16 * 4096, 2 * 16 * 4096);
+
+        byte[] words = compress(CodecSpec.lzma(6), nowWords, oldWords);
+        assertThat(lzmaProperties(words)).as("word-aligned fields at preset 6").isEqualTo(LZMA_ALIGNED_PROPERTIES);
+        assertThat(decompress(BlockCodec.LZMA, words, nowWords.length, oldWords)).isEqualTo(nowWords);
+        byte[] wordsDefault = compress(CodecSpec.lzma(1), nowWords, oldWords);
+        assertThat(lzmaProperties(wordsDefault)).as("preset 1: the default only").isEqualTo(LZMA_DEFAULT_PROPERTIES);
+        assertThat(lzmaProperties(compress(CodecSpec.lzma(6), nowWords, null))).as("no preset dictionary: the default only")
+                .isEqualTo(LZMA_DEFAULT_PROPERTIES);
+
+        byte[] prose = compress(CodecSpec.lzma(9), nowText, oldText);
+        assertThat(lzmaProperties(prose)).as("text at preset 9").isEqualTo(LZMA_DEFAULT_PROPERTIES);
+        assertThat(decompress(BlockCodec.LZMA, prose, nowText.length, oldText)).isEqualTo(nowText);
+    }
+
     /**
      * The zstd contexts are per thread and reused: a dictionary loaded for one call must not stay
      * in the context for the next. A block made right after a dictionary call must be exactly what
