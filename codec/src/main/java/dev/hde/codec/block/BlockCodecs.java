@@ -55,6 +55,15 @@ public final class BlockCodecs {
     private BlockCodecs() {}
 
     /**
+     * How many times {@link #compress} codes a block with this spec: twice for LZMA from preset
+     * {@code 6} on with a preset dictionary (DICT), which tries two literal codings and keeps the
+     * smaller ({@code LzmaBlocks}), once otherwise. For the selector's speed table.
+     */
+    public static int codingPasses(CodecSpec spec, boolean presetDictionary) {
+        return spec.codec() == BlockCodec.LZMA && presetDictionary && spec.level() >= LzmaBlocks.LITERAL_CHOICE_MIN_LEVEL ? 2 : 1;
+    }
+
+    /**
      * Appends the compressed form of {@code src[off, off+len)} to {@code out} and returns its length.
      *
      * @param dict raw-content dictionary (zstd; for lzma, the preset dictionary; for brotli, the compound dictionary), or null

@@ -1,6 +1,7 @@
 package dev.hde.codec.select;
 
 import dev.hde.codec.block.BlockCodec;
+import dev.hde.codec.block.BlockCodecs;
 import dev.hde.codec.block.CodecSpec;
 import dev.hde.codec.delta.DeltaMethod;
 import dev.hde.codec.wire.FrameHeader;
@@ -160,7 +161,7 @@ public record ModelledSpeeds(double codecScale, double lz4Scale, double xbzrleSc
             }
             case DICT -> {
                 double load = arm.codec().codec() == BlockCodec.LZMA ? 0.5 * lzma(level)[0] : dictLoad(level) * codecScale;
-                encode = 0.25 * bytesIn + load * bytesIn + 0.7 * codecNs;
+                encode = 0.25 * bytesIn + BlockCodecs.codingPasses(arm.codec(), true) * (load * bytesIn + 0.7 * codecNs);
                 decode += 0.2 * bytesIn;
             }
             case SPLIT -> {

@@ -204,6 +204,12 @@ class BlockCodecsTest {
         assertThat(lzmaProperties(compress(CodecSpec.lzma(6), nowWords, null))).as("no preset dictionary: the default only")
                 .isEqualTo(LZMA_DEFAULT_PROPERTIES);
 
+        // ... and the speed table counts the second coding where there is one.
+        assertThat(BlockCodecs.codingPasses(CodecSpec.lzma(6), true)).isEqualTo(2);
+        assertThat(BlockCodecs.codingPasses(CodecSpec.lzma(5), true)).isEqualTo(1);
+        assertThat(BlockCodecs.codingPasses(CodecSpec.lzma(9), false)).isEqualTo(1);
+        assertThat(BlockCodecs.codingPasses(CodecSpec.zstd(9), true)).isEqualTo(1);
+
         byte[] prose = compress(CodecSpec.lzma(9), nowText, oldText);
         assertThat(lzmaProperties(prose)).as("text at preset 9").isEqualTo(LZMA_DEFAULT_PROPERTIES);
         assertThat(decompress(BlockCodec.LZMA, prose, nowText.length, oldText)).isEqualTo(nowText);
