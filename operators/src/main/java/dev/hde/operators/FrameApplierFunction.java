@@ -155,7 +155,7 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
             r = new ReceivedRegion();
         }
         // One store per frame of a key: it keeps the bases it read for its own writes, never for another key's.
-        PageStore store = new PatchedPageStore(pages, patches);
+        PatchedPageStore store = PatchedPageStore.indexed(pages, patches, r.basePages, r.patchedPages);
         RegionReceiver.Step step = receiver.receive(frame.bytes, ctx.getCurrentKey(), r.state(), store);
         if (step.outcome() == RegionReceiver.Outcome.REFUSED && step.state().error().startsWith(HdeException.Kind.UNKNOWN_DICTIONARY.name())
                 && dictionaryTopic != null && readDictionaries()) {
@@ -164,6 +164,8 @@ public class FrameApplierFunction extends KeyedProcessFunction<String, FrameReco
         }
         boolean wasStopped = r.error != null;
         r.set(step.state());
+        r.basePages = store.basePages();
+        r.patchedPages = store.patchedPages();
         switch (step.outcome()) {
             case IGNORED -> {
                 ignored.inc();

@@ -22,8 +22,10 @@ import org.apache.flink.util.FlinkRuntimeException;
  * whole as its new base and its patch removed.
  *
  * <p>Reading a page is two point lookups (base and patch), writing one (the patch, or the base and a
- * patch removal); the base {@link #get} read is kept for the {@link #put} or {@link #remove} of the page
- * that follows it, so an event's read-modify-write of a page reads it once. So an instance serves one
+ * patch removal); an {@link #indexed} store skips those its region's {@link PagePresence} says find
+ * nothing (a page without a patch is one lookup, a zero page none). The base {@link #get} read is kept
+ * for the {@link #put} or {@link #remove} of the page that follows it, so an event's read-modify-write
+ * of a page reads it once. So an instance serves one
  * event (or request, or timer) of one key, and a new one the next: a base read for one key must never
  * be taken for another's. {@link #forEach} is one scan of each state. A patch that does not apply to
  * its base is corrupt state: an exception, never a page made up.
@@ -46,9 +48,50 @@ final class PatchedPageStore implements PageStore {
 
     private record Read(byte[] base, boolean patched) {}
 
+    /**
+     * Which pages the state holds a base and a patch of, when known (null: look every page up); kept up
+     * to date by every write, and made anew by a clear or a scan when {@link #indexed}.
+     */
+    private PagePresence presence;
+    private final boolean indexed;
+
+    /** A store that looks up every page it is asked for (the region's state keeps no {@link PagePresence}). */
     PatchedPageStore(MapState<Integer, byte[]> bases, MapState<Integer, byte[]> patches) {
+        this(bases, patches, null, false);
+    }
+
+    private PatchedPageStore(MapState<Integer, byte[]> bases, MapState<Integer, byte[]> patches, PagePresence presence, boolean indexed) {
         this.bases = bases;
         this.patches = patches;
+        this.presence = presence;
+        this.indexed = indexed;
+    }
+
+    /**
+     * A store that skips the lookups the region's {@link PagePresence} bitmaps (as stored with its state;
+     * null when it has none yet) say find nothing; the caller stores {@link #basePages()} and
+     * {@link #patchedPages()} with the region's state after the event.
+     */
+    static PatchedPageStore indexed(MapState<Integer, byte[]> bases, MapState<Integer, byte[]> patches, long[] basePages, long[] patchedPages) {
+        return new PatchedPageStore(bases, patches, PagePresence.of(basePages, patchedPages), true);
+    }
+
+    /** The bitmap of pages with a base to store with the region's state, null when the store does not know them. */
+    long[] basePages() {
+        return presence == null ? null : presence.basesToStore();
+    }
+
+    /** The bitmap of pages with a patch to store with the region's state, null when the store does not know them. */
+    long[] patchedPages() {
+        return presence == null ? null : presence.patchesToStore();
+    }
+
+    /** The presence bitmaps if they cover page {@code index}; a page beyond them ends their use for this region. */
+    private PagePresence presenceFor(int index) {
+        if (presence != null && !PagePresence.tracks(index)) {
+            presence = null;
+        }
+        return presence;
     }
 
     @Override
@@ -61,10 +104,27 @@ final class PatchedPageStore implements PageStore {
             if (known == null && knowsAll) {
                 return null;
             }
-            byte[] base = known != null ? known.base() : bases.get(index);
-            byte[] patch = base == null ? null : patches.get(index);
+            PagePresence p = known == null ? presenceFor(index) : null;
+            byte[] base;
+            if (known != null) {
+                base = known.base();
+            } else if (p != null && !p.hasBase(index)) {
+                base = null;
+            } else {
+                base = bases.get(index);
+                if (base == null && p != null) {
+                    throw contradiction(index, "a base");
+                }
+            }
+            boolean patched = base != null && (known != null || p == null || p.hasPatch(index));
+            byte[] patch = patched ? patches.get(index) : null;
+            if (patch == null && patched && p != null) {
+                throw contradiction(index, "a patch");
+            }
             reads.put(index, new Read(base, patch != null));
             return patch == null ? base : apply(index, base, patch);
+        } catch (FlinkRuntimeException e) {
+            throw e;
         } catch (HdeException e) {
             throw new FlinkRuntimeException("the patch of page " + index + " in state does not apply to its base: " + e.getMessage(), e);
         } catch (Exception e) {
@@ -76,8 +136,9 @@ final class PatchedPageStore implements PageStore {
     public void put(int index, byte[] page) {
         try {
             Read read = reads.get(index);
-            byte[] base = read != null ? read.base() : knowsAll ? null : bases.get(index);
-            boolean mayBePatched = base != null && (read == null || read.patched());
+            PagePresence p = presenceFor(index);
+            byte[] base = read != null ? read.base() : knowsAll || (p != null && !p.hasBase(index)) ? null : bases.get(index);
+            boolean mayBePatched = base != null && (read != null ? read.patched() : p == null || p.hasPatch(index));
             if (base != null && base.length == page.length) {
                 if (scratch == null) {
                     scratch = new WireWriter(page.length);
@@ -88,11 +149,13 @@ final class PatchedPageStore implements PageStore {
                     if (mayBePatched) {
                         patches.remove(index); // back to its base
                     }
+                    held(p, index, true, false);
                     reads.put(index, new Read(base, false));
                     return;
                 }
                 if (n > 0 && n <= page.length / MAX_PATCH_SHARE) {
                     patches.put(index, Arrays.copyOf(scratch.buffer(), n));
+                    held(p, index, true, true);
                     reads.put(index, new Read(base, true));
                     return;
                 }
@@ -101,6 +164,7 @@ final class PatchedPageStore implements PageStore {
             if (mayBePatched) {
                 patches.remove(index);
             }
+            held(p, index, true, false);
             reads.put(index, new Read(page, false));
         } catch (Exception e) {
             throw new FlinkRuntimeException("writing page " + index + " to state", e);
@@ -111,12 +175,15 @@ final class PatchedPageStore implements PageStore {
     public void remove(int index) {
         try {
             Read read = reads.get(index);
-            if (read == null || read.base() != null) {
+            PagePresence p = presenceFor(index);
+            boolean mayHoldBase = read != null ? read.base() != null : !knowsAll && (p == null || p.hasBase(index));
+            if (mayHoldBase) {
                 bases.remove(index);
-                if (read == null || read.patched()) {
+                if (read != null ? read.patched() : p == null || p.hasPatch(index)) {
                     patches.remove(index);
                 }
             }
+            held(p, index, false, false);
             reads.put(index, new Read(null, false));
         } catch (Exception e) {
             throw new FlinkRuntimeException("removing page " + index + " from state", e);
@@ -127,6 +194,7 @@ final class PatchedPageStore implements PageStore {
     public void clear() {
         reads.clear();
         knowsAll = true;
+        presence = indexed ? PagePresence.empty() : null;
         bases.clear();
         patches.clear();
     }
@@ -139,17 +207,37 @@ final class PatchedPageStore implements PageStore {
                 patched.put(e.getKey(), e.getValue());
             }
             reads.clear();
+            PagePresence seen = indexed ? PagePresence.empty() : null;
             for (Map.Entry<Integer, byte[]> e : bases.entries()) {
-                byte[] patch = patched.get(e.getKey());
-                reads.put(e.getKey(), new Read(e.getValue(), patch != null));
-                visitor.page(e.getKey(), patch == null ? e.getValue() : apply(e.getKey(), e.getValue(), patch));
+                int index = e.getKey();
+                byte[] patch = patched.get(index);
+                reads.put(index, new Read(e.getValue(), patch != null));
+                if (seen != null && PagePresence.tracks(index)) {
+                    held(seen, index, true, patch != null);
+                } else {
+                    seen = null;
+                }
+                visitor.page(index, patch == null ? e.getValue() : apply(index, e.getValue(), patch));
             }
+            presence = seen; // the scan saw every page the state holds
             knowsAll = true; // a keyframe's writes after its scan read nothing again
         } catch (HdeException e) {
             throw new FlinkRuntimeException("a patch in state does not apply to its base: " + e.getMessage(), e);
         } catch (Exception e) {
             throw new FlinkRuntimeException("scanning the pages in state", e);
         }
+    }
+
+    private static void held(PagePresence p, int index, boolean base, boolean patch) {
+        if (p != null) {
+            p.base(index, base);
+            p.patch(index, patch);
+        }
+    }
+
+    private static FlinkRuntimeException contradiction(int index, String what) {
+        return new FlinkRuntimeException("the region's page index says the state holds " + what + " of page " + index
+                + ", and the state holds none: its state is corrupt");
     }
 
     private static byte[] apply(int index, byte[] base, byte[] patch) {

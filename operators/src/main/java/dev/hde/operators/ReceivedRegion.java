@@ -25,6 +25,9 @@ public class ReceivedRegion {
     public boolean waitingForKeyframe;
     /** The RESYNC was of epoch 0 (the encoder lost the region): the next keyframe may start a lower epoch. */
     public boolean newLineage;
+    /** Which pages the state holds a base and a patch of ({@link PagePresence}); null when not known. */
+    public long[] basePages;
+    public long[] patchedPages;
 
     /** As the codec's receiver sees it. */
     public RegionReceiver.State state() {

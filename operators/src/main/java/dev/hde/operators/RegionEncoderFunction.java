@@ -418,7 +418,9 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             metrics.heartbeats.inc(); // counted whatever comes of it: after a lost event it is what asks for the whole region
         }
         long t0 = System.nanoTime();
-        EventEncoder.Outcome<Rendered> outcome = core.apply(s, reference(), event, (info, pending) -> render(info, pending, ctx));
+        PatchedPageStore reference = reference(s);
+        EventEncoder.Outcome<Rendered> outcome = core.apply(s, reference, event, (info, pending) -> render(info, pending, ctx));
+        keepPresence(outcome, reference);
         long nanos = System.nanoTime() - t0;
         if (outcome instanceof EventEncoder.Emit<Rendered> e) {
             if (jumped) {
@@ -542,8 +544,10 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             return;
         }
         long t0 = System.nanoTime();
-        EventEncoder.Outcome<Rendered> outcome = core.keyframe(q.stateKey(), s, reference(), Math.max(0, q.timeMillis()), RefreshReason.REQUESTED,
+        PatchedPageStore reference = reference(s);
+        EventEncoder.Outcome<Rendered> outcome = core.keyframe(q.stateKey(), s, reference, Math.max(0, q.timeMillis()), RefreshReason.REQUESTED,
                 (info, pending) -> render(info, pending, ctx));
+        keepPresence(outcome, reference);
         if (outcome instanceof EventEncoder.Emit<Rendered> e) {
             sent(e, System.nanoTime() - t0, false, ctx, out);
         } else {
@@ -804,8 +808,18 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
      * The current key's reference image, for one event (or request, or timer) of it: the store keeps the
      * bases it read for the writes that follow, so one is never used for two keys.
      */
-    private PageStore reference() {
-        return new PatchedPageStore(pages, patches);
+    private PatchedPageStore reference(RegionState s) {
+        return s == null ? PatchedPageStore.indexed(pages, patches, null, null)
+                : PatchedPageStore.indexed(pages, patches, s.basePages, s.patchedPages);
+    }
+
+    /** What the event's store knows of the region's pages goes into the region's state, which is stored after it. */
+    private static void keepPresence(EventEncoder.Outcome<Rendered> outcome, PatchedPageStore reference) {
+        RegionState after = outcome.state();
+        if (after != null) {
+            after.basePages = reference.basePages();
+            after.patchedPages = reference.patchedPages();
+        }
     }
 
     /** Clears the region's state and timers. */
@@ -815,7 +829,7 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
         }
         cancelAgeTimer(s, ctx);
         cancelResyncTimer(s, ctx);
-        reference().clear();
+        reference(null).clear();
         region.clear();
     }
 
@@ -923,8 +937,10 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
             // The final watermark of a bounded input fires every timer at once: that is the end of the input, not age.
             if (s.chainIndex > 0 && ctx.timerService().currentWatermark() != Long.MAX_VALUE) {
                 long t0 = System.nanoTime();
-                EventEncoder.Outcome<Rendered> outcome = core.keyframe(ctx.getCurrentKey(), s, reference(), timestamp, RefreshReason.AGE,
+                PatchedPageStore reference = reference(s);
+                EventEncoder.Outcome<Rendered> outcome = core.keyframe(ctx.getCurrentKey(), s, reference, timestamp, RefreshReason.AGE,
                         (info, pending) -> render(info, pending, ctx));
+                keepPresence(outcome, reference);
                 if (outcome instanceof EventEncoder.Emit<Rendered> e) {
                     sent(e, System.nanoTime() - t0, false, ctx, out);
                     return;

@@ -179,6 +179,17 @@ final class EncoderHarness implements AutoCloseable {
         return out;
     }
 
+    /** The page indices the encoder's state holds a base of ({@code patches}: false) or a patch of (true), as stored. */
+    java.util.SortedSet<Integer> storedPages(String key, boolean patches) throws Exception {
+        KeyedStateBackend<String> b = backend();
+        b.setCurrentKey(key);
+        MapState<Integer, byte[]> m = b.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                patches ? RegionEncoderFunction.PATCHES_STATE : RegionEncoderFunction.PAGES);
+        java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
+        m.keys().forEach(out::add);
+        return out;
+    }
+
     RegionState regionState(String key) throws Exception {
         KeyedStateBackend<String> b = backend();
         b.setCurrentKey(key);

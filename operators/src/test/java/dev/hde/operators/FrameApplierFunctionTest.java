@@ -234,6 +234,13 @@ class FrameApplierFunctionTest {
         }
         stored(h, A, FrameApplierFunction.PATCHES).values()
                 .forEach(patch -> assertThat(patch.length).isLessThanOrEqualTo(PS / PatchedPageStore.MAX_PATCH_SHARE));
+        // The region's page index (which lookups the receiver skips) is exactly what its state holds.
+        KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(A);
+        ReceivedRegion r = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, FrameApplierFunction.REGION).value();
+        assertThat(PatchedPageStoreTest.pagesIn(r.basePages)).isEqualTo(stored(h, A, FrameApplierFunction.PAGES).keySet());
+        assertThat(PatchedPageStoreTest.pagesIn(r.patchedPages)).isEqualTo(stored(h, A, FrameApplierFunction.PATCHES).keySet())
+                .isNotEmpty();
     }
 
     @Test

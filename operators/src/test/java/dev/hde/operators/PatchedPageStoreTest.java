@@ -58,17 +58,41 @@ class PatchedPageStoreTest {
 
     @Test
     void givesBackWhatWasPutUnderAnyMixOfSmallEditsRewritesRemovalsAndScans() {
+        givesBackWhatWasPut(false);
+    }
+
+    @Test
+    void withThePageIndexGivesBackWhatWasPutAndTheIndexIsExactlyWhatTheStateHolds() {
+        givesBackWhatWasPut(true);
+    }
+
+    /**
+     * Random events of one region; {@code indexed}: each event's store starts from the bitmaps the previous
+     * one left (as the operators store them with the region's state), and from none at the start and now and
+     * then (state written before the bitmaps existed), and after every step the bitmaps, when known, are
+     * exactly the pages the two maps hold.
+     */
+    private static void givesBackWhatWasPut(boolean indexed) {
         long seed = new SplittableRandom().nextLong();
         SplittableRandom r = new SplittableRandom(seed);
         CountingMapState bases = new CountingMapState();
         CountingMapState patches = new CountingMapState();
-        PageStore store = new PatchedPageStore(bases, patches);
+        PatchedPageStore store = indexed ? PatchedPageStore.indexed(bases, patches, null, null) : new PatchedPageStore(bases, patches);
         Map<Integer, byte[]> truth = new TreeMap<>();
+        int pages = indexed && r.nextInt(4) == 0 ? PagePresence.MAX_PAGES + 64 : 64; // now and then a region too large for the bitmaps
+        boolean unknown = true; // the bitmaps are not known until a clear or a scan has seen every page
         for (int step = 0; step < 20_000; step++) {
-            if (r.nextInt(8) == 0) {
-                store = new PatchedPageStore(bases, patches); // the next event: nothing known of the state
+            if (r.nextInt(8) == 0) { // the next event
+                if (!indexed) {
+                    store = new PatchedPageStore(bases, patches);
+                } else if (r.nextInt(50) == 0) {
+                    store = PatchedPageStore.indexed(bases, patches, null, null); // state from before the bitmaps
+                    unknown = true;
+                } else {
+                    store = PatchedPageStore.indexed(bases, patches, store.basePages(), store.patchedPages());
+                }
             }
-            int i = r.nextInt(64);
+            int i = pages > 64 && r.nextInt(16) == 0 ? 64 + r.nextInt(pages - 64) : r.nextInt(64);
             int op = r.nextInt(100);
             String at = "seed " + seed + ", step " + step + ", page " + i;
             if (op < 40) { // the encoder's read-modify-write: read the page, then write its new content
@@ -92,9 +116,11 @@ class PatchedPageStoreTest {
             } else if (op < 73) {
                 store.clear();
                 truth.clear();
+                unknown = false;
             } else if (op < 80) {
                 Map<Integer, byte[]> scanned = new TreeMap<>();
                 store.forEach(scanned::put);
+                unknown = false;
                 assertThat(scanned).as(at).containsOnlyKeys(truth.keySet());
                 truth.forEach((k, v) -> assertThat(scanned.get(k)).as(at + " (scan)").isEqualTo(v));
             } else {
@@ -103,7 +129,91 @@ class PatchedPageStoreTest {
             // A patch never outlives its base, and is never more than its share of a page.
             assertThat(bases.map.keySet()).as(at).containsAll(patches.map.keySet());
             assertThat(patches.map.values()).as(at).allSatisfy(p -> assertThat(p.length).isBetween(1, PAGE / PatchedPageStore.MAX_PATCH_SHARE));
+            if (store.basePages() != null) {
+                assertThat(pagesIn(store.basePages())).as(at + " (pages with a base)").isEqualTo(new java.util.TreeSet<>(bases.map.keySet()));
+                assertThat(pagesIn(store.patchedPages())).as(at + " (pages with a patch)").isEqualTo(new java.util.TreeSet<>(patches.map.keySet()));
+            } else if (indexed) {
+                assertThat(pages > 64 || unknown).as(at + ": the bitmaps are lost only to a page beyond them or to state without them").isTrue();
+            }
         }
+        if (indexed) {
+            PatchedPageStore scanned = PatchedPageStore.indexed(bases, patches, null, null);
+            scanned.forEach((i, p) -> {});
+            boolean beyond = bases.map.keySet().stream().anyMatch(i -> i >= PagePresence.MAX_PAGES);
+            assertThat(scanned.basePages() == null).as("seed " + seed + ": a scan indexes the region unless a page is beyond the bitmaps")
+                    .isEqualTo(beyond);
+        }
+    }
+
+    static java.util.SortedSet<Integer> pagesIn(long[] bits) {
+        java.util.SortedSet<Integer> pages = new java.util.TreeSet<>();
+        for (int w = 0; w < bits.length; w++) {
+            for (int b = 0; b < 64; b++) {
+                if ((bits[w] & (1L << b)) != 0) {
+                    pages.add(w * 64 + b);
+                }
+            }
+        }
+        return pages;
+    }
+
+    @Test
+    void withThePageIndexAChangedPageWithoutAPatchIsOneLookupAndAZeroPageNone() {
+        SplittableRandom r = new SplittableRandom(7);
+        CountingMapState bases = new CountingMapState();
+        CountingMapState patches = new CountingMapState();
+        PatchedPageStore load = PatchedPageStore.indexed(bases, patches, null, null);
+        load.clear(); // a new region's keyframe: the store knows every page from here on
+        for (int i = 0; i < 100; i += 2) { // odd pages are zero
+            load.put(i, page(r));
+        }
+        long[] basePages = load.basePages();
+        long[] patchedPages = load.patchedPages();
+        long before = bases.gets + patches.gets;
+        PatchedPageStore event = PatchedPageStore.indexed(bases, patches, basePages, patchedPages);
+        for (int i = 0; i < 100; i++) { // every page read and edited once
+            byte[] old = event.get(i);
+            event.put(i, old == null ? page(r) : edited(r, old, 4));
+        }
+        assertThat(bases.gets).as("a base lookup per stored page, none for the zero ones").isEqualTo(50);
+        assertThat(patches.gets).as("no patch lookup: none of the pages had a patch").isZero();
+        assertThat(patches.map).hasSize(50);
+        // The next event: the edited pages have patches now, so they are two lookups again; the pages that were zero one.
+        long basesBefore = bases.gets;
+        PatchedPageStore next = PatchedPageStore.indexed(bases, patches, event.basePages(), event.patchedPages());
+        for (int i = 0; i < 100; i++) {
+            assertThat(next.get(i)).isNotNull();
+        }
+        assertThat(bases.gets - basesBefore).isEqualTo(100);
+        assertThat(patches.gets).isEqualTo(50);
+        // Without the bitmaps (state from before them) every page is two lookups, as before.
+        long all = bases.gets + patches.gets;
+        PatchedPageStore unindexed = PatchedPageStore.indexed(bases, patches, null, null);
+        for (int i = 0; i < 100; i++) {
+            unindexed.get(i);
+        }
+        assertThat(bases.gets + patches.gets - all).isEqualTo(200);
+        assertThat(before).isZero();
+    }
+
+    @Test
+    void aPageIndexThatContradictsTheStateIsAnErrorNotAGuess() {
+        SplittableRandom r = new SplittableRandom(8);
+        CountingMapState bases = new CountingMapState();
+        CountingMapState patches = new CountingMapState();
+        PatchedPageStore store = PatchedPageStore.indexed(bases, patches, null, null);
+        store.clear();
+        store.put(3, page(r));
+        store.put(3, edited(r, store.get(3), 2));
+        assertThat(patches.map).containsKey(3);
+        long[] basePages = store.basePages();
+        long[] patchedPages = store.patchedPages();
+        patches.map.remove(3);
+        assertThatThrownBy(() -> PatchedPageStore.indexed(bases, patches, basePages, patchedPages).get(3))
+                .isInstanceOf(FlinkRuntimeException.class).hasMessageContaining("a patch of page 3");
+        bases.map.remove(3);
+        assertThatThrownBy(() -> PatchedPageStore.indexed(bases, patches, basePages, patchedPages).get(3))
+                .isInstanceOf(FlinkRuntimeException.class).hasMessageContaining("a base of page 3");
     }
 
     @Test

@@ -158,6 +158,13 @@ class RegionEncoderFunctionTest {
         for (var e : expected.entrySet()) {
             assertThat(ref.get(e.getKey())).as("reference page %d of %s", e.getKey(), key).isEqualTo(e.getValue());
         }
+        // The region's page index (which lookups the encoder skips) is exactly what its state holds.
+        RegionState s = h.regionState(key);
+        if (s != null) {
+            assertThat(s.basePages).as("page index of %s", key).isNotNull();
+            assertThat(PatchedPageStoreTest.pagesIn(s.basePages)).as("pages with a base of %s", key).isEqualTo(h.storedPages(key, false));
+            assertThat(PatchedPageStoreTest.pagesIn(s.patchedPages)).as("pages with a patch of %s", key).isEqualTo(h.storedPages(key, true));
+        }
     }
 
     private static void assertFull(FrameRecord f, long epoch) {

@@ -52,6 +52,15 @@ public class RegionState {
     public int sourcePartition = -1;
     /** Reported quiet: no event of the producer for the encoder's quiet time; cleared by the next one. */
     public boolean quiet;
+    /**
+     * Which pages the encoder's state holds a base of, a bitmap (bit i of word i/64): the encoder does not
+     * look up what it knows is absent. Null when not known (state written before these fields, a region
+     * of more pages than the bitmaps cover); then every page is looked up until the region is scanned or
+     * cleared. Kept by the operator that holds the pages, not by {@link EventEncoder}.
+     */
+    public long[] basePages;
+    /** Which pages the encoder's state holds a patch of (see {@link #basePages}). */
+    public long[] patchedPages;
 
     public RegionState() {}
 
