@@ -17,6 +17,12 @@ final class EncoderMetrics {
 
     final Counter bytesIn;
     final Counter bytesOut;
+    /**
+     * Point lookups of reference pages in state (a base or a patch each; a keyframe's scan counts none):
+     * with the regions' page index, one per changed page that has no patch, two with one, none for a
+     * page that was zero. Per changed page, what large state costs beyond the region's own state.
+     */
+    final Counter pageLookups;
     final Counter fullFrames;
     final Counter deltaFrames;
     final Counter deleteFrames;
@@ -83,6 +89,7 @@ final class EncoderMetrics {
     EncoderMetrics(MetricGroup group, Supplier<SelectorModel> model) {
         bytesIn = group.counter("bytesIn");
         bytesOut = group.counter("bytesOut");
+        pageLookups = group.counter("pageLookups");
         fullFrames = group.counter("framesFull");
         deltaFrames = group.counter("framesDelta");
         deleteFrames = group.counter("framesDelete");

@@ -54,6 +54,8 @@ final class PatchedPageStore implements PageStore {
      */
     private PagePresence presence;
     private final boolean indexed;
+    /** Point lookups made (bases and patches; a scan is none). */
+    private long lookups;
 
     /** A store that looks up every page it is asked for (the region's state keeps no {@link PagePresence}). */
     PatchedPageStore(MapState<Integer, byte[]> bases, MapState<Integer, byte[]> patches) {
@@ -74,6 +76,11 @@ final class PatchedPageStore implements PageStore {
      */
     static PatchedPageStore indexed(MapState<Integer, byte[]> bases, MapState<Integer, byte[]> patches, long[] basePages, long[] patchedPages) {
         return new PatchedPageStore(bases, patches, PagePresence.of(basePages, patchedPages), true);
+    }
+
+    /** Point lookups this store made in state (bases and patches, each one; a scan counts none). */
+    long lookups() {
+        return lookups;
     }
 
     /** The bitmap of pages with a base to store with the region's state, null when the store does not know them. */
@@ -111,13 +118,13 @@ final class PatchedPageStore implements PageStore {
             } else if (p != null && !p.hasBase(index)) {
                 base = null;
             } else {
-                base = bases.get(index);
+                base = base(index);
                 if (base == null && p != null) {
                     throw contradiction(index, "a base");
                 }
             }
             boolean patched = base != null && (known != null || p == null || p.hasPatch(index));
-            byte[] patch = patched ? patches.get(index) : null;
+            byte[] patch = patched ? patch(index) : null;
             if (patch == null && patched && p != null) {
                 throw contradiction(index, "a patch");
             }
@@ -137,7 +144,7 @@ final class PatchedPageStore implements PageStore {
         try {
             Read read = reads.get(index);
             PagePresence p = presenceFor(index);
-            byte[] base = read != null ? read.base() : knowsAll || (p != null && !p.hasBase(index)) ? null : bases.get(index);
+            byte[] base = read != null ? read.base() : knowsAll || (p != null && !p.hasBase(index)) ? null : base(index);
             boolean mayBePatched = base != null && (read != null ? read.patched() : p == null || p.hasPatch(index));
             if (base != null && base.length == page.length) {
                 if (scratch == null) {
@@ -226,6 +233,16 @@ final class PatchedPageStore implements PageStore {
         } catch (Exception e) {
             throw new FlinkRuntimeException("scanning the pages in state", e);
         }
+    }
+
+    private byte[] base(int index) throws Exception {
+        lookups++;
+        return bases.get(index);
+    }
+
+    private byte[] patch(int index) throws Exception {
+        lookups++;
+        return patches.get(index);
     }
 
     private static void held(PagePresence p, int index, boolean base, boolean patch) {

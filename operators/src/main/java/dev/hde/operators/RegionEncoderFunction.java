@@ -813,8 +813,9 @@ public class RegionEncoderFunction extends KeyedBroadcastProcessFunction<String,
                 : PatchedPageStore.indexed(pages, patches, s.basePages, s.patchedPages);
     }
 
-    /** What the event's store knows of the region's pages goes into the region's state, which is stored after it. */
-    private static void keepPresence(EventEncoder.Outcome<Rendered> outcome, PatchedPageStore reference) {
+    /** What the event's store knows of the region's pages goes into the region's state, which is stored after it; its lookups are counted. */
+    private void keepPresence(EventEncoder.Outcome<Rendered> outcome, PatchedPageStore reference) {
+        metrics.pageLookups.inc(reference.lookups());
         RegionState after = outcome.state();
         if (after != null) {
             after.basePages = reference.basePages();

@@ -51,7 +51,13 @@ public final class StateScaleBench {
     /** One run's figures. */
     public record Result(long referenceBytes, String backend, long loadMillis, long settleMillis, long steadyEvents, long changedBytes, double steadySeconds,
             long fullFrames, long deltaFrames, long wireBytes, long traceBytes, long checkpoints, long checkpointMillis, long checkpointBytes,
-            long loadCheckpointBytes, long pendingCompactionBytesAfter, long checkpointBytesTotal, long stateFileBytes, boolean warmed) {
+            long loadCheckpointBytes, long pendingCompactionBytesAfter, long checkpointBytesTotal, long stateFileBytes, boolean warmed,
+            long pageLookups) {
+
+        /** Point lookups of reference pages in state per changed page of the steady phase. */
+        public double lookupsPerChangedPage() {
+            return changedBytes == 0 ? 0 : (double) pageLookups / (changedBytes >> PAGE_SHIFT);
+        }
 
         public double mbPerSecond() {
             return changedBytes / 1e6 / steadySeconds;
@@ -61,6 +67,9 @@ public final class StateScaleBench {
             return (fullFrames + deltaFrames) / steadySeconds;
         }
     }
+
+    /** The bench's pages are 4 KiB. */
+    private static final int PAGE_SHIFT = 12;
 
     /** Their names as the job's metric groups report them (one per column family and subtask). */
     private static final String RUNNING_COMPACTIONS = "rocksdb_num-running-compactions";
@@ -78,7 +87,7 @@ public final class StateScaleBench {
 
     /** Runs the load and steady phases with {@code referenceBytes} of reference images. */
     public Result run(String name, long referenceBytes, java.nio.file.Path checkpoints, List<EncodeSpec> specs) throws Exception {
-        int pageShift = 12;
+        int pageShift = PAGE_SHIFT;
         int regions = (int) Math.max(1, referenceBytes / ((long) s.regionPages() << pageShift));
         ScaleWorkload w = new ScaleWorkload(s.seed(), regions, s.regionPages(), pageShift);
         HdeJobConfig c = new HdeJobConfig()
@@ -170,6 +179,7 @@ public final class StateScaleBench {
             long delta0 = InProcessMetrics.counterSum("framesDelta");
             long out0 = InProcessMetrics.counterSum("bytesOut");
             long in0 = InProcessMetrics.counterSum("bytesIn");
+            long lookups0 = InProcessMetrics.counterSum("pageLookups");
             long cp0 = InProcessMetrics.gauge("numberOfCompletedCheckpoints");
             List<long[]> cps = new ArrayList<>();
             long start = System.nanoTime();
@@ -199,10 +209,11 @@ public final class StateScaleBench {
             Result r = new Result(loadBytes, s.backend().name().toLowerCase(Locale.ROOT), loadMillis, settleMillis, wire.size(), changed, seconds,
                     InProcessMetrics.counterSum("framesFull") - full0, InProcessMetrics.counterSum("framesDelta") - delta0,
                     InProcessMetrics.counterSum("bytesOut") - out0, traceBytes, cps.size(), cpMillis, cpBytes, loadCheckpointBytes, pendingAfter,
-                    cpBytesTotal, stateFileBytes, warmed);
+                    cpBytesTotal, stateFileBytes, warmed, InProcessMetrics.counterSum("pageLookups") - lookups0);
             say.accept(String.format(Locale.ROOT, "%s: steady %s of changed pages in %.1f s: %.1f MB/s, %.0f frames/s, %d FULL + %d DELTA, "
-                    + "%s on the wire (codec alone: %s), %d checkpoints of %s in all (largest: %s, %d ms)%s", name,
+                    + "%s on the wire (codec alone: %s), %.2f page lookups per changed page, %d checkpoints of %s in all (largest: %s, %d ms)%s", name,
                     mib(changed), seconds, r.mbPerSecond(), r.framesPerSecond(), r.fullFrames(), r.deltaFrames(), mib(r.wireBytes()), mib(traceBytes),
+                    r.lookupsPerChangedPage(),
                     cps.size(), mib(cpBytesTotal), mib(cpBytes), cpMillis,
                     rocksDb() ? "; RocksDB compactions left pending: " + mib(pendingAfter) : ""));
             return r;

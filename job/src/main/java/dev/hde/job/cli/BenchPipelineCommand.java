@@ -236,12 +236,12 @@ public final class BenchPipelineCommand implements Callable<Integer> {
                             + "\"frames_s\":%.0f,\"full_frames\":%d,\"delta_frames\":%d,\"wire_bytes\":%d,\"trace_bytes\":%d,"
                             + "\"changed_bytes\":%d,\"checkpoint_ms\":%d,\"checkpoint_bytes\":%d,\"checkpoint_bytes_total\":%d,\"checkpoints\":%d,\"load_checkpoint_bytes\":%d,"
                             + "\"load_seconds\":%.1f,\"load_compaction_seconds\":%.1f,\"pending_compaction_bytes\":%d,\"small_checkpoint_ms\":%d,\"small_checkpoint_bytes\":%d,\"managed_memory\":%d,"
-                            + "\"state_file_bytes\":%d,\"warm_state\":%b}",
+                            + "\"state_file_bytes\":%d,\"warm_state\":%b,\"page_lookups_per_changed_page\":%.3f,\"small_page_lookups_per_changed_page\":%.3f}",
                     large.referenceBytes(), large.backend(), large.mbPerSecond(), small.mbPerSecond(), large.mbPerSecond() / small.mbPerSecond(),
                     large.framesPerSecond(), large.fullFrames(), large.deltaFrames(), large.wireBytes(), large.traceBytes(), large.changedBytes(),
                     large.checkpointMillis(), large.checkpointBytes(), large.checkpointBytesTotal(), large.checkpoints(), large.loadCheckpointBytes(), large.loadMillis() / 1000.0,
                     large.settleMillis() / 1000.0, large.pendingCompactionBytesAfter(), small.checkpointMillis(), small.checkpointBytes(), managedMemory,
-                    large.stateFileBytes(), large.warmed()));
+                    large.stateFileBytes(), large.warmed(), large.lookupsPerChangedPage(), small.lookupsPerChangedPage()));
             out.flush();
             return 0;
         }

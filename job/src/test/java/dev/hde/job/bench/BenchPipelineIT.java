@@ -46,6 +46,8 @@ class BenchPipelineIT {
         assertThat(field(json, "pending_compaction_bytes")).as("RocksDB's compactions are read (0 or more), not missing").isNotNegative();
         assertThat(field(json, "state_file_bytes")).as("RocksDB's table files found in the run's state directory").isPositive();
         assertThat(json).contains("\"warm_state\":true");
+        assertThat(decimal(json, "page_lookups_per_changed_page")).as("a base, and a patch only where the region's page index has one")
+                .isGreaterThan(0).isLessThanOrEqualTo(2.0);
     }
 
     private static String run(String... args) {
