@@ -7,6 +7,7 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.state.rocksdb.ConfigurableRocksDBOptionsFactory;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompactionOptionsUniversal;
+import org.rocksdb.CompactionStopStyle;
 import org.rocksdb.CompactionStyle;
 import org.rocksdb.DBOptions;
 
@@ -53,7 +54,30 @@ public final class UniversalCompactionOptionsFactory implements ConfigurableRock
             .withDescription("When the newer runs together exceed this percentage of the oldest one, RocksDB compacts"
                     + " everything into one run (and the next incremental checkpoint uploads the whole state once).");
 
+    /** Which runs universal compaction takes together; RocksDB's {@code stop_style}. */
+    public enum StopStyle {
+        /** A run joins when it is at most size-ratio larger than all the newer runs together (RocksDB's default). */
+        TOTAL_SIZE(CompactionStopStyle.CompactionStopStyleTotalSize),
+        /** A run joins only when it is also about the size of the last run taken: new runs are not merged into much older, larger ones. */
+        SIMILAR_SIZE(CompactionStopStyle.CompactionStopStyleSimilarSize);
+
+        private final CompactionStopStyle rocksDb;
+
+        StopStyle(CompactionStopStyle rocksDb) {
+            this.rocksDb = rocksDb;
+        }
+    }
+
+    /** RocksDB's universal {@code stop_style}. */
+    public static final ConfigOption<StopStyle> STOP_STYLE = ConfigOptions.key("hde.rocksdb.universal.stop-style")
+            .enumType(StopStyle.class)
+            .defaultValue(StopStyle.TOTAL_SIZE)
+            .withDescription("Which sorted runs universal compaction merges together: TOTAL_SIZE (RocksDB's default) adds an"
+                    + " older run while it is at most size-ratio larger than the newer runs together; SIMILAR_SIZE only"
+                    + " runs of about the same size, so that new runs are not merged into much larger old ones.");
+
     private int runTrigger = RUN_TRIGGER.defaultValue();
+    private StopStyle stopStyle = STOP_STYLE.defaultValue();
     private int sizeRatio = SIZE_RATIO.defaultValue();
     private int maxSizeAmplification = MAX_SIZE_AMPLIFICATION.defaultValue();
 
@@ -62,6 +86,7 @@ public final class UniversalCompactionOptionsFactory implements ConfigurableRock
         runTrigger = positive(RUN_TRIGGER, configuration.get(RUN_TRIGGER));
         sizeRatio = positive(SIZE_RATIO, configuration.get(SIZE_RATIO));
         maxSizeAmplification = positive(MAX_SIZE_AMPLIFICATION, configuration.get(MAX_SIZE_AMPLIFICATION));
+        stopStyle = configuration.get(STOP_STYLE);
         return this;
     }
 
@@ -87,7 +112,8 @@ public final class UniversalCompactionOptionsFactory implements ConfigurableRock
         }
         CompactionOptionsUniversal universal = new CompactionOptionsUniversal()
                 .setSizeRatio(sizeRatio)
-                .setMaxSizeAmplificationPercent(maxSizeAmplification);
+                .setMaxSizeAmplificationPercent(maxSizeAmplification)
+                .setStopStyle(stopStyle.rocksDb);
         handlesToClose.add(universal);
         // Slow-down and stop thresholds above the trigger, or RocksDB would stall writes before it compacts.
         return currentOptions

@@ -49,6 +49,7 @@ class UniversalCompactionOptionsFactoryTest {
         assertThat(o.compactionOptionsUniversal().sizeRatio()).isEqualTo(UniversalCompactionOptionsFactory.SIZE_RATIO.defaultValue());
         assertThat(o.compactionOptionsUniversal().maxSizeAmplificationPercent())
                 .isEqualTo(UniversalCompactionOptionsFactory.MAX_SIZE_AMPLIFICATION.defaultValue());
+        assertThat(o.compactionOptionsUniversal().stopStyle()).isEqualTo(org.rocksdb.CompactionStopStyle.CompactionStopStyleTotalSize);
         assertThat(o.level0SlowdownWritesTrigger()).isGreaterThan(o.level0FileNumCompactionTrigger());
         assertThat(o.level0StopWritesTrigger()).isGreaterThan(o.level0SlowdownWritesTrigger());
     }
@@ -58,7 +59,8 @@ class UniversalCompactionOptionsFactoryTest {
         HdeJobConfig job = new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB)
                 .flinkOption("hde.rocksdb.universal.run-trigger", "24")
                 .flinkOption("hde.rocksdb.universal.size-ratio", "10")
-                .flinkOption("hde.rocksdb.universal.max-size-amplification-percent", "300");
+                .flinkOption("hde.rocksdb.universal.max-size-amplification-percent", "300")
+                .flinkOption("hde.rocksdb.universal.stop-style", "SIMILAR_SIZE");
         ColumnFamilyOptions o = columnOptions(factoryFrom(FlinkSettings.of(job)), CompactionStyle.UNIVERSAL);
         assertThat(o.level0FileNumCompactionTrigger()).isEqualTo(24);
         // Writes must not stall before compaction starts: slow-down and stop above the trigger.
@@ -66,6 +68,7 @@ class UniversalCompactionOptionsFactoryTest {
         assertThat(o.level0StopWritesTrigger()).isEqualTo(72);
         assertThat(o.compactionOptionsUniversal().sizeRatio()).isEqualTo(10);
         assertThat(o.compactionOptionsUniversal().maxSizeAmplificationPercent()).isEqualTo(300);
+        assertThat(o.compactionOptionsUniversal().stopStyle()).isEqualTo(org.rocksdb.CompactionStopStyle.CompactionStopStyleSimilarSize);
     }
 
     @Test
