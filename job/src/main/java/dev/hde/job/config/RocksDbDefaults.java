@@ -40,8 +40,9 @@ public final class RocksDbDefaults {
     }
 
     /** The job's own RocksDB keys, which only {@link UniversalCompactionOptionsFactory} reads, and only under universal compaction. */
-    private static final List<ConfigOption<Integer>> UNIVERSAL_KEYS = List.of(UniversalCompactionOptionsFactory.RUN_TRIGGER,
-            UniversalCompactionOptionsFactory.SIZE_RATIO, UniversalCompactionOptionsFactory.MAX_SIZE_AMPLIFICATION);
+    private static final List<ConfigOption<?>> UNIVERSAL_KEYS = List.of(UniversalCompactionOptionsFactory.RUN_TRIGGER,
+            UniversalCompactionOptionsFactory.SIZE_RATIO, UniversalCompactionOptionsFactory.MAX_SIZE_AMPLIFICATION,
+            UniversalCompactionOptionsFactory.STOP_STYLE);
 
     /**
      * Why an {@code hde.rocksdb.universal.*} key set in {@code c} would change nothing (another

@@ -100,6 +100,11 @@ class FlinkSettingsTest {
                 .flinkOption("hde.rocksdb.universal.size-ratio", "5");
         assertThatThrownBy(() -> FlinkSettings.of(leveled)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("hde.rocksdb.universal.size-ratio").hasMessageContaining("LEVEL");
+        HdeJobConfig leveledStopStyle = new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB)
+                .flinkOption("state.backend.rocksdb.compaction.style", "LEVEL")
+                .flinkOption("hde.rocksdb.universal.stop-style", "SIMILAR_SIZE");
+        assertThatThrownBy(() -> FlinkSettings.of(leveledStopStyle)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hde.rocksdb.universal.stop-style");
 
         // Either alone is fine: the job's factory reads the key; another factory with none of the job's keys set.
         assertThat(FlinkSettings.of(new HdeJobConfig().stateBackend(HdeJobConfig.StateBackend.ROCKSDB)
