@@ -25,9 +25,8 @@ import org.apache.flink.util.FlinkRuntimeException;
  * patch removal); an {@link #indexed} store skips those its region's {@link PagePresence} says find
  * nothing (a page without a patch is one lookup, a zero page none). The base {@link #get} read is kept
  * for the {@link #put} or {@link #remove} of the page that follows it, so an event's read-modify-write
- * of a page reads it once. So an instance serves one
- * event (or request, or timer) of one key, and a new one the next: a base read for one key must never
- * be taken for another's. {@link #forEach} is one scan of each state. A patch that does not apply to
+ * of a page reads it once. So an instance serves one event (or request, or timer) of one key, and a new
+ * one the next: a base read for one key must never be taken for another's. {@link #forEach} is one scan of each state. A patch that does not apply to
  * its base is corrupt state: an exception, never a page made up.
  */
 final class PatchedPageStore implements PageStore {
@@ -130,7 +129,7 @@ final class PatchedPageStore implements PageStore {
             }
             reads.put(index, new Read(base, patch != null));
             return patch == null ? base : apply(index, base, patch);
-        } catch (FlinkRuntimeException e) {
+        } catch (CorruptPageIndex e) {
             throw e;
         } catch (HdeException e) {
             throw new FlinkRuntimeException("the patch of page " + index + " in state does not apply to its base: " + e.getMessage(), e);
@@ -252,9 +251,18 @@ final class PatchedPageStore implements PageStore {
         }
     }
 
-    private static FlinkRuntimeException contradiction(int index, String what) {
-        return new FlinkRuntimeException("the region's page index says the state holds " + what + " of page " + index
+    private static CorruptPageIndex contradiction(int index, String what) {
+        return new CorruptPageIndex("the region's page index says the state holds " + what + " of page " + index
                 + ", and the state holds none: its state is corrupt");
+    }
+
+    /** The region's {@link PagePresence} and its map states disagree. */
+    private static final class CorruptPageIndex extends FlinkRuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CorruptPageIndex(String message) {
+            super(message);
+        }
     }
 
     private static byte[] apply(int index, byte[] base, byte[] patch) {
