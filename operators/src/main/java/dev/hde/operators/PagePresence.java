@@ -1,6 +1,6 @@
 package dev.hde.operators;
 
-import java.util.Arrays;
+import java.util.BitSet;
 
 /**
  * Which pages of a region the state holds a base of and which a patch of, as two bitmaps kept in the
@@ -22,28 +22,30 @@ final class PagePresence {
     /** The largest region that carries the bitmaps, in pages (2 MiB regions of 4 KiB pages have 512). */
     static final int MAX_PAGES = 4096;
 
-    private long[] bases;
-    private long[] patches;
+    private final BitSet bases;
+    private final BitSet patches;
 
-    private PagePresence(long[] bases, long[] patches) {
+    private PagePresence(BitSet bases, BitSet patches) {
         this.bases = bases;
         this.patches = patches;
     }
 
     /** A region of which the state holds nothing. */
     static PagePresence empty() {
-        return new PagePresence(new long[0], new long[0]);
+        return new PagePresence(new BitSet(), new BitSet());
     }
 
     /**
-     * The bitmaps as stored with a region's state, or null (unknown) when either is absent or too long.
-     * The arrays are copied: the region's state object keeps its own until it is given new ones.
+     * The bitmaps as stored with a region's state (bit i of word i/64, {@link BitSet#valueOf(long[])}), or null
+     * (unknown) when either is absent or too long. They are copied: the region's state object keeps its own
+     * until it is given new ones.
      */
     static PagePresence of(long[] bases, long[] patches) {
-        if (bases == null || patches == null || bases.length > words(MAX_PAGES) || patches.length > words(MAX_PAGES)) {
+        int words = (MAX_PAGES + 63) >>> 6;
+        if (bases == null || patches == null || bases.length > words || patches.length > words) {
             return null;
         }
-        return new PagePresence(bases.clone(), patches.clone());
+        return new PagePresence(BitSet.valueOf(bases), BitSet.valueOf(patches));
     }
 
     /** Whether page {@code index} may be tracked; a store meeting an index beyond stops tracking. */
@@ -52,60 +54,27 @@ final class PagePresence {
     }
 
     boolean hasBase(int index) {
-        return get(bases, index);
+        return bases.get(index);
     }
 
     boolean hasPatch(int index) {
-        return get(patches, index);
+        return patches.get(index);
     }
 
     void base(int index, boolean held) {
-        bases = set(bases, index, held);
+        bases.set(index, held);
     }
 
     void patch(int index, boolean held) {
-        patches = set(patches, index, held);
+        patches.set(index, held);
     }
 
     /** The bitmaps to store, trailing empty words left out. */
     long[] basesToStore() {
-        return trimmed(bases);
+        return bases.toLongArray();
     }
 
     long[] patchesToStore() {
-        return trimmed(patches);
-    }
-
-    private static int words(int pages) {
-        return (pages + 63) >>> 6;
-    }
-
-    private static boolean get(long[] bits, int index) {
-        int w = index >>> 6;
-        return w < bits.length && (bits[w] & (1L << index)) != 0;
-    }
-
-    private static long[] set(long[] bits, int index, boolean on) {
-        int w = index >>> 6;
-        if (w >= bits.length) {
-            if (!on) {
-                return bits;
-            }
-            bits = Arrays.copyOf(bits, w + 1);
-        }
-        if (on) {
-            bits[w] |= 1L << index;
-        } else {
-            bits[w] &= ~(1L << index);
-        }
-        return bits;
-    }
-
-    private static long[] trimmed(long[] bits) {
-        int n = bits.length;
-        while (n > 0 && bits[n - 1] == 0) {
-            n--;
-        }
-        return n == bits.length ? bits.clone() : Arrays.copyOf(bits, n);
+        return patches.toLongArray();
     }
 }

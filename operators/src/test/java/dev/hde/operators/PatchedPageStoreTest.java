@@ -146,15 +146,7 @@ class PatchedPageStoreTest {
     }
 
     static java.util.SortedSet<Integer> pagesIn(long[] bits) {
-        java.util.SortedSet<Integer> pages = new java.util.TreeSet<>();
-        for (int w = 0; w < bits.length; w++) {
-            for (int b = 0; b < 64; b++) {
-                if ((bits[w] & (1L << b)) != 0) {
-                    pages.add(w * 64 + b);
-                }
-            }
-        }
-        return pages;
+        return java.util.BitSet.valueOf(bits).stream().boxed().collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
     }
 
     @Test
