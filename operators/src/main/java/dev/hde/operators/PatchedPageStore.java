@@ -33,6 +33,7 @@ final class PatchedPageStore implements PageStore {
 
     /** A patch may take at most this share of a page (1/8); a page changed more is written whole. */
     static final int MAX_PATCH_SHARE = 8;
+    static final boolean PLAIN = Boolean.getBoolean("hde.proto.plainBases");
 
     private final MapState<Integer, byte[]> bases;
     private final MapState<Integer, byte[]> patches;
@@ -129,7 +130,7 @@ final class PatchedPageStore implements PageStore {
             }
             reads.put(index, new Read(base, patch != null));
             return patch == null ? base : apply(index, base, patch);
-        } catch (CorruptPageIndex e) {
+        } catch (CorruptState e) {
             throw e;
         } catch (HdeException e) {
             throw new FlinkRuntimeException("the patch of page " + index + " in state does not apply to its base: " + e.getMessage(), e);
@@ -166,7 +167,7 @@ final class PatchedPageStore implements PageStore {
                     return;
                 }
             }
-            bases.put(index, page);
+            bases.put(index, PLAIN ? page : StoredPageFormat.encode(page));
             if (mayBePatched) {
                 patches.remove(index);
             }
@@ -217,16 +218,19 @@ final class PatchedPageStore implements PageStore {
             for (Map.Entry<Integer, byte[]> e : bases.entries()) {
                 int index = e.getKey();
                 byte[] patch = patched.get(index);
-                reads.put(index, new Read(e.getValue(), patch != null));
+                byte[] base = decodeBase(index, e.getValue());
+                reads.put(index, new Read(base, patch != null));
                 if (seen != null && PagePresence.tracks(index)) {
                     held(seen, index, true, patch != null);
                 } else {
                     seen = null;
                 }
-                visitor.page(index, patch == null ? e.getValue() : apply(index, e.getValue(), patch));
+                visitor.page(index, patch == null ? base : apply(index, base, patch));
             }
             presence = seen; // the scan saw every page the state holds
             knowsAll = true; // a keyframe's writes after its scan read nothing again
+        } catch (CorruptState e) {
+            throw e;
         } catch (HdeException e) {
             throw new FlinkRuntimeException("a patch in state does not apply to its base: " + e.getMessage(), e);
         } catch (Exception e) {
@@ -236,7 +240,16 @@ final class PatchedPageStore implements PageStore {
 
     private byte[] base(int index) throws Exception {
         lookups++;
-        return bases.get(index);
+        byte[] stored = bases.get(index);
+        return stored == null ? null : decodeBase(index, stored);
+    }
+
+    private static byte[] decodeBase(int index, byte[] stored) {
+        try {
+            return StoredPageFormat.decode(stored);
+        } catch (HdeException e) {
+            throw new CorruptState("the base of page " + index + " in state is corrupt: " + e.getMessage(), e);
+        }
     }
 
     private byte[] patch(int index) throws Exception {
@@ -251,17 +264,21 @@ final class PatchedPageStore implements PageStore {
         }
     }
 
-    private static CorruptPageIndex contradiction(int index, String what) {
-        return new CorruptPageIndex("the region's page index says the state holds " + what + " of page " + index
+    private static CorruptState contradiction(int index, String what) {
+        return new CorruptState("the region's page index says the state holds " + what + " of page " + index
                 + ", and the state holds none: its state is corrupt");
     }
 
-    /** The region's {@link PagePresence} and its map states disagree. */
-    private static final class CorruptPageIndex extends FlinkRuntimeException {
+    /** The region's {@link PagePresence} and its map states disagree, or a stored base is not a page. */
+    private static final class CorruptState extends FlinkRuntimeException {
         private static final long serialVersionUID = 1L;
 
-        CorruptPageIndex(String message) {
+        CorruptState(String message) {
             super(message);
+        }
+
+        CorruptState(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -48,6 +48,29 @@ class PatchedPageStoreTest {
         return p;
     }
 
+    /**
+     * A page as memory has them: random bytes (stored as they are), or now and then records of a few
+     * repeated words with a random field here and there (stored compressed).
+     */
+    static byte[] anyPage(SplittableRandom r) {
+        return r.nextBoolean() ? page(r) : recordsPage(r, r.nextInt(PAGE / 2));
+    }
+
+    /** Records of a repeated word with {@code noise} random bytes here and there: a page LZ4 makes smaller. */
+    static byte[] recordsPage(SplittableRandom r, int noise) {
+        byte[] p = new byte[PAGE];
+        long word = r.nextLong();
+        for (int at = 0; at < PAGE; at += 8) {
+            for (int b = 0; b < 8; b++) {
+                p[at + b] = (byte) (word >>> (8 * b));
+            }
+        }
+        for (int i = 0; i < noise; i++) {
+            p[r.nextInt(PAGE)] = (byte) r.nextInt(256);
+        }
+        return p;
+    }
+
     static byte[] edited(SplittableRandom r, byte[] old, int bytes) {
         byte[] p = old.clone();
         for (int i = 0; i < bytes; i++) {
@@ -88,6 +111,9 @@ class PatchedPageStoreTest {
                 } else if (r.nextInt(50) == 0) {
                     store = PatchedPageStore.indexed(bases, patches, null, null); // state from before the bitmaps
                     unknown = true;
+                    if (r.nextBoolean()) { // and from before compressed bases: every base a whole page
+                        bases.map.replaceAll((k, v) -> StoredPageFormat.decode(v));
+                    }
                 } else {
                     store = PatchedPageStore.indexed(bases, patches, store.basePages(), store.patchedPages());
                 }
@@ -98,11 +124,11 @@ class PatchedPageStoreTest {
             if (op < 40) { // the encoder's read-modify-write: read the page, then write its new content
                 byte[] old = store.get(i);
                 assertThat(old).as(at).isEqualTo(truth.get(i));
-                byte[] next = old == null ? page(r) : r.nextInt(10) == 0 ? page(r) : edited(r, old, r.nextInt(r.nextBoolean() ? 8 : 800));
+                byte[] next = old == null ? anyPage(r) : r.nextInt(10) == 0 ? anyPage(r) : edited(r, old, r.nextInt(r.nextBoolean() ? 8 : 800));
                 store.put(i, next);
                 truth.put(i, next);
             } else if (op < 60) { // a write without a read before it (a keyframe's pages, a resync)
-                byte[] next = truth.containsKey(i) && r.nextBoolean() ? edited(r, truth.get(i), 1 + r.nextInt(16)) : page(r);
+                byte[] next = truth.containsKey(i) && r.nextBoolean() ? edited(r, truth.get(i), 1 + r.nextInt(16)) : anyPage(r);
                 store.put(i, next);
                 truth.put(i, next);
             } else if (op < 65) { // written back unchanged
@@ -126,7 +152,8 @@ class PatchedPageStoreTest {
             } else {
                 assertThat(store.get(i)).as(at).isEqualTo(truth.get(i));
             }
-            // A patch never outlives its base, and is never more than its share of a page.
+            // A base is stored in at most a page's bytes; a patch never outlives its base, and is never more than its share of a page.
+            assertThat(bases.map.values()).as(at).allSatisfy(b -> assertThat(b.length).isBetween(2, PAGE));
             assertThat(bases.map.keySet()).as(at).containsAll(patches.map.keySet());
             assertThat(patches.map.values()).as(at).allSatisfy(p -> assertThat(p.length).isBetween(1, PAGE / PatchedPageStore.MAX_PATCH_SHARE));
             if (store.basePages() != null) {
@@ -278,5 +305,22 @@ class PatchedPageStoreTest {
         patches.map.put(3, new byte[] {(byte) 0xff, (byte) 0xff, 0x7f, 5, 1}); // a run far past the page's end
         assertThatThrownBy(() -> store.get(3)).isInstanceOf(FlinkRuntimeException.class).hasMessageContaining("page 3");
         assertThatThrownBy(() -> store.forEach((i, p) -> {})).isInstanceOf(FlinkRuntimeException.class);
+    }
+
+    @Test
+    void aStoredBaseThatIsNotAPageIsAnErrorNotAPage() {
+        SplittableRandom r = new SplittableRandom(9);
+        CountingMapState bases = new CountingMapState();
+        CountingMapState patches = new CountingMapState();
+        byte[] page = recordsPage(r, 64);
+        new PatchedPageStore(bases, patches).put(3, page);
+        byte[] stored = bases.map.get(3);
+        assertThat(stored.length).as("stored compressed").isLessThan(PAGE / 2);
+        assertThat(new PatchedPageStore(bases, patches).get(3)).isEqualTo(page);
+        bases.map.put(3, Arrays.copyOf(stored, stored.length / 2));
+        assertThatThrownBy(() -> new PatchedPageStore(bases, patches).get(3)).isInstanceOf(FlinkRuntimeException.class)
+                .hasMessageContaining("the base of page 3 in state is corrupt");
+        assertThatThrownBy(() -> new PatchedPageStore(bases, patches).forEach((i, p) -> {})).isInstanceOf(FlinkRuntimeException.class)
+                .hasMessageContaining("the base of page 3 in state is corrupt");
     }
 }

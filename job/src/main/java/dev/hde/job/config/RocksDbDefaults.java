@@ -8,6 +8,7 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
 
 /**
  * The RocksDB options the encoder job runs with instead of Flink's defaults; a {@code -D} of the
@@ -37,6 +38,7 @@ public final class RocksDbDefaults {
         c.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         c.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, true);
         c.set(RocksDBOptions.OPTIONS_FACTORY, UniversalCompactionOptionsFactory.class.getName());
+        c.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL, List.of(CompressionType.NO_COMPRESSION));
     }
 
     /** The job's own RocksDB keys, which only {@link UniversalCompactionOptionsFactory} reads, and only under universal compaction. */
