@@ -19,7 +19,8 @@ import org.apache.flink.util.FlinkRuntimeException;
  * state, are then written once and not again until a page has changed too much, so the steady state
  * spends little on flushing and compacting sorted runs of pages and its incremental checkpoints upload
  * little (docs/benchmarks.md, "State at scale"). A page whose patch would exceed the bound is written
- * whole as its new base and its patch removed.
+ * whole as its new base and its patch removed. A base is stored as {@link StoredPageFormat} makes it
+ * (LZ4-compressed when that is smaller), so RocksDB need not compress it again at every flush and merge.
  *
  * <p>Reading a page is two point lookups (base and patch), writing one (the patch, or the base and a
  * patch removal); an {@link #indexed} store skips those its region's {@link PagePresence} says find
@@ -27,13 +28,12 @@ import org.apache.flink.util.FlinkRuntimeException;
  * for the {@link #put} or {@link #remove} of the page that follows it, so an event's read-modify-write
  * of a page reads it once. So an instance serves one event (or request, or timer) of one key, and a new
  * one the next: a base read for one key must never be taken for another's. {@link #forEach} is one scan of each state. A patch that does not apply to
- * its base is corrupt state: an exception, never a page made up.
+ * its base, or a stored base that is not a page, is corrupt state: an exception, never a page made up.
  */
 final class PatchedPageStore implements PageStore {
 
     /** A patch may take at most this share of a page (1/8); a page changed more is written whole. */
     static final int MAX_PATCH_SHARE = 8;
-    static final boolean PLAIN = Boolean.getBoolean("hde.proto.plainBases");
 
     private final MapState<Integer, byte[]> bases;
     private final MapState<Integer, byte[]> patches;
@@ -167,7 +167,7 @@ final class PatchedPageStore implements PageStore {
                     return;
                 }
             }
-            bases.put(index, PLAIN ? page : StoredPageFormat.encode(page));
+            bases.put(index, StoredPageFormat.encode(page));
             if (mayBePatched) {
                 patches.remove(index);
             }

@@ -13,8 +13,9 @@ import java.util.Arrays;
  * How {@link PatchedPageStore} keeps a base page in state: LZ4-compressed when that is smaller, as it
  * is otherwise. Compressed once when the page is written, a page then costs RocksDB nothing to
  * compress when a memtable is flushed or when sorted runs are merged, which it otherwise does for
- * every stored byte at each of those steps; the job turns RocksDB's own compression off
- * ({@code RocksDbDefaults}), so its block cache also holds the pages compressed.
+ * every stored byte at each of those steps (Snappy, Flink's default, gives up quickly on LZ4's
+ * output and RocksDB then keeps such a block as it is, so reading it back decompresses nothing but
+ * the page), and RocksDB's block cache holds the pages compressed.
  *
  * <pre>
  * a page      exactly its page size (a power of two from 2^9 to 2^16): the page as it is

@@ -120,6 +120,8 @@ public final class StateScaleBench {
         java.nio.file.Path stateDir = rocksDb()
                 ? java.nio.file.Path.of(c.flinkOptions().get(RocksDBOptions.LOCAL_DIRECTORIES.key()).split(",")[0].strip()) : null;
         kafka.createTopics(s.partitions(), c.encoderTopics(), c.compactedTopics());
+        shortSegments(c.pageUpdatesTopic());
+        shortSegments(c.framesTopic());
 
         InProcessMetrics.configure(c);
         StreamExecutionEnvironment env = EmbeddedFlink.environment(c, s.parallelism());
@@ -154,6 +156,8 @@ public final class StateScaleBench {
                     loadMillis / 1000.0, compactions, mib(loadCheckpointBytes)));
             deleteRecords(c.pageUpdatesTopic());
             deleteRecords(c.framesTopic());
+            long logBytes = awaitLogFreed(List.of(c.pageUpdatesTopic(), c.framesTopic()), Duration.ofMinutes(2));
+            say.accept(String.format(Locale.ROOT, "%s: the broker's log of the load deleted (%s left in the phase's two topics)", name, mib(logBytes)));
             long stateFileBytes = rocksDb() ? StateFiles.tableBytes(stateDir) : 0;
             boolean warmed = rocksDb() && s.warmStateFiles();
             if (warmed) {
@@ -286,6 +290,56 @@ public final class StateScaleBench {
         long until = System.nanoTime() + timeout.toNanos();
         while (InProcessMetrics.gauge("numberOfCompletedCheckpoints") <= completed && System.nanoTime() < until) {
             Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Makes the broker keep {@code topic} in segments of {@link #SEGMENT_BYTES} and delete a segment as soon as its
+     * records are deleted, so that the load's records leave the disk, and with it the OS cache, before the steady
+     * phase. The broker shares this machine's memory with the state only here: in a deployment it runs elsewhere,
+     * and the load's records (whole regions and their keyframes, more than the state itself) would otherwise hold
+     * most of the OS cache through the steady phase while the state's files were read from the disk.
+     */
+    private void shortSegments(String topic) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            var set = org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET;
+            admin.incrementalAlterConfigs(java.util.Map.of(resource, List.of(
+                    new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                            org.apache.kafka.common.config.TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(SEGMENT_BYTES)), set),
+                    new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                            org.apache.kafka.common.config.TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, "0"), set)))).all().get();
+        }
+    }
+
+    /** Segments of the bench's bulk topics: the most of a partition's deleted records the broker keeps on disk. */
+    static final int SEGMENT_BYTES = 64 << 20;
+
+    /**
+     * Waits until the broker has deleted the segments below the records deleted from {@code topics} (at its next
+     * retention check) and returns the log bytes they still hold: at most a segment per partition, or more if
+     * {@code timeout} passed first.
+     */
+    private long awaitLogFreed(List<String> topics, Duration timeout) throws Exception {
+        long until = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = kafka.admin()) {
+            while (true) {
+                long bytes = 0;
+                int partitions = 0;
+                List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(org.apache.kafka.common.Node::id).toList();
+                for (var dir : admin.describeLogDirs(brokers).allDescriptions().get().values().stream().flatMap(d -> d.values().stream()).toList()) {
+                    for (var replica : dir.replicaInfos().entrySet()) {
+                        if (topics.contains(replica.getKey().topic())) {
+                            bytes += replica.getValue().size();
+                            partitions++;
+                        }
+                    }
+                }
+                if (bytes <= (long) partitions * SEGMENT_BYTES || System.nanoTime() > until) {
+                    return bytes;
+                }
+                Thread.sleep(500);
+            }
         }
     }
 

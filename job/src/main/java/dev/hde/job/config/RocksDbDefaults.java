@@ -8,7 +8,6 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.rocksdb.CompactionStyle;
-import org.rocksdb.CompressionType;
 
 /**
  * The RocksDB options the encoder job runs with instead of Flink's defaults; a {@code -D} of the
@@ -27,6 +26,11 @@ import org.rocksdb.CompressionType;
  *       UniversalCompactionOptionsFactory}): each flushed memtable holds distinct pages from all over
  *       the state, which a merge can only copy; fewer, wider merges copy each page fewer times.
  * </ul>
+ *
+ * <p>RocksDB's compression stays Flink's (Snappy): the base pages reach it already LZ4-compressed
+ * ({@code StoredPageFormat}), which Snappy passes over quickly and RocksDB then keeps as they are,
+ * while the patches and the regions' state still shrink; with no compression at all the steady
+ * checkpoints uploaded twice the bytes for no measured gain in speed.
  */
 public final class RocksDbDefaults {
 
@@ -38,7 +42,6 @@ public final class RocksDbDefaults {
         c.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         c.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, true);
         c.set(RocksDBOptions.OPTIONS_FACTORY, UniversalCompactionOptionsFactory.class.getName());
-        c.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL, List.of(CompressionType.NO_COMPRESSION));
     }
 
     /** The job's own RocksDB keys, which only {@link UniversalCompactionOptionsFactory} reads, and only under universal compaction. */

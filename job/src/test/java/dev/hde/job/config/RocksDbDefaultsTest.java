@@ -11,7 +11,6 @@ import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.CompactionStyle;
-import org.rocksdb.CompressionType;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -24,7 +23,6 @@ class RocksDbDefaultsTest {
         assertThat(f.get(RocksDBConfigurableOptions.COMPACTION_STYLE)).isEqualTo(CompactionStyle.UNIVERSAL);
         assertThat(f.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
         assertThat(f.get(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS)).isTrue();
-        assertThat(f.get(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL)).containsExactly(CompressionType.NO_COMPRESSION);
     }
 
     @Test
@@ -45,17 +43,16 @@ class RocksDbDefaultsTest {
     }
 
     /**
-     * State checkpointed before universal compaction and no compression were the defaults (leveled:
-     * files in several levels, Snappy blocks) is restored by opening those files with the new options:
-     * every value must come back, before and after universal compaction has rewritten them.
+     * State checkpointed before universal compaction was the default (leveled: files in several
+     * levels) is restored by opening those files with the new options: every value must come back,
+     * before and after universal compaction has rewritten them.
      */
     @Test
-    void aDatabaseWrittenWithLeveledCompactionAndSnappyOpensAndCompactsWithUniversalAndNoCompression(@TempDir Path dir) throws Exception {
+    void aDatabaseWrittenWithLeveledCompactionOpensAndCompactsWithUniversal(@TempDir Path dir) throws Exception {
         RocksDB.loadLibrary();
         String path = dir.resolve("db").toString();
         int keys = 4_000;
         try (Options leveled = new Options().setCreateIfMissing(true).setCompactionStyle(CompactionStyle.LEVEL)
-                .setCompressionType(CompressionType.SNAPPY_COMPRESSION)
                 .setWriteBufferSize(64 << 10).setTargetFileSizeBase(64 << 10).setMaxBytesForLevelBase(256 << 10);
                 RocksDB db = RocksDB.open(leveled, path);
                 FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
@@ -73,8 +70,7 @@ class RocksDbDefaultsTest {
             }
             assertThat(deeper).as("files below level 0 (else the test proves nothing)").isPositive();
         }
-        try (Options universal = new Options().setCompactionStyle(CompactionStyle.UNIVERSAL).setCompressionType(CompressionType.NO_COMPRESSION);
-                RocksDB db = RocksDB.open(universal, path)) {
+        try (Options universal = new Options().setCompactionStyle(CompactionStyle.UNIVERSAL); RocksDB db = RocksDB.open(universal, path)) {
             assertEveryValue(db, keys, 1);
             for (int i = 1; i < keys; i += 3) {
                 db.put(key(i), value(i, 2));
