@@ -25,8 +25,6 @@ import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.RecordsToDelete;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The encoder job with reference images of a given size (issue: state that scales). One run: the
@@ -154,9 +152,7 @@ public final class StateScaleBench {
                     ? String.format(Locale.ROOT, " (of which %.1f s waiting for RocksDB's compactions of the load)", settleMillis / 1000.0) : "";
             say.accept(String.format(Locale.ROOT, "%s: loaded %s of reference images in %.1f s%s; checkpoint of %s", name, mib(loadBytes),
                     loadMillis / 1000.0, compactions, mib(loadCheckpointBytes)));
-            deleteRecords(c.pageUpdatesTopic());
-            deleteRecords(c.framesTopic());
-            long logBytes = awaitLogFreed(List.of(c.pageUpdatesTopic(), c.framesTopic()), Duration.ofMinutes(2));
+            long logBytes = freeRecords(List.of(c.pageUpdatesTopic(), c.framesTopic()));
             say.accept(String.format(Locale.ROOT, "%s: the broker's log of the load deleted (%s left in the phase's two topics)", name, mib(logBytes)));
             long stateFileBytes = rocksDb() ? StateFiles.tableBytes(stateDir) : 0;
             boolean warmed = rocksDb() && s.warmStateFiles();
@@ -293,65 +289,22 @@ public final class StateScaleBench {
         }
     }
 
-    /**
-     * Makes the broker keep {@code topic} in segments of {@link #SEGMENT_BYTES} and delete a segment as soon as its
-     * records are deleted, so that the load's records leave the disk, and with it the OS cache, before the steady
-     * phase. The broker shares this machine's memory with the state only here: in a deployment it runs elsewhere,
-     * and the load's records (whole regions and their keyframes, more than the state itself) would otherwise hold
-     * most of the OS cache through the steady phase while the state's files were read from the disk.
-     */
-    private void shortSegments(String topic) throws Exception {
-        try (Admin admin = kafka.admin()) {
-            var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
-            var set = org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET;
-            admin.incrementalAlterConfigs(java.util.Map.of(resource, List.of(
-                    new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
-                            org.apache.kafka.common.config.TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(SEGMENT_BYTES)), set),
-                    new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
-                            org.apache.kafka.common.config.TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, "0"), set)))).all().get();
-        }
-    }
-
-    /** Segments of the bench's bulk topics: the most of a partition's deleted records the broker keeps on disk. */
+    /** Segments of the bench's two bulk topics: the most of a partition's deleted records the broker keeps on disk. */
     static final int SEGMENT_BYTES = 64 << 20;
 
-    /**
-     * Waits until the broker has deleted the segments below the records deleted from {@code topics} (at its next
-     * retention check) and returns the log bytes they still hold: at most a segment per partition, or more if
-     * {@code timeout} passed first.
-     */
-    private long awaitLogFreed(List<String> topics, Duration timeout) throws Exception {
-        long until = System.nanoTime() + timeout.toNanos();
+    private void shortSegments(String topic) throws Exception {
         try (Admin admin = kafka.admin()) {
-            while (true) {
-                long bytes = 0;
-                int partitions = 0;
-                List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(org.apache.kafka.common.Node::id).toList();
-                for (var dir : admin.describeLogDirs(brokers).allDescriptions().get().values().stream().flatMap(d -> d.values().stream()).toList()) {
-                    for (var replica : dir.replicaInfos().entrySet()) {
-                        if (topics.contains(replica.getKey().topic())) {
-                            bytes += replica.getValue().size();
-                            partitions++;
-                        }
-                    }
-                }
-                if (bytes <= (long) partitions * SEGMENT_BYTES || System.nanoTime() > until) {
-                    return bytes;
-                }
-                Thread.sleep(500);
-            }
+            PhaseRecords.shortSegments(admin, topic, SEGMENT_BYTES);
         }
     }
 
-    /** Frees the disk the broker holds for a phase that is over (the load's whole regions and keyframes). */
-    private void deleteRecords(String topic) throws Exception {
+    /** Deletes the records of a phase that is over (the load's whole regions and keyframes) and waits until the broker's log of them is gone. */
+    private long freeRecords(List<String> topics) throws Exception {
         try (Admin admin = kafka.admin()) {
-            var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
-            java.util.Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-            parts.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));
-            java.util.Map<TopicPartition, RecordsToDelete> delete = new java.util.HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> delete.put(tp, RecordsToDelete.beforeOffset(info.offset())));
-            admin.deleteRecords(delete).all().get();
+            for (String topic : topics) {
+                PhaseRecords.deleteAll(admin, topic);
+            }
+            return PhaseRecords.awaitLogFreed(admin, topics, SEGMENT_BYTES, Duration.ofMinutes(2));
         }
     }
 
