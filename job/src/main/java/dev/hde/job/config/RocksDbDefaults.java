@@ -30,7 +30,8 @@ import org.rocksdb.CompactionStyle;
  * <p>RocksDB's compression stays Flink's (Snappy): the base pages reach it already LZ4-compressed
  * ({@code StoredPageFormat}), which Snappy passes over quickly and RocksDB then keeps as they are,
  * while the patches and the regions' state still shrink; with no compression at all the steady
- * checkpoints uploaded twice the bytes for no measured gain in speed.
+ * checkpoints at 16 GiB uploaded more (303-958 MiB against 217-465 with whole pages under Snappy)
+ * for no measured gain in speed.
  */
 public final class RocksDbDefaults {
 
